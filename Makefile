@@ -1,0 +1,33 @@
+# Every target sets up what it needs: a virtual environment in .venv with the package and its dev tools.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: test lint typecheck unit generate bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+test: lint typecheck unit
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy --strict speechrest
+
+unit: $(BIN)/.installed
+	$(BIN)/pytest -q
+
+generate: $(BIN)/.installed
+	$(BIN)/python -m tools.codegen
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_deserialize.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

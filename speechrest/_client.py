@@ -1,0 +1,328 @@
+"""``SpeechClient``: the session manager every operation goes through."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import ipaddress
+import json
+import os
+import platform
+from collections.abc import Awaitable, Callable, Mapping
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import cattrs
+from yarl import URL
+
+from ._generated import VERSIONS
+from ._generated.groups import ResourceGroups
+from ._pager import AsyncPager, Page
+from ._route import Route, encode_query, prepare
+from ._version import __version__
+from .errors import (
+    APITimeoutError,
+    InvalidArgumentError,
+    ResponseParseError,
+    SpeechError,
+    TransportError,
+    UnsafeURLError,
+    UnsupportedOperationError,
+    status_error_class,
+)
+from .models import converter as default_converter
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from ._route import CallOptions
+
+__all__ = ["SpeechClient", "TokenProvider"]
+
+# A bearer token, or an async callable returning a fresh one (called for every request).
+TokenProvider = str | Callable[[], Awaitable[str]]
+
+_KEY_HEADER = "Ocp-Apim-Subscription-Key"
+_AUTH_HEADERS = (_KEY_HEADER, "Authorization")
+_USER_AGENT = f"speechrest/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
+
+
+def _origin(url: URL) -> tuple[str, str, int | None]:
+    return (url.scheme, (url.host or "").lower(), url.port)
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address((host or "").strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class SpeechClient(ResourceGroups):
+    """An async client for one Speech resource and one API version.
+
+    Use it as ``async with SpeechClient(endpoint=..., key=...) as client:``; it owns one
+    ``aiohttp.ClientSession`` (made on first use) unless you pass ``session=``, which it
+    uses and never closes. The key or token is sent only to the endpoint's origin.
+    """
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        region: str | None = None,
+        key: str | None = None,
+        token: TokenProvider | None = None,
+        api_version: str = "v3.1",
+        session: aiohttp.ClientSession | None = None,
+        timeout: float | aiohttp.ClientTimeout = 120.0,
+        connect_timeout: float | None = 10.0,
+        connection_limit: int = 64,
+        allow_insecure_http: bool = False,
+        allow_foreign_next_links: bool = False,
+        converter: cattrs.Converter | None = None,
+    ) -> None:
+        if (endpoint is None) == (region is None):
+            raise InvalidArgumentError("SpeechClient: give exactly one of endpoint= or region=")
+        if endpoint is None:
+            if not region or not region.replace("-", "").isalnum():
+                raise InvalidArgumentError(f"SpeechClient: region must be a name such as 'eastus', got {region!r}")
+            endpoint = f"https://{region}.api.cognitive.microsoft.com"
+        url = URL(endpoint)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise InvalidArgumentError(f"SpeechClient: endpoint must be an http(s) URL, got {endpoint!r}")
+        if url.scheme == "http" and not (allow_insecure_http or _is_loopback(url.host)):
+            raise InvalidArgumentError(
+                "SpeechClient: plain http:// sends the key in clear text; use https://, a loopback address, "
+                "or allow_insecure_http=True"
+            )
+        if key is not None and token is not None:
+            raise InvalidArgumentError("SpeechClient: give key= or token=, not both")
+        if api_version not in VERSIONS:
+            raise InvalidArgumentError(
+                f"SpeechClient: unknown api_version {api_version!r}; supported: {', '.join(VERSIONS)}"
+            )
+        if connection_limit < 1:
+            raise InvalidArgumentError(f"SpeechClient: connection_limit must be >= 1, got {connection_limit}")
+        self.api_version = api_version
+        self._routes_module: ModuleType = importlib.import_module(VERSIONS[api_version] + ".routes")
+        self._routes: dict[str, Route] = self._routes_module.ROUTES
+        self._models_module: ModuleType = importlib.import_module(VERSIONS[api_version] + ".models")
+        self.endpoint = str(url.with_path("").with_query(None).with_fragment(None))
+        self._origin = _origin(url)
+        self._base = url.with_path(url.path.rstrip("/") + self._routes_module.BASE_PATH).with_query(None)
+        self._version_query: list[tuple[str, str]] = (
+            [(self._routes_module.VERSION_PARAM, api_version)] if self._routes_module.VERSION_PARAM else []
+        )
+        self._key = key
+        self._token = token
+        self._timeout = (
+            timeout
+            if isinstance(timeout, aiohttp.ClientTimeout)
+            else aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
+        )
+        self._connection_limit = connection_limit
+        self._session = session
+        self._owns_session = session is None
+        self._closed = False
+        self._allow_foreign_next_links = allow_foreign_next_links
+        self.converter = converter or default_converter
+        self._middlewares = (self._auth_middleware,)
+        self._attach_groups(self)
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> SpeechClient:
+        """A client from ``SPEECH_KEY`` and ``SPEECH_ENDPOINT`` or ``SPEECH_REGION`` (and ``SPEECH_API_VERSION``)."""
+        env = os.environ
+        if env.get("SPEECH_ENDPOINT"):
+            kwargs.setdefault("endpoint", env["SPEECH_ENDPOINT"])
+        elif env.get("SPEECH_REGION"):
+            kwargs.setdefault("region", env["SPEECH_REGION"])
+        elif "endpoint" not in kwargs and "region" not in kwargs:
+            raise InvalidArgumentError("SpeechClient.from_env: set SPEECH_ENDPOINT or SPEECH_REGION")
+        if env.get("SPEECH_KEY") and "token" not in kwargs:
+            kwargs.setdefault("key", env["SPEECH_KEY"])
+        if env.get("SPEECH_API_VERSION"):
+            kwargs.setdefault("api_version", env["SPEECH_API_VERSION"])
+        return cls(**kwargs)
+
+    def __repr__(self) -> str:
+        auth = "key" if self._key else "token" if self._token else "none"
+        return f"<SpeechClient endpoint={self.endpoint!r} api_version={self.api_version!r} auth={auth}>"
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> Self:
+        self._get_session()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session if the client made it; a caller's session stays open."""
+        self._closed = True
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+        self._session = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise SpeechError("this SpeechClient is closed")
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connection_limit),
+                timeout=self._timeout,
+            )
+        return self._session
+
+    # ------------------------------------------------------------------ credentials
+
+    async def _auth_middleware(
+        self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        """Adds the key or token on the endpoint's origin only; strips them anywhere else."""
+        for name in _AUTH_HEADERS:
+            request.headers.pop(name, None)
+        if _origin(request.url) == self._origin:
+            if self._key is not None:
+                request.headers[_KEY_HEADER] = self._key
+            elif self._token is not None:
+                token = self._token if isinstance(self._token, str) else await self._token()
+                request.headers["Authorization"] = f"Bearer {token}"
+        return await handler(request)
+
+    # ------------------------------------------------------------------ requests
+
+    def _route(self, operation_id: str) -> Route:
+        route = self._routes.get(operation_id)
+        if route is None:
+            raise UnsupportedOperationError(f"{operation_id} is not part of API version {self.api_version}")
+        return route
+
+    def _url(self, path: str, query: list[tuple[str, str]]) -> URL:
+        pairs = [*query, *self._version_query]
+        raw = str(self._base) + path + ("?" + encode_query(pairs) if pairs else "")
+        return URL(raw, encoded=True)
+
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        *,
+        operation_id: str | None,
+        options: CallOptions,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[aiohttp.ClientResponse, bytes]:
+        """One HTTP exchange; error statuses raise their ``APIStatusError`` subclass."""
+        session = self._get_session()
+        timeout = options.get("timeout")
+        if timeout is not None and not isinstance(timeout, aiohttp.ClientTimeout):
+            timeout = aiohttp.ClientTimeout(total=timeout, connect=self._timeout.connect)
+        all_headers = {"User-Agent": _USER_AGENT, "Accept": "application/json", **(headers or {})}
+        try:
+            async with session.request(
+                method,
+                url,
+                data=data,
+                headers=all_headers,
+                timeout=timeout or self._timeout,
+                middlewares=self._middlewares,
+                allow_redirects=False,
+            ) as response:
+                body = await response.read()
+        except asyncio.TimeoutError as exc:
+            raise APITimeoutError(f"{operation_id or method}: no answer from {url.host} in time") from exc
+        except aiohttp.ClientError as exc:
+            raise TransportError(f"{operation_id or method}: {type(exc).__name__}: {exc}") from exc
+        if response.status >= 300:
+            raise status_error_class(response.status)(
+                status=response.status,
+                operation_id=operation_id,
+                method=method,
+                url=str(url),
+                headers=response.headers,
+                body=body,
+                error=self._error_model(body),
+                response=response,
+            )
+        return response, body
+
+    def _error_model(self, body: bytes) -> Any:
+        """The service's ``Error`` body as a model, or None when it is not one."""
+        try:
+            data = json.loads(body)
+            if isinstance(data, dict) and isinstance(data.get("error"), dict):
+                data = data["error"]  # some gateways wrap the error object
+            if not isinstance(data, dict) or not data:
+                return None
+            return self.converter.structure(data, self._models_module.Error)
+        except (ValueError, TypeError, KeyError, cattrs.BaseValidationError):
+            return None
+
+    def _parse(self, route: Route, body: bytes, model: Any) -> Any:
+        if model is None or not body:
+            return None
+        try:
+            return self.converter.structure(json.loads(body), model)
+        except (ValueError, TypeError, KeyError, AttributeError, cattrs.BaseValidationError) as exc:
+            raise ResponseParseError(
+                f"{route.operation_id}: the answer is not a valid {getattr(model, '__name__', model)}: {exc!r}"
+            ) from exc
+
+    async def _invoke(self, operation_id: str, args: Mapping[str, Any], options: CallOptions) -> Any:
+        """Call one operation with arguments keyed by their wire names; returns its model or None."""
+        route = self._route(operation_id)
+        prepared = prepare(route, args, self.converter)
+        try:
+            _, body = await self._send(
+                route.method,
+                self._url(prepared.path, prepared.query),
+                operation_id=operation_id,
+                options=options,
+                data=prepared.data,
+                headers=prepared.headers,
+            )
+        finally:
+            for handle in prepared.files:
+                handle.close()
+        return self._parse(route, body, route.response)
+
+    def _paginate(
+        self, operation_id: str, args: Mapping[str, Any], options: CallOptions, max_items: int | None = None
+    ) -> AsyncPager[Any]:
+        """A pager over a list operation; arguments are checked now, requests wait for iteration."""
+        route = self._route(operation_id)
+        prepared = prepare(route, args, self.converter)
+        first = self._url(prepared.path, prepared.query)
+
+        async def fetch(link: str | None) -> Page[Any]:
+            url = first if link is None else self._checked_link(link)
+            _, body = await self._send(route.method, url, operation_id=operation_id, options=options)
+            page = self._parse(route, body, route.response)
+            items = getattr(page, route.items_key, None) or []
+            return Page(items, getattr(page, "next_link", None))
+
+        return AsyncPager(fetch, max_items=max_items)
+
+    def _checked_link(self, link: str) -> URL:
+        """A next link as given, refused when it leaves the endpoint's origin (unless allowed)."""
+        url = URL(link, encoded=True)
+        if not url.is_absolute():
+            url = self._base.join(url)
+        if _origin(url) != self._origin and not self._allow_foreign_next_links:
+            raise UnsafeURLError(
+                f"the service sent a next link on another origin ({url.scheme}://{url.host}); not followed. "
+                "Pass allow_foreign_next_links=True to follow such links (without credentials)."
+            )
+        return url

@@ -1,0 +1,1 @@
+"""Generated for API version v3.1: do not edit."""

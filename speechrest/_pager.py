@@ -1,0 +1,72 @@
+"""``AsyncPager``: lazy iteration over the service's ``@nextLink`` paging."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Generic, TypeVar
+
+import attrs
+
+T = TypeVar("T")
+
+__all__ = ["AsyncPager", "Page"]
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page: its items and the link to the next page (``None`` on the last)."""
+
+    items: list[T]
+    next_link: str | None
+
+
+# Fetches a page: None asks for the first page, a string is a next link to follow as given.
+PageFetcher = Callable[[str | None], Awaitable[Page[T]]]
+
+
+class AsyncPager(Generic[T]):
+    """The items of a list operation, fetched a page at a time as they are consumed.
+
+    ``async for item in pager`` yields items; ``pager.pages()`` yields ``Page`` objects;
+    ``await pager.to_list()`` collects. ``max_items`` stops after that many items.
+    Nothing is requested until iteration starts, and each iteration starts afresh.
+    """
+
+    __slots__ = ("_fetch", "_max_items")
+
+    def __init__(self, fetch: PageFetcher[T], *, max_items: int | None = None) -> None:
+        if max_items is not None and max_items < 0:
+            raise ValueError(f"max_items must be >= 0, got {max_items}")
+        self._fetch = fetch
+        self._max_items = max_items
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._items()
+
+    async def _items(self) -> AsyncIterator[T]:
+        async for page in self.pages():
+            for item in page.items:
+                yield item
+
+    async def pages(self, continuation_token: str | None = None) -> AsyncIterator[Page[T]]:
+        """Pages in order, starting at ``continuation_token`` (a ``next_link``) if given."""
+        remaining = self._max_items
+        link = continuation_token
+        while remaining is None or remaining > 0:
+            page = await self._fetch(link)
+            if remaining is not None:
+                if len(page.items) >= remaining:
+                    yield Page(page.items[:remaining], page.next_link)
+                    return
+                remaining -= len(page.items)
+            yield page
+            if not page.next_link:
+                return
+            link = page.next_link
+
+    async def to_list(self) -> list[T]:
+        """Every item (up to ``max_items``) in a list."""
+        return [item async for item in self]
+
+    def __repr__(self) -> str:
+        return f"<AsyncPager max_items={self._max_items}>"

@@ -1,0 +1,183 @@
+"""Route records (what the generated tables hold) and turning call arguments into a request.
+
+Every argument is checked here, before anything is sent: a missing required
+parameter, a malformed UUID or a body of the wrong type raises
+``InvalidArgumentError`` naming the operation and the parameter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import AsyncIterable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import aiohttp
+import attrs
+
+from .errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    import cattrs
+    from typing_extensions import TypedDict
+
+    class CallOptions(TypedDict, total=False):
+        """Per-call options every operation accepts as keyword arguments."""
+
+        timeout: float | aiohttp.ClientTimeout
+
+
+# What a raw block body may be: bytes in memory, or an async stream of bytes.
+BinaryBody = bytes | bytearray | memoryview | AsyncIterable[bytes]
+# What a file form field may be: bytes, an open binary file, a path, or an async stream.
+FileBody = bytes | bytearray | memoryview | IO[bytes] | os.PathLike[str] | AsyncIterable[bytes]
+
+
+@attrs.frozen
+class Param:
+    """One documented parameter: its wire name, Python name, place, requiredness and kind."""
+
+    wire: str
+    arg: str
+    location: str  # path, query, body, formData
+    required: bool
+    kind: str  # uuid, str, int, float, bool, json, binary, file
+    model: Any = None  # for json bodies: the model class (or list[...] of it)
+
+
+@attrs.frozen
+class Route:
+    """One operation of one API version, as the generator read it from the spec."""
+
+    operation_id: str
+    method: str
+    path: str
+    params: tuple[Param, ...]
+    ok: tuple[int, ...]
+    response: Any  # model class (or None when the answer has no body)
+    content_type: str | None
+    item: Any = None  # element model of a pageable operation
+    items_key: str = "values"
+    next_link_key: str = "@nextLink"
+
+
+@attrs.define
+class Prepared:
+    """A request ready for the wire, minus the base URL and credentials."""
+
+    method: str
+    path: str  # already percent-encoded
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    data: Any = None
+    files: list[IO[bytes]] = attrs.field(factory=list)  # opened here, closed by the caller
+
+
+_SCALARS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+
+
+def _fail(route: Route, param: Param, expected: str, value: Any) -> InvalidArgumentError:
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    return InvalidArgumentError(f"{route.operation_id}: '{param.arg}' must be {expected}, got {shown}")
+
+
+def _text(route: Route, param: Param, value: Any) -> str:
+    """A path, query or form value as text, after checking its kind."""
+    if param.kind == "uuid":
+        if isinstance(value, uuid.UUID):
+            return str(value)
+        if isinstance(value, str):
+            try:
+                return str(uuid.UUID(value))
+            except ValueError:
+                pass
+        raise _fail(route, param, "a UUID", value)
+    allowed = _SCALARS.get(param.kind, (str,))
+    if not isinstance(value, allowed) or (param.kind in ("int", "float") and isinstance(value, bool)):
+        raise _fail(route, param, f"of type {param.kind}", value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if param.location == "path" and not text:
+        raise _fail(route, param, "a non-empty string", value)
+    return text
+
+
+def _json_body(route: Route, param: Param, value: Any, converter: cattrs.Converter) -> Any:
+    """A JSON body (a model, a mapping, or a sequence of them) in wire form."""
+    model = param.model
+    item = getattr(model, "__args__", (None,))[0] if getattr(model, "__origin__", None) is list else None
+    if item is not None:
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise _fail(route, param, f"a list of {item.__name__} or dicts", value)
+        return [_json_body(route, attrs.evolve(param, model=item), v, converter) for v in value]
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(model, type) and isinstance(value, model):
+        return converter.unstructure(value)
+    expected = f"a {model.__name__} or a dict" if isinstance(model, type) else "JSON data"
+    raise _fail(route, param, expected, value)
+
+
+def _binary_body(route: Route, param: Param, value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value) if isinstance(value, memoryview) else value
+    if isinstance(value, AsyncIterable):
+        return value
+    raise _fail(route, param, "bytes or an async iterable of bytes", value)
+
+
+def _file_field(route: Route, param: Param, value: Any, prepared: Prepared) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, os.PathLike):
+        path = os.fspath(value)
+        if not os.path.isfile(path):
+            raise _fail(route, param, "the path of an existing file", value)
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the caller after sending
+        prepared.files.append(handle)
+        return handle
+    if isinstance(value, AsyncIterable) or (hasattr(value, "read") and not isinstance(value, str)):
+        return value
+    raise _fail(route, param, "bytes, a binary file, a path or an async iterable of bytes", value)
+
+
+def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter) -> Prepared:
+    """Check ``args`` (keyed by wire name) against ``route`` and build the request parts."""
+    path = route.path
+    prepared = Prepared(route.method, "", [], {})
+    form: aiohttp.FormData | None = None
+    for param in route.params:
+        value = args.get(param.wire)
+        if value is None:
+            if param.required:
+                raise InvalidArgumentError(f"{route.operation_id}: '{param.arg}' is required")
+            continue
+        if param.location == "path":
+            path = path.replace("{" + param.wire + "}", quote(_text(route, param, value), safe=""))
+        elif param.location == "query":
+            prepared.query.append((param.wire, _text(route, param, value)))
+        elif param.location == "body" and param.kind == "binary":
+            prepared.data = _binary_body(route, param, value)
+            prepared.headers["Content-Type"] = route.content_type or "application/octet-stream"
+        elif param.location == "body":
+            body = _json_body(route, param, value, converter)
+            prepared.data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+            prepared.headers["Content-Type"] = "application/json"
+        elif param.location == "formData":
+            form = form or aiohttp.FormData()
+            if param.kind == "file":
+                form.add_field(param.wire, _file_field(route, param, value, prepared), filename=param.wire)
+            else:
+                form.add_field(param.wire, _text(route, param, value))
+    if form is not None:
+        prepared.data = form
+    prepared.path = path
+    return prepared
+
+
+def encode_query(pairs: Sequence[tuple[str, str]]) -> str:
+    """``k=v&...`` with every reserved character percent-encoded (spaces as ``%20``)."""
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)

@@ -1,0 +1,189 @@
+"""The exceptions speechrest raises.
+
+``SpeechError`` is the root. Input problems are caught before anything is sent
+(``InvalidArgumentError``); the service's error answers become ``APIStatusError``
+subclasses by status; network failures and timeouts become ``TransportError``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from multidict import CIMultiDictProxy
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = [
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseParseError",
+    "ServerError",
+    "SpeechError",
+    "TransportError",
+    "UnsafeURLError",
+    "UnsupportedOperationError",
+]
+
+# Response headers that identify a request in the service's logs.
+REQUEST_ID_HEADERS = ("apim-request-id", "x-ms-request-id", "x-request-id")
+
+
+class SpeechError(Exception):
+    """Base class of every error speechrest raises."""
+
+
+class InvalidArgumentError(SpeechError, ValueError):
+    """An argument was refused before any request was sent."""
+
+
+class UnsupportedOperationError(SpeechError):
+    """The client's API version has no such operation."""
+
+
+class UnsafeURLError(SpeechError):
+    """A URL from the service points to another origin than the configured endpoint."""
+
+
+class ResponseParseError(SpeechError):
+    """A success answer whose body could not be read as the documented model."""
+
+
+class TransportError(SpeechError):
+    """The request did not get an HTTP answer: connection failure, reset, timeout."""
+
+
+class APITimeoutError(TransportError, TimeoutError):
+    """The request timed out."""
+
+
+class APIStatusError(SpeechError):
+    """The service answered with an error status.
+
+    ``code``, ``message``, ``target``, ``details`` and ``inner_error`` come from the
+    service's ``Error`` body when it sent one; ``error`` is that body as a model.
+    """
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        operation_id: str | None,
+        method: str,
+        url: str,
+        headers: CIMultiDictProxy[str] | None,
+        body: bytes,
+        error: Any = None,
+        response: aiohttp.ClientResponse | None = None,
+    ) -> None:
+        self.status = status
+        self.operation_id = operation_id
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.error = error
+        self.response = response
+        self.code: str | None = _text(getattr(error, "code", None))
+        self.message: str | None = getattr(error, "message", None)
+        self.target: str | None = getattr(error, "target", None)
+        self.details: list[Any] = list(getattr(error, "details", None) or [])
+        self.inner_error: Any = getattr(error, "inner_error", None)
+        self.request_id: str | None = next(
+            (headers[h] for h in REQUEST_ID_HEADERS if headers is not None and h in headers), None
+        )
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        where = self.operation_id or f"{self.method} {self.url}"
+        if self.error is not None and (self.code or self.message):
+            text = f"{self.code or 'Error'}: {self.message or ''}".rstrip(": ")
+            inner = self.inner_error
+            while inner is not None:
+                text += f" [{_text(inner.code) or '?'}: {inner.message or ''}]".replace(": ]", "]")
+                inner = inner.inner_error
+        else:
+            snippet = self.body[:300].decode("utf-8", "replace").strip()
+            text = snippet or "no error body"
+        suffix = f", request id {self.request_id}" if self.request_id else ""
+        return f"{where} failed with HTTP {self.status}: {text}{suffix}"
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the key or token was missing or refused."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429; ``retry_after`` is the wait in seconds the service asked for, if any."""
+
+    @property
+    def retry_after(self) -> float | None:
+        return parse_retry_after(self.headers.get("Retry-After") if self.headers is not None else None)
+
+
+class ServerError(APIStatusError):
+    """HTTP 5xx."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """The exception class for an error status."""
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIStatusError)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _text(value: Any) -> str | None:
+    """An enum member or a plain string as its wire text."""
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))

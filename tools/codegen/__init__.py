@@ -1,0 +1,1 @@
+"""The speechrest code generator: Swagger 2.0 in, ``speechrest/_generated`` out."""
