@@ -319,7 +319,7 @@ class SpeechClient(ResourceGroups):
         """A next link as given, refused when it leaves the endpoint's origin (unless allowed)."""
         url = URL(link, encoded=True)
         if not url.is_absolute():
-            url = self._base.join(url)
+            url = self._base.with_path(self._base.path + "/").join(url)  # relative to the API base folder
         if _origin(url) != self._origin and not self._allow_foreign_next_links:
             raise UnsafeURLError(
                 f"the service sent a next link on another origin ({url.scheme}://{url.host}); not followed. "

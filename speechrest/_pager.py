@@ -7,6 +7,8 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from .errors import InvalidArgumentError
+
 T = TypeVar("T")
 
 __all__ = ["AsyncPager", "Page"]
@@ -35,8 +37,8 @@ class AsyncPager(Generic[T]):
     __slots__ = ("_fetch", "_max_items")
 
     def __init__(self, fetch: PageFetcher[T], *, max_items: int | None = None) -> None:
-        if max_items is not None and max_items < 0:
-            raise ValueError(f"max_items must be >= 0, got {max_items}")
+        if max_items is not None and (not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 0):
+            raise InvalidArgumentError(f"max_items must be a whole number >= 0, got {max_items!r}")
         self._fetch = fetch
         self._max_items = max_items
 

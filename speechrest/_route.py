@@ -167,7 +167,7 @@ def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter) 
             prepared.data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             prepared.headers["Content-Type"] = "application/json"
         elif param.location == "formData":
-            form = form or aiohttp.FormData()
+            form = form or aiohttp.FormData(default_to_multipart=True)
             if param.kind == "file":
                 form.add_field(param.wire, _file_field(route, param, value, prepared), filename=param.wire)
             else:

@@ -8,6 +8,7 @@ module only adds what the wire needs on top: camelCase names (from each field's
 
 from __future__ import annotations
 
+import importlib
 import re
 import types
 import typing
@@ -18,15 +19,13 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_unstructure_fn, override
 
 __all__ = ["format_datetime", "format_duration", "make_converter", "parse_datetime", "parse_duration"]
 
-_DURATION = re.compile(
-    r"(?P<sign>-)?P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?"
-)
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+_GENERATED = "speechrest._generated."
+_UNIT_SECONDS = {"W": 604_800, "D": 86_400, "H": 3_600, "M": 60, "S": 1}
 
 
 def parse_datetime(value: str) -> datetime:
@@ -52,19 +51,51 @@ def format_datetime(value: datetime) -> str:
 
 
 def parse_duration(value: str) -> timedelta:
-    """An ISO 8601 duration (weeks, days, hours, minutes, seconds) as a ``timedelta``."""
-    match = _DURATION.fullmatch(value)
-    if match is None or value in ("P", "PT") or value.endswith("T"):
-        raise ValueError(f"not an ISO 8601 duration in days, hours, minutes and seconds: {value!r}")
-    parts = match.groupdict()
-    delta = timedelta(
-        weeks=int(parts["weeks"] or 0),
-        days=int(parts["days"] or 0),
-        hours=int(parts["hours"] or 0),
-        minutes=int(parts["minutes"] or 0),
-        seconds=float((parts["seconds"] or "0").replace(",", ".")),
-    )
-    return -delta if parts["sign"] else delta
+    """An ISO 8601 duration (weeks, days, hours, minutes, seconds) as a ``timedelta``.
+
+    Hand-parsed: nearly every list item carries a duration, so this is on the hot
+    path, and the service's usual form (``PT1H2M3.45S``) takes the short road.
+    """
+    if value[:2] == "PT" and value[2:3].isdigit():
+        try:
+            return _time_only(value[2:])
+        except ValueError:
+            pass  # the general parser below says what is wrong
+    text = value[1:] if value[:1] == "-" else value
+    date, has_time, time = text[1:].partition("T")
+    if text[:1] != "P" or not (date or time) or (has_time and not time):
+        raise ValueError(f"not an ISO 8601 duration: {value!r}")
+    seconds = 0.0
+    for part, units in ((date, "WD"), (time, "HMS")):
+        for unit in units:
+            number, found, rest = part.partition(unit)
+            if found:
+                digits = number.replace(",", ".", 1) if unit == "S" else number
+                if not digits.replace(".", "", 1).isdigit():
+                    raise ValueError(f"not an ISO 8601 duration: {value!r}")
+                seconds += float(digits) * _UNIT_SECONDS[unit]
+                part = rest
+        if part:
+            raise ValueError(f"not an ISO 8601 duration in weeks, days, hours, minutes and seconds: {value!r}")
+    return timedelta(seconds=-seconds if text is not value else seconds)
+
+
+def _time_only(rest: str) -> timedelta:
+    """``1H2M3.45S`` (the part after ``PT``) in whole numbers: exact and quick."""
+    total = 0
+    hours, found, tail = rest.partition("H")
+    if found:
+        total, rest = int(hours) * 3600, tail
+    minutes, found, tail = rest.partition("M")
+    if found:
+        total, rest = total + int(minutes) * 60, tail
+    if not rest:
+        return timedelta(0, total)
+    if rest[-1] != "S" or not rest[:-1].replace(".", "", 1).isdigit():
+        raise ValueError(rest)
+    whole, dot, fraction = rest[:-1].partition(".")
+    micros = int((fraction + "000000")[:6]) if dot and fraction else 0
+    return timedelta(0, total + int(whole), micros)
 
 
 def format_duration(value: timedelta) -> str:
@@ -91,16 +122,12 @@ def _open_enum(tp: Any) -> type[Enum] | None:
     return enums[0] if len(enums) == 1 and len(args) == 2 and str in args else None
 
 
-def _is_map_model(tp: Any) -> bool:
-    return attrs.has(tp) and isinstance(tp, type) and issubclass(tp, Mapping)
-
-
-def _is_model(tp: Any) -> bool:
-    return attrs.has(tp) and isinstance(tp, type) and not issubclass(tp, Mapping)
-
-
 def _enum_value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
+
+
+def _is_generated(tp: Any) -> bool:
+    return isinstance(tp, type) and attrs.has(tp) and tp.__module__.startswith(_GENERATED)
 
 
 def _renames(cls: Any) -> dict[str, Any]:
@@ -113,38 +140,32 @@ def _renames(cls: Any) -> dict[str, Any]:
 
 
 def make_converter() -> cattrs.Converter:
-    """A converter between the generated models and wire JSON (dicts, lists, strings)."""
+    """A converter between the generated models and wire JSON (dicts, lists, strings).
+
+    Reading uses the generated ``readers`` modules (plain code, no per-field dispatch:
+    this is the hot path of every list call); writing uses cattrs-made functions.
+    """
     conv = cattrs.Converter(detailed_validation=False)
     conv.register_structure_hook(datetime, lambda v, _: parse_datetime(v))
     conv.register_unstructure_hook(datetime, format_datetime)
     conv.register_structure_hook(timedelta, lambda v, _: parse_duration(v))
     conv.register_unstructure_hook(timedelta, format_duration)
-
-    def open_enum_hook(tp: Any) -> Callable[[Any, Any], Any]:
-        enum = _open_enum(tp)
-        assert enum is not None
-        known: dict[Any, Any] = {member.value: member for member in enum}
-        return lambda value, _: None if value is None else known.get(value, value)
-
-    conv.register_structure_hook_factory(lambda tp: _open_enum(tp) is not None, open_enum_hook)
     conv.register_unstructure_hook_func(lambda tp: _open_enum(tp) is not None, _enum_value)
 
-    def model_structure(cls: Any) -> Callable[[Mapping[str, Any], Any], Any]:
+    readers: dict[type, Callable[[Any], Any]] = {}  # filled per API version on first use
+
+    def reader(cls: Any) -> Callable[[Any, Any], Any]:
+        if cls not in readers:
+            package = cls.__module__.rpartition(".")[0]
+            readers.update(importlib.import_module(package + ".readers").make_readers(parse_datetime, parse_duration))
+        read = readers[cls]
+        return lambda data, _: read(data)
+
+    def model_unstructure(cls: Any) -> Callable[[Any], Any]:
         attrs.resolve_types(cls)
-        known = frozenset(f.metadata["wire"] for f in attrs.fields(cls) if "wire" in f.metadata)
-        base = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=False, **_renames(cls))
-
-        def structure(data: Mapping[str, Any], _: Any) -> Any:
-            obj = base(data, cls)
-            unknown = data.keys() - known
-            if unknown:
-                obj.additional_properties = {k: data[k] for k in unknown}
-            return obj
-
-        return structure
-
-    def model_unstructure(cls: Any) -> Callable[[Any], dict[str, Any]]:
-        attrs.resolve_types(cls)
+        inner = attrs.fields(cls).additional_properties.type
+        if issubclass(cls, Mapping):  # a map definition: its entries are the whole object
+            return lambda obj: conv.unstructure(obj.additional_properties, inner)
         base = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **_renames(cls))
 
         def unstructure(obj: Any) -> dict[str, Any]:
@@ -155,18 +176,6 @@ def make_converter() -> cattrs.Converter:
 
         return unstructure
 
-    def map_structure(cls: Any) -> Callable[[Mapping[str, Any], Any], Any]:
-        attrs.resolve_types(cls)
-        inner = attrs.fields(cls).additional_properties.type
-        return lambda data, _: cls(additional_properties=conv.structure(data, inner))
-
-    def map_unstructure(cls: Any) -> Callable[[Any], Any]:
-        attrs.resolve_types(cls)
-        inner = attrs.fields(cls).additional_properties.type
-        return lambda obj: conv.unstructure(obj.additional_properties, inner)
-
-    conv.register_structure_hook_factory(_is_model, model_structure)
-    conv.register_unstructure_hook_factory(_is_model, model_unstructure)
-    conv.register_structure_hook_factory(_is_map_model, map_structure)
-    conv.register_unstructure_hook_factory(_is_map_model, map_unstructure)
+    conv.register_structure_hook_factory(_is_generated, reader)
+    conv.register_unstructure_hook_factory(_is_generated, model_unstructure)
     return conv

@@ -77,6 +77,13 @@ class RecordingServer:
         handler = self._queue.pop(0) if self._queue else self.handler
         return handler(request, body)
 
+    async def __aenter__(self) -> RecordingServer:
+        await self.server.start_server()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.server.close()
+
     @property
     def url(self) -> str:
         return str(self.server.make_url("")).rstrip("/")
@@ -88,12 +95,15 @@ class RecordingServer:
 
 @pytest.fixture
 async def server() -> AsyncIterator[RecordingServer]:
-    srv = RecordingServer()
-    await srv.server.start_server()
-    try:
+    async with RecordingServer() as srv:
         yield srv
-    finally:
-        await srv.server.close()
+
+
+@pytest.fixture
+async def other_server() -> AsyncIterator[RecordingServer]:
+    """A second recording server: another port, so another origin than ``server``."""
+    async with RecordingServer() as srv:
+        yield srv
 
 
 @pytest.fixture

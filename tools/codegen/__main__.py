@@ -31,6 +31,7 @@ def generate(spec_root: Path, out: Path, versions: tuple[str, ...] = VERSIONS) -
         files[package / "__init__.py"] = f'"""Generated for API version {spec.version}: do not edit."""\n'
         files[package / "models.py"] = render.render_models(spec)
         files[package / "routes.py"] = render.render_routes(spec)
+        files[package / "readers.py"] = render.render_readers(spec)
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -361,3 +361,86 @@ def render_versions(specs: list[ApiSpec]) -> str:
         + entries
         + "}\n"
     )
+
+
+# --------------------------------------------------------------------------- wire readers
+
+
+def _read_expr(t: TypeRef, var: str, depth: int = 0) -> str:
+    """An expression that turns wire value ``var`` (not None) into the Python value of type ``t``."""
+    item = f"x{depth}"
+    if t.kind == "model":
+        return f"read_{t.name}({var})"
+    if t.kind == "enum":
+        return f"_{t.name}.get({var}, {var})"
+    if t.kind == "datetime":
+        return f"parse_datetime({var})"
+    if t.kind == "duration":
+        return f"parse_duration({var})"
+    if t.kind == "list":
+        assert t.item is not None
+        inner = _read_expr(t.item, item, depth + 1)
+        return f"list({var})" if inner == item else f"[{inner} for {item} in {var}]"
+    if t.kind == "map":
+        assert t.item is not None
+        inner = _read_expr(t.item, item, depth + 1)
+        return f"dict({var})" if inner == item else f"{{k{depth}: {inner} for k{depth}, {item} in {var}.items()}}"
+    return var
+
+
+def render_readers(spec: ApiSpec) -> str:
+    """Fast wire -> model functions, one per object and map definition, made by ``make_readers``."""
+    defs = list(spec.definitions.values())
+    enums = [d for d in defs if d.kind == "enum"]
+    out = [
+        HEADER.format(what="Readers: wire JSON -> models, one function per definition.", version=spec.version),
+        "from __future__ import annotations\n",
+        "from collections.abc import Callable",
+        "from datetime import datetime, timedelta",
+        "from typing import Any\n",
+        "from . import models as m\n",
+        "Reader = Callable[[Any], Any]\n\n",
+        "def make_readers(",
+        "    parse_datetime: Callable[[str], datetime], parse_duration: Callable[[str], timedelta]",
+        ") -> dict[type, Reader]:",
+        '    """One reader per model class. Unknown enum values stay strings; unknown keys',
+        '    go to ``additional_properties``; a missing required key raises ``KeyError``."""',
+        "    new = object.__new__",
+    ]
+    for d in enums:
+        out.append(f"    _{d.name} = {{e.value: e for e in m.{d.name}}}")
+    names = []
+    for d in defs:
+        if d.kind == "object":
+            names.append(d.name)
+            keys = ", ".join(f'"{p.wire}"' for p in d.props)
+            out.append(f"    keys_{d.name} = frozenset(({keys}{',' if len(d.props) == 1 else ''}))\n")
+            out.append(f"    def read_{d.name}(d: Any) -> m.{d.name}:")
+            out.append(f"        o = new(m.{d.name})")
+            if any(not p.required for p in d.props):
+                out.append("        g = d.get")
+            for p in d.props:
+                if p.required:
+                    out.append(f"        o.{p.attr} = {_read_expr(p.type, f'd[{p.wire!r}]')}")
+                else:
+                    expr = _read_expr(p.type, "v")
+                    if expr == "v":
+                        out.append(f'        o.{p.attr} = g("{p.wire}")')
+                    else:
+                        out.append(f'        v = g("{p.wire}")')
+                        out.append(f"        o.{p.attr} = None if v is None else {expr}")
+            out.append(
+                f"        o.additional_properties = {{}} if keys_{d.name}.issuperset(d) "
+                f"else {{k: d[k] for k in d.keys() - keys_{d.name}}}"
+            )
+            out.append("        return o\n")
+        elif d.kind == "map":
+            names.append(d.name)
+            assert d.item is not None
+            out.append(f"    def read_{d.name}(d: Any) -> m.{d.name}:")
+            entries = _read_expr(TypeRef("map", item=d.item), "d")
+            out.append(f"        return m.{d.name}(additional_properties={entries})\n")
+    out.append("    return {")
+    out += [f"        m.{n}: read_{n}," for n in names]
+    out.append("    }")
+    return "\n".join(out) + "\n"
