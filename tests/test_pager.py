@@ -276,7 +276,7 @@ async def test_foreign_next_link_is_refused(
         pytest.param(lambda url: url.replace("http://", "https://") + LIST_PATH + "?skip=2", id="other-scheme"),
         pytest.param(lambda url: url.replace("127.0.0.1", "localhost") + LIST_PATH + "?skip=2", id="other-host"),
         pytest.param(lambda url: "//evil.example" + LIST_PATH + "?skip=2", id="scheme-relative"),
-        pytest.param(lambda url: "https://evil.example" + LIST_PATH + "?skip=2", id="other_server-domain"),
+        pytest.param(lambda url: "https://evil.example" + LIST_PATH + "?skip=2", id="other-domain"),
     ],
 )
 async def test_other_origins_are_refused(server: RecordingServer, client: SpeechClient, make_link: Any) -> None:
