@@ -34,7 +34,7 @@ from .errors import (
 from .models import converter as default_converter
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
     from ._route import CallOptions
 
@@ -297,6 +297,17 @@ class SpeechClient(ResourceGroups):
             for handle in prepared.files:
                 handle.close()
         return self._parse(route, body, route.response)
+
+    async def download(self, url: str, **options: Unpack[CallOptions]) -> bytes:
+        """The bytes at a content URL (a result file, a dataset file, a model file).
+
+        Content URLs point at blob storage, another origin: they are fetched without
+        the key or token, which never leave the endpoint's origin.
+        """
+        _, body = await self._send(
+            "GET", URL(url, encoded=True), operation_id=None, options=options, headers={"Accept": "*/*"}
+        )
+        return body
 
     def _paginate(
         self, operation_id: str, args: Mapping[str, Any], options: CallOptions, max_items: int | None = None

@@ -1,0 +1,54 @@
+"""``python -m speechrest.emulator``: run the emulator until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from ._app import Emulator
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m speechrest.emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="API port (0: any free port; default 8080)")
+    parser.add_argument("--blob-port", type=int, default=0, help="port of the file (blob) listener (default: any)")
+    parser.add_argument("--key", help="refuse requests that do not carry this subscription key")
+    parser.add_argument("--processing-seconds", type=float, default=2.0, help="time an entity takes to finish")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="share of requests failed (500/503/cut)")
+    parser.add_argument("--throttle-rate", type=float, default=0.0, help="share of requests answered 429")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every request")
+    parser.add_argument("--seed", type=int, help="seed for reproducible ids and faults")
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(sig, stop.set)
+    async with Emulator(
+        host=args.host,
+        port=args.port,
+        blob_port=args.blob_port,
+        key=args.key,
+        processing_seconds=args.processing_seconds,
+        fault_rate=args.fault_rate,
+        throttle_rate=args.throttle_rate,
+        latency_ms=args.latency_ms,
+        seed=args.seed,
+    ) as emulator:
+        print(f"speechrest emulator listening on {emulator.url} (files on {emulator.blob_url})", flush=True)
+        await stop.wait()
+    print("speechrest emulator stopped", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    asyncio.run(serve(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

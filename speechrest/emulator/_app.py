@@ -1,0 +1,311 @@
+"""The emulator's HTTP side: routes from the generated route table, parameter checks,
+authentication, injected latency/throttling/faults, counters, and ``Emulator`` itself."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from functools import partial
+from types import TracebackType
+from typing import Any
+
+import attrs
+from aiohttp import web
+
+from .._generated.v3_1 import routes as v3_1
+from .._route import Route
+from ..models import converter
+from ._blob import BlobStore
+from ._errors import ServiceError, bad_request
+from ._handlers import HANDLERS, Call
+from ._service import Options, Service
+
+STATS_PATH = "/_emulator/stats"
+_KEY_HEADER = "Ocp-Apim-Subscription-Key"
+
+
+def _aiohttp_path(path: str) -> str:
+    """``/models/{id}:copyto`` -> ``/models/{id:[^/:]+}:copyto``: ids never swallow ``:action``."""
+    return re.sub(r"\{(\w+)\}", r"{\1:[^/:]+}", path)
+
+
+class Counters:
+    """What the emulator saw and did, for tests and ``GET /_emulator/stats``."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[tuple[str, int]] = Counter()
+        self.faults: Counter[str] = Counter()
+        self.throttled = 0
+
+    def snapshot(self, service: Service) -> dict[str, Any]:
+        by_operation: dict[str, dict[str, int]] = {}
+        for (operation, status), count in sorted(self.requests.items()):
+            by_operation.setdefault(operation, {})[str(status)] = count
+        return {
+            "requests": by_operation,
+            "total": sum(self.requests.values()),
+            "faults": dict(self.faults),
+            "throttled": self.throttled,
+            "blob": dict(service.blob.stats),
+            "webhooks": dict(service.notifier.stats),
+            "entities": {
+                c: service.store.count(c)
+                for c in ("projects", "datasets", "models", "evaluations", "transcriptions", "endpoints", "webhooks")
+            },
+        }
+
+
+class Api:
+    """The API application: one aiohttp route per operation of the route table."""
+
+    def __init__(self, service: Service, counters: Counters) -> None:
+        self.service = service
+        self.counters = counters
+        self.rng = random.Random(None if service.options.seed is None else service.options.seed + 1)
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[self._gate], client_max_size=16 * 1024 * 1024)
+        app.router.add_get(STATS_PATH, self._stats)
+        for route in v3_1.ROUTES.values():
+            handler = HANDLERS[route.operation_id]
+            app.router.add_route(
+                route.method,
+                v3_1.BASE_PATH + _aiohttp_path(route.path),
+                partial(self._dispatch, route, handler),
+                name=route.operation_id,
+            )
+        return app
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.counters.snapshot(self.service))
+
+    @web.middleware
+    async def _gate(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if request.path == STATS_PATH:
+            return await handler(request)
+        route = request.match_info.route
+        operation = route.name or "unknown"
+        response = await self._answer(request, handler, operation)
+        self.counters.requests[(operation, response.status)] += 1
+        return response
+
+    async def _answer(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]], operation: str
+    ) -> web.StreamResponse:
+        options = self.service.options
+        if options.latency_ms:
+            await asyncio.sleep(options.latency_ms / 1000)
+        try:
+            self._authenticate(request)
+            if options.throttle_rate and self.rng.random() < options.throttle_rate:
+                self.counters.throttled += 1
+                return ServiceError(429, "Too many requests; retry later.").response({"Retry-After": "1"})
+            if options.fault_rate and self.rng.random() < options.fault_rate:
+                return await self._fault(request)
+            return await handler(request)
+        except ServiceError as error:
+            return error.response()
+        except web.HTTPMethodNotAllowed as error:
+            return ServiceError(405, f"{request.method} is not allowed on {request.path}.").response(
+                {"Allow": ", ".join(sorted(error.allowed_methods))}
+            )
+        except web.HTTPNotFound:
+            return ServiceError(404, f"No operation at {request.method} {request.path}.").response()
+
+    def _authenticate(self, request: web.Request) -> None:
+        key = self.service.options.key
+        if key is None:
+            return
+        given = request.headers.get(_KEY_HEADER) or request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if given != key:
+            raise ServiceError(401, "Access denied: a valid subscription key or token is required.")
+
+    async def _fault(self, request: web.Request) -> web.StreamResponse:
+        """A 500, a 503, or a connection cut off in the middle of an answer."""
+        kind = self.rng.choice(("500", "503", "cut"))
+        self.counters.faults[kind] += 1
+        if kind != "cut":
+            return ServiceError(int(kind), "An injected fault: the emulator failed this request.").response()
+        response = web.StreamResponse(
+            status=200, headers={"Content-Type": "application/json", "Content-Length": "4096"}
+        )
+        await response.prepare(request)
+        await response.write(b'{"values": [')
+        if request.transport is not None:
+            request.transport.close()
+        return response
+
+    async def _dispatch(
+        self, route: Route, handler: Callable[[Call], Awaitable[web.StreamResponse]], request: web.Request
+    ) -> web.StreamResponse:
+        path, query = _path_params(route, request), _query_params(route, request)
+        body = await _json_body(route, request)
+        api_base = f"{request.url.origin()}{v3_1.BASE_PATH}"
+        return await handler(Call(self.service, request, route, path, query, body, api_base))
+
+
+def _path_params(route: Route, request: web.Request) -> dict[str, str]:
+    values = {}
+    for param in route.params:
+        if param.location != "path":
+            continue
+        value = request.match_info[param.wire]
+        if param.kind == "uuid":
+            try:
+                value = str(uuid.UUID(value))
+            except ValueError:
+                raise bad_request(f"'{param.wire}' must be a UUID, got '{value}'.", "InvalidParameterValue") from None
+        values[param.wire] = value
+    return values
+
+
+def _query_params(route: Route, request: web.Request) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for param in route.params:
+        if param.location != "query":
+            continue
+        raw = request.query.get(param.wire)
+        if raw is None:
+            if param.required:
+                raise bad_request(f"The query parameter '{param.wire}' is required.", "InvalidParameterValue")
+            continue
+        if param.kind == "int":
+            try:
+                number = int(raw)
+            except ValueError:
+                raise bad_request(
+                    f"'{param.wire}' must be a whole number, got '{raw}'.", "InvalidParameterValue"
+                ) from None
+            if number < (1 if param.wire == "top" else 0):
+                raise bad_request(f"'{param.wire}' is out of range: {number}.", "InvalidParameterValue")
+            values[param.wire] = number
+        else:
+            values[param.wire] = raw
+    return values
+
+
+async def _json_body(route: Route, request: web.Request) -> Any:
+    param = next((p for p in route.params if p.location == "body" and p.kind == "json"), None)
+    if param is None:
+        return None
+    raw = await request.read()
+    if not raw:
+        raise bad_request(f"The request has no body; '{param.wire}' is required.", "EmptyRequest")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise bad_request("The body is not valid JSON.", "InvalidRequestBodyFormat") from None
+    try:
+        return converter.structure(data, param.model)
+    except KeyError as missing:
+        raise bad_request(f"The '{param.wire}' body lacks the required property {missing}.") from None
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise bad_request(f"The '{param.wire}' body does not have the expected shape: {exc}.") from None
+
+
+@attrs.define
+class _Listener:
+    runner: web.AppRunner
+    url: str
+
+
+async def _listen(app: web.Application, host: str, port: int) -> _Listener:
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound = runner.addresses[0][1]
+    shown = f"[{host}]" if ":" in host else host
+    return _Listener(runner, f"http://{shown}:{bound}")
+
+
+class Emulator:
+    """A local Speech-to-text v3.1 service: ``async with Emulator() as emu: emu.url``.
+
+    The API listens on ``port`` (0: any free port) and result/dataset files on a second
+    listener (``blob_port``) standing in for blob storage. ``key`` makes the API refuse
+    requests without it; ``processing_seconds`` is how long entities take to finish;
+    ``fault_rate``, ``throttle_rate`` and ``latency_ms`` inject trouble, reproducibly
+    with ``seed``.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        blob_port: int = 0,
+        key: str | None = None,
+        processing_seconds: float = 2.0,
+        fault_rate: float = 0.0,
+        throttle_rate: float = 0.0,
+        latency_ms: float = 0.0,
+        seed: int | None = None,
+    ) -> None:
+        for name, rate in (("fault_rate", fault_rate), ("throttle_rate", throttle_rate)):
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {rate}")
+        if processing_seconds < 0 or latency_ms < 0:
+            raise ValueError("processing_seconds and latency_ms must be >= 0")
+        self.host, self.port, self.blob_port = host, port, blob_port
+        self.options = Options(key, processing_seconds, fault_rate, throttle_rate, latency_ms, seed)
+        self.counters = Counters()
+        self._service: Service | None = None
+        self._listeners: list[_Listener] = []
+
+    @property
+    def key(self) -> str | None:
+        return self.options.key
+
+    @property
+    def url(self) -> str:
+        """The resource endpoint to give ``SpeechClient(endpoint=...)``."""
+        return self._listeners[0].url
+
+    @property
+    def blob_url(self) -> str:
+        return self._listeners[1].url
+
+    @property
+    def service(self) -> Service:
+        if self._service is None:
+            raise RuntimeError("the emulator is not running")
+        return self._service
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.counters.snapshot(self.service)
+
+    async def start(self) -> None:
+        blob = BlobStore()
+        self._service = Service(self.options, blob)
+        self._listeners.append(await _listen(Api(self._service, self.counters).app(), self.host, self.port))
+        self._listeners.append(await _listen(blob.app(), self.host, self.blob_port))
+        blob.url = self.blob_url
+
+    async def stop(self) -> None:
+        for listener in reversed(self._listeners):
+            await listener.runner.cleanup()
+        self._listeners.clear()
+        if self._service is not None:
+            await self._service.close()
+
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    def __repr__(self) -> str:
+        where = self.url if self._listeners else "not running"
+        return f"<Emulator {where} processing_seconds={self.options.processing_seconds}>"

@@ -1,0 +1,46 @@
+"""pytest fixtures for your own test suites: a running emulator and a client pointed at it.
+
+Enable them with ``pytest_plugins = ["speechrest.testing"]`` in your ``conftest.py``
+(pytest-asyncio required). Tune the emulator per test with a marker::
+
+    @pytest.mark.speech_emulator(processing_seconds=0.5, fault_rate=0.1, seed=7)
+    async def test_something(speech_client): ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from ._client import SpeechClient
+from .emulator import Emulator
+
+__all__ = ["speech_client", "speech_emulator"]
+
+# Defaults for tests: quick processing, a key so that authentication is exercised.
+DEFAULTS: dict[str, Any] = {"processing_seconds": 0.1, "key": "speechrest-test-key"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "speech_emulator(**options): options for the speech_emulator fixture (see Emulator)"
+    )
+
+
+@pytest_asyncio.fixture
+async def speech_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emulator]:
+    """A fresh emulator on free loopback ports, stopped after the test."""
+    marker = request.node.get_closest_marker("speech_emulator")
+    options = {**DEFAULTS, **(marker.kwargs if marker else {})}
+    async with Emulator(**options) as emulator:
+        yield emulator
+
+
+@pytest_asyncio.fixture
+async def speech_client(speech_emulator: Emulator) -> AsyncIterator[SpeechClient]:
+    """A ``SpeechClient`` for ``speech_emulator``, closed after the test."""
+    async with SpeechClient(endpoint=speech_emulator.url, key=speech_emulator.key) as client:
+        yield client
