@@ -14,6 +14,8 @@ from multidict import CIMultiDictProxy, MultiDictProxy
 
 from speechrest import SpeechClient
 
+pytest_plugins = ["speechrest.testing"]  # speech_emulator and speech_client, as users get them
+
 SPEC_ROOT = Path(__file__).resolve().parents[2] / "shared" / "spec"
 TEST_KEY = "test-key-0123456789abcdef"
 
