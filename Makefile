@@ -28,6 +28,7 @@ generate: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_deserialize.py
+	$(BIN)/python benchmarks/bench_emulator.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,79 @@
+"""How fast the emulator serves ``Transcriptions_Get``, running in its own process (one core).
+
+Run: ``.venv/bin/python benchmarks/bench_emulator.py [--seconds 5] [--concurrency 32]``.
+Prints requests/s for raw aiohttp GETs, and for the same GETs through ``SpeechClient``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+
+from speechrest import SpeechClient, models
+
+
+async def hammer(seconds: float, concurrency: int, once: Callable[[], Awaitable[object]]) -> float:
+    """Requests per second from ``concurrency`` workers calling ``once`` for ``seconds``."""
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await once()
+            done += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done / (time.perf_counter() - start)
+
+
+async def measure(url: str, seconds: float, concurrency: int) -> None:
+    async with SpeechClient(endpoint=url) as client:
+        created = await client.transcriptions.create(
+            models.Transcription(display_name="bench", locale="en-US", content_urls=["https://a.example/x.wav"])
+        )
+        target = f"{url}/speechtotext/v3.1/transcriptions/{created.id}"
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+
+            async def raw() -> None:
+                async with session.get(target) as response:
+                    await response.read()
+
+            raw_rate = await hammer(seconds, concurrency, raw)
+        sdk_rate = await hammer(seconds, concurrency, lambda: client.transcriptions.get(created.id))
+    print(f"emulator, Transcriptions_Get, {concurrency} concurrent, {seconds:.0f} s each:")
+    print(f"  raw aiohttp client: {raw_rate:8,.0f} requests/s")
+    print(f"  SpeechClient:       {sdk_rate:8,.0f} requests/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "speechrest.emulator", "--port", "0", "--processing-seconds", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        found = re.search(r"listening on (\S+)", server.stdout.readline())
+        if found is None:
+            raise SystemExit("the emulator did not start")
+        asyncio.run(measure(found.group(1), args.seconds, args.concurrency))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
