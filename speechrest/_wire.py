@@ -1,9 +1,11 @@
 """The wire format: a cattrs converter for the generated models.
 
-Hooks are made once per class, on first use, by cattrs' code generation; this
-module only adds what the wire needs on top: camelCase names (from each field's
-``wire`` metadata), unknown fields kept in ``additional_properties``, open enums
-(an unknown value stays a plain string), UTC date-times and ISO 8601 durations.
+Reading goes through the generated ``readers`` of each API version (plain code per
+class, no per-field dispatch); writing through cattrs-made functions, one per class,
+made on first use. On top of cattrs this module adds what the wire needs: camelCase
+names (each field's ``wire`` metadata), unknown fields kept in ``additional_properties``,
+open enums (an unknown value stays a plain string), date-times with ``Z`` and ISO 8601
+durations, both parsed by hand because they sit on the hot path of every list call.
 """
 
 from __future__ import annotations
