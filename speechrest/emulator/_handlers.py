@@ -115,17 +115,14 @@ def _last_segment(url: str) -> str:
 
 
 def _resolve(call: Call, ref: m.EntityReference | None, field: str, inner: str, allow_base: bool = False) -> None:
-    """Check that an entity reference names something that exists here."""
+    """Check that an entity reference names an entity of the right collection that exists here."""
     if ref is None:
         return
-    entity_id = _last_segment(ref.self_)
-    path = ref.self_.split("?", 1)[0]
-    if allow_base and "/models/base/" in path and entity_id in call.service.base_models:
+    collection = {"project": "projects", "dataset": "datasets"}.get(field, "models")
+    segments = ref.self_.split("?", 1)[0].rstrip("/").split("/")
+    if allow_base and segments[-3:-1] == ["models", "base"] and segments[-1] in call.service.base_models:
         return
-    collection = {"project": "projects", "dataset": "datasets"}.get(field.rstrip("12"), "models")
-    if "/transcriptions/" in path:
-        collection = "transcriptions"
-    if call.service.store.find(collection, entity_id) is None:
+    if len(segments) < 2 or segments[-2] != collection or call.service.store.find(collection, segments[-1]) is None:
         raise bad_request(f"The {field} '{ref.self_}' does not exist.", inner)
 
 
@@ -173,12 +170,12 @@ def _check_entity(call: Call, collection: str, entity: Any) -> None:
     elif collection == "models":
         if entity.base_model is None and not entity.datasets:
             raise bad_request("A model needs a baseModel or datasets.", "InvalidBaseModel")
-        _resolve(call, entity.base_model, "baseModel", "InvalidBaseModel", allow_base=True)
+        _resolve(call, entity.base_model, "model", "InvalidBaseModel", allow_base=True)
         for ref in entity.datasets or []:
             _resolve(call, ref, "dataset", "InvalidDataset")
     elif collection == "evaluations":
-        _resolve(call, entity.model1, "model1", "InvalidModel", allow_base=True)
-        _resolve(call, entity.model2, "model2", "InvalidModel", allow_base=True)
+        _resolve(call, entity.model1, "model", "InvalidModel", allow_base=True)
+        _resolve(call, entity.model2, "model", "InvalidModel", allow_base=True)
         _resolve(call, entity.dataset, "dataset", "InvalidDataset")
     elif collection == "endpoints":
         _resolve(call, entity.model, "model", "InvalidModel", allow_base=True)
@@ -277,16 +274,16 @@ def update(collection: str) -> Handler:
     async def handler(call: Call) -> web.StreamResponse:
         record = call.service.store.get(collection, call.path["id"])
         entity, change = record.entity, call.body
-        for field in attrs.fields(type(change)):
-            value = getattr(change, field.name)
-            if value is None or field.name in ("additional_properties", "properties"):
-                continue
-            if field.name == "project":
-                _resolve(call, value, "project", "InvalidProject")
-            if field.name == "model":
-                _resolve(call, value, "model", "InvalidModel", allow_base=True)
-            setattr(entity, field.name, value)
-        _check_common(entity)
+        changes = {
+            f.name: getattr(change, f.name)
+            for f in attrs.fields(type(change))
+            if getattr(change, f.name) is not None and f.name not in ("additional_properties", "properties")
+        }
+        _resolve(call, changes.get("project"), "project", "InvalidProject")
+        _resolve(call, changes.get("model"), "model", "InvalidModel", allow_base=True)
+        _check_common(attrs.evolve(entity, **changes))  # refuse before changing anything
+        for name, value in changes.items():
+            setattr(entity, name, value)
         props = getattr(change, "properties", None)
         if isinstance(props, m.WebHookPropertiesUpdate) and props.secret is not None:
             entity.properties = entity.properties or m.WebHookProperties()

@@ -45,6 +45,16 @@ _DATA_FILE_KIND = {
 }
 
 
+# The properties class of each entity with a lifecycle (where a failure's error goes).
+_PROPERTIES: dict[str, type] = {
+    "datasets": m.DatasetProperties,
+    "models": m.CustomModelProperties,
+    "evaluations": m.EvaluationProperties,
+    "transcriptions": m.TranscriptionProperties,
+    "endpoints": m.EndpointProperties,
+}
+
+
 @attrs.frozen
 class Options:
     """The emulator's knobs (see ``python -m speechrest.emulator --help``)."""
@@ -168,9 +178,9 @@ class Service:
         else:
             record.entity.status = m.Status.FAILED
             code, message = record.failure
-            properties = record.entity.properties
-            if properties is not None and hasattr(properties, "error"):
-                properties.error = m.EntityError(code=code, message=message)
+            entity = record.entity
+            entity.properties = entity.properties or _PROPERTIES[record.collection]()
+            entity.properties.error = m.EntityError(code=code, message=message)
         self.touch(record)
         self.event(record, "Completion")
 

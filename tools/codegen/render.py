@@ -380,11 +380,11 @@ def _read_expr(t: TypeRef, var: str, depth: int = 0) -> str:
     if t.kind == "list":
         assert t.item is not None
         inner = _read_expr(t.item, item, depth + 1)
-        return f"list({var})" if inner == item else f"[{inner} for {item} in {var}]"
+        return f"as_list({var})" if inner == item else f"[{inner} for {item} in {var}]"
     if t.kind == "map":
         assert t.item is not None
         inner = _read_expr(t.item, item, depth + 1)
-        return f"dict({var})" if inner == item else f"{{k{depth}: {inner} for k{depth}, {item} in {var}.items()}}"
+        return f"as_dict({var})" if inner == item else f"{{k{depth}: {inner} for k{depth}, {item} in {var}.items()}}"
     return var
 
 
@@ -405,7 +405,15 @@ def render_readers(spec: ApiSpec) -> str:
         ") -> dict[type, Reader]:",
         '    """One reader per model class. Unknown enum values stay strings; unknown keys',
         '    go to ``additional_properties``; a missing required key raises ``KeyError``."""',
-        "    new = object.__new__",
+        "    new = object.__new__\n",
+        "    def as_list(value: Any) -> list[Any]:",
+        "        if value.__class__ is not list:",
+        '            raise TypeError(f"expected a JSON array, got {value!r}")',
+        "        return value[:]\n",
+        "    def as_dict(value: Any) -> dict[str, Any]:",
+        "        if value.__class__ is not dict:",
+        '            raise TypeError(f"expected a JSON object, got {value!r}")',
+        "        return value.copy()\n",
     ]
     for d in enums:
         out.append(f"    _{d.name} = {{e.value: e for e in m.{d.name}}}")

@@ -17,6 +17,17 @@ def make_readers(
     """One reader per model class. Unknown enum values stay strings; unknown keys
     go to ``additional_properties``; a missing required key raises ``KeyError``."""
     new = object.__new__
+
+    def as_list(value: Any) -> list[Any]:
+        if value.__class__ is not list:
+            raise TypeError(f"expected a JSON array, got {value!r}")
+        return value[:]
+
+    def as_dict(value: Any) -> dict[str, Any]:
+        if value.__class__ is not dict:
+            raise TypeError(f"expected a JSON object, got {value!r}")
+        return value.copy()
+
     _BlockKind = {e.value: e for e in m.BlockKind}
     _DatasetKind = {e.value: e for e in m.DatasetKind}
     _DetailedErrorCode = {e.value: e for e in m.DetailedErrorCode}
@@ -193,7 +204,7 @@ def make_readers(
         v = g("datasets")
         o.datasets = None if v is None else [read_EntityReference(x0) for x0 in v]
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_CustomModel.issuperset(d) else {k: d[k] for k in d.keys() - keys_CustomModel}
         )
@@ -294,7 +305,7 @@ def make_readers(
         o.project = None if v is None else read_EntityReference(v)
         o.content_url = g("contentUrl")
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.locale = d["locale"]
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
@@ -351,7 +362,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_DatasetUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_DatasetUpdate}
         )
@@ -416,7 +427,7 @@ def make_readers(
         o.model = None if v is None else read_EntityReference(v)
         o.locale = d["locale"]
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
         v = g("status")
@@ -498,7 +509,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_EndpointUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_EndpointUpdate}
         )
@@ -589,7 +600,7 @@ def make_readers(
         o.display_name = d["displayName"]
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.locale = d["locale"]
         o.additional_properties = {} if keys_Evaluation.issuperset(d) else {k: d[k] for k in d.keys() - keys_Evaluation}
         return o
@@ -665,7 +676,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_EvaluationUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_EvaluationUpdate}
         )
@@ -719,7 +730,7 @@ def make_readers(
         v = g("code")
         o.code = None if v is None else _DetailedErrorCode.get(v, v)
         v = g("details")
-        o.details = None if v is None else dict(v)
+        o.details = None if v is None else as_dict(v)
         o.message = g("message")
         o.target = g("target")
         v = g("innerError")
@@ -732,7 +743,7 @@ def make_readers(
     def read_LanguageIdentificationProperties(d: Any) -> m.LanguageIdentificationProperties:
         o = new(m.LanguageIdentificationProperties)
         g = d.get
-        o.candidate_locales = list(d["candidateLocales"])
+        o.candidate_locales = as_list(d["candidateLocales"])
         v = g("speechModelMapping")
         o.speech_model_mapping = None if v is None else {k0: read_EntityReference(x0) for k0, x0 in v.items()}
         o.additional_properties = (
@@ -766,7 +777,7 @@ def make_readers(
         o = new(m.ModelManifest)
         o.model = read_EntityReference(d["model"])
         o.model_files = [read_ModelFile(x0) for x0 in d["modelFiles"]]
-        o.properties = {k0: dict(x0) for k0, x0 in d["properties"].items()}
+        o.properties = {k0: as_dict(x0) for k0, x0 in d["properties"].items()}
         o.additional_properties = (
             {} if keys_ModelManifest.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelManifest}
         )
@@ -782,7 +793,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_ModelUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelUpdate}
         )
@@ -923,7 +934,7 @@ def make_readers(
         o.description = g("description")
         o.locale = d["locale"]
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         o.additional_properties = {} if keys_Project.issuperset(d) else {k: d[k] for k in d.keys() - keys_Project}
@@ -969,7 +980,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_ProjectUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_ProjectUpdate}
         )
@@ -1074,13 +1085,13 @@ def make_readers(
         v = g("dataset")
         o.dataset = None if v is None else read_EntityReference(v)
         v = g("contentUrls")
-        o.content_urls = None if v is None else list(v)
+        o.content_urls = None if v is None else as_list(v)
         o.content_container_url = g("contentContainerUrl")
         o.locale = d["locale"]
         o.display_name = d["displayName"]
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
         v = g("status")
@@ -1130,7 +1141,7 @@ def make_readers(
         v = g("duration")
         o.duration = None if v is None else parse_duration(v)
         v = g("channels")
-        o.channels = None if v is None else list(v)
+        o.channels = None if v is None else as_list(v)
         o.destination_container_url = g("destinationContainerUrl")
         v = g("punctuationMode")
         o.punctuation_mode = None if v is None else _PunctuationMode.get(v, v)
@@ -1162,7 +1173,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_TranscriptionUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscriptionUpdate}
         )
@@ -1217,7 +1228,7 @@ def make_readers(
         v = g("status")
         o.status = None if v is None else _Status.get(v, v)
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = {} if keys_WebHook.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHook}
         return o
 
@@ -1330,7 +1341,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else dict(v)
+        o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_WebHookUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHookUpdate}
         )
