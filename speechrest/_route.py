@@ -7,6 +7,7 @@ parameter, a malformed UUID or a body of the wrong type raises
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import uuid
@@ -123,7 +124,7 @@ def _json_body(route: Route, param: Param, value: Any, converter: cattrs.Convert
 
 def _binary_body(route: Route, param: Param, value: Any) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value) if isinstance(value, memoryview) else value
+        return io.BytesIO(value)  # aiohttp streams a buffer; it warns about large raw bytes
     if isinstance(value, AsyncIterable):
         return value
     raise _fail(route, param, "bytes or an async iterable of bytes", value)
@@ -131,7 +132,7 @@ def _binary_body(route: Route, param: Param, value: Any) -> Any:
 
 def _file_field(route: Route, param: Param, value: Any, prepared: Prepared) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
+        return io.BytesIO(value)
     if isinstance(value, os.PathLike):
         path = os.fspath(value)
         if not os.path.isfile(path):

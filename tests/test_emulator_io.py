@@ -33,10 +33,10 @@ from speechrest import models as m
 from speechrest.emulator import Emulator
 from speechrest.errors import (
     BadRequestError,
+    NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
-    SpeechError,
     TransportError,
 )
 
@@ -46,8 +46,6 @@ EVENT_HEADER = "X-MicrosoftSpeechServices-Event"
 SIGNATURE_HEADER = "X-MicrosoftSpeechServices-Signature"
 AUDIO = "https://audio.example.com/calls/{}.wav"
 REPO = Path(__file__).resolve().parents[1]
-# aiohttp warns (ResourceWarning) about bodies over 1 MiB given as bytes; see the xfail test below.
-LARGE_BODY_OK = pytest.mark.filterwarnings("ignore:Sending a large body directly:ResourceWarning")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -121,7 +119,8 @@ async def result_files(client: SpeechClient, transcription: m.Transcription) -> 
     by_kind: dict[str, list[Any]] = {}
     async for file in client.transcriptions.list_files(transcription.id):
         assert file.links is not None and file.links.content_url is not None
-        by_kind.setdefault(str(file.kind.value), []).append(json.loads(await client.download(file.links.content_url)))
+        kind = str(getattr(file.kind, "value", file.kind))
+        by_kind.setdefault(kind, []).append(json.loads(await client.download(file.links.content_url)))
     return by_kind
 
 
@@ -176,17 +175,7 @@ async def test_block_upload_commits_blocks_in_the_listed_order(speech_client: Sp
     "size",
     [
         1,
-        pytest.param(
-            MAX_BLOCK,
-            marks=[
-                LARGE_BODY_OK,
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="emulator bug: upload_block reads the body with one content.read(n), which returns "
-                    "whatever is buffered, so any block larger than one network read is refused",
-                ),
-            ],
-        ),
+        MAX_BLOCK,
     ],
     ids=["one-byte", "exactly-8-MiB"],
 )
@@ -203,15 +192,15 @@ async def test_block_size_limits_are_inclusive(speech_client: SpeechClient, size
     assert sha(await client.download(file.links.content_url)) == sha(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SDK bug: _route._binary_body hands bytes straight to aiohttp, which emits a ResourceWarning "
-    "for bodies over 1 MiB, so a full-size block raises under -W error",
-)
-async def test_full_size_block_upload_does_not_warn(speech_client: SpeechClient) -> None:
+@pytest.mark.parametrize("operation", ["upload_block", "upload"])
+async def test_large_bytes_bodies_are_sent_without_warnings(speech_client: SpeechClient, operation: str) -> None:
+    body = bytes(2 * MIB)
+    if operation == "upload":
+        await speech_client.datasets.upload(display_name="big", locale="en-US", kind="Language", data=body)
+        return
     dataset = await blank_dataset(speech_client)
     with contextlib.suppress(BadRequestError):  # the emulator may refuse it (see above); only the warning matters
-        await speech_client.datasets.upload_block(dataset.id, block_id(0), bytes(2 * MIB))
+        await speech_client.datasets.upload_block(dataset.id, block_id(0), body)
 
 
 @pytest.mark.parametrize(
@@ -222,7 +211,6 @@ async def test_full_size_block_upload_does_not_warn(speech_client: SpeechClient)
             block_id(0),
             MAX_BLOCK + 1,
             f"A block is at most {MAX_BLOCK} bytes, got {MAX_BLOCK + 1}.",
-            marks=LARGE_BODY_OK,
         ),
         (None, "not*base64!", 10, "blockid 'not*base64!' is not valid Base64."),
         (None, base64.b64encode(bytes(65)).decode(), 10, "blockid must encode at most 64 bytes."),
@@ -271,24 +259,13 @@ async def test_commit_naming_a_missing_block_fails_the_dataset(speech_client: Sp
         dataset.id, [{"kind": "Uncommitted", "id": block_id(0)}, {"kind": "Uncommitted", "id": block_id(9)}]
     )
     assert answer is None  # 200, no body
-    assert (await settled(client.datasets.get, dataset.id)).status == m.Status.FAILED
-    kinds = [f.kind async for f in client.datasets.list_files(dataset.id)]
-    assert "LanguageData" not in kinds
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator bug: Service._finish only records properties.error when the entity already has "
-    "properties, and a dataset created without them has properties=None, so a Failed dataset has no error",
-)
-async def test_failed_dataset_carries_an_error(speech_client: SpeechClient) -> None:
-    dataset = await blank_dataset(speech_client)
-    await speech_client.datasets.commit_blocks(dataset.id, [{"kind": "Uncommitted", "id": block_id(9)}])
-    failed = await settled(speech_client.datasets.get, dataset.id)
+    failed = await settled(client.datasets.get, dataset.id)
     assert failed.status == m.Status.FAILED
     assert failed.properties is not None and failed.properties.error is not None
     assert failed.properties.error.code == "InvalidData"
     assert "not uploaded" in (failed.properties.error.message or "")
+    kinds = [f.kind async for f in client.datasets.list_files(dataset.id)]
+    assert "LanguageData" not in kinds
 
 
 # --------------------------------------------------------------------------- multipart upload
@@ -597,6 +574,7 @@ async def test_every_request_faults_reproducibly(speech_emulator: Emulator, spee
     kinds = await fault_kinds(speech_client, 60)
     assert set(kinds) == {"500", "503", "cut"}
     assert speech_emulator.stats["faults"] == dict(Counter(kinds))
+    assert speech_emulator.stats["requests"]["Transcriptions_ListSupportedLocales"] == dict(Counter(kinds))
 
     async with (
         Emulator(key="k", fault_rate=1.0, seed=1) as replay,
@@ -629,7 +607,7 @@ async def test_stats_endpoint_counts_by_operation_and_status(
     assert speech_emulator.key is not None
     for _ in range(2):
         await speech_client.transcriptions.list_supported_locales()
-    with pytest.raises(SpeechError):
+    with pytest.raises(NotFoundError):
         await speech_client.transcriptions.get("00000000-0000-4000-8000-000000000000")
     status, _ = await raw_get(f"{speech_emulator.url}/speechtotext/v3.1/transcriptions/locales")
     assert status == 401

@@ -26,6 +26,8 @@ from ._handlers import HANDLERS, Call
 from ._service import Options, Service
 
 STATS_PATH = "/_emulator/stats"
+# The status line of an answer that the emulator cuts off (counted as "cut", never completed).
+_CUT_STATUS = 299
 _KEY_HEADER = "Ocp-Apim-Subscription-Key"
 
 
@@ -38,13 +40,13 @@ class Counters:
     """What the emulator saw and did, for tests and ``GET /_emulator/stats``."""
 
     def __init__(self) -> None:
-        self.requests: Counter[tuple[str, int]] = Counter()
+        self.requests: Counter[tuple[str, int | str]] = Counter()
         self.faults: Counter[str] = Counter()
         self.throttled = 0
 
     def snapshot(self, service: Service) -> dict[str, Any]:
         by_operation: dict[str, dict[str, int]] = {}
-        for (operation, status), count in sorted(self.requests.items()):
+        for (operation, status), count in sorted(self.requests.items(), key=lambda item: str(item[0])):
             by_operation.setdefault(operation, {})[str(status)] = count
         return {
             "requests": by_operation,
@@ -93,7 +95,7 @@ class Api:
         route = request.match_info.route
         operation = route.name or "unknown"
         response = await self._answer(request, handler, operation)
-        self.counters.requests[(operation, response.status)] += 1
+        self.counters.requests[(operation, "cut" if response.status == _CUT_STATUS else response.status)] += 1
         return response
 
     async def _answer(
@@ -133,13 +135,12 @@ class Api:
         self.counters.faults[kind] += 1
         if kind != "cut":
             return ServiceError(int(kind), "An injected fault: the emulator failed this request.").response()
-        response = web.StreamResponse(
-            status=200, headers={"Content-Type": "application/json", "Content-Length": "4096"}
-        )
+        headers = {"Content-Type": "application/json", "Content-Length": "4096"}
+        response = web.StreamResponse(status=_CUT_STATUS, headers=headers)
         await response.prepare(request)
+        response.force_close()  # the connection ends after a fraction of the promised body
         await response.write(b'{"values": [')
-        if request.transport is not None:
-            request.transport.close()
+        await response.write_eof()
         return response
 
     async def _dispatch(
@@ -217,7 +218,8 @@ class _Listener:
 
 
 async def _listen(app: web.Application, host: str, port: int) -> _Listener:
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    # A short lingering time: a refused upload's unread body does not hold up shutdown.
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, lingering_time=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -371,10 +371,7 @@ async def upload_block(call: Call) -> web.StreamResponse:
     declared = call.request.content_length
     if declared is not None and declared > MAX_BLOCK:
         raise bad_request(f"A block is at most {MAX_BLOCK} bytes, got {declared}.", "InvalidParameterValue")
-    data = await call.request.content.read(MAX_BLOCK + 1)
-    if len(data) > MAX_BLOCK or not call.request.content.at_eof():
-        raise bad_request(f"A block is at most {MAX_BLOCK} bytes.", "InvalidParameterValue")
-    call.service.store_block(record, block_id, data)
+    await call.service.store_block(record, block_id, call.request.content, MAX_BLOCK)
     return no_content(201)
 
 

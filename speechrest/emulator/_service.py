@@ -15,11 +15,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import attrs
 
 from .. import models as m
 from ..models import converter
 from ._blob import BlobStore
+from ._errors import bad_request
 from ._hooks import Notifier
 from ._results import transcription_report, transcription_result
 from ._store import Block, Record, Store, StoredFile, now
@@ -281,12 +283,24 @@ class Service:
 
     # ------------------------------------------------------------------ blocks
 
-    def store_block(self, record: Record, block_id: str, data: bytes) -> None:
+    async def store_block(self, record: Record, block_id: str, body: aiohttp.StreamReader, limit: int) -> None:
+        """Spool a block to disk as it arrives (a block replaces one with the same id)."""
         folder = self.spool / record.id
         folder.mkdir(exist_ok=True)
         path = folder / f"block-{hashlib.sha256(block_id.encode()).hexdigest()}"
-        path.write_bytes(data)
-        record.blocks[block_id] = Block(path, len(data))
+        partial = path.with_suffix(".part")
+        size = 0
+        with partial.open("wb") as out:
+            async for chunk in body.iter_chunked(256 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    break
+                out.write(chunk)
+        if size > limit:
+            partial.unlink()
+            raise bad_request(f"A block is at most {limit} bytes.", "InvalidParameterValue")
+        partial.replace(path)
+        record.blocks[block_id] = Block(path, size)
 
     def commit_blocks(self, record: Record, entries: Iterable[m.CommitBlocksEntry]) -> None:
         """Assemble the listed blocks, in order, into the dataset's file and start processing."""
