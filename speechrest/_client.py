@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import ipaddress
 import json
+import math
 import os
 import platform
 from collections.abc import Awaitable, Callable, Mapping
@@ -16,7 +17,7 @@ import aiohttp
 import cattrs
 from yarl import URL
 
-from ._generated import VERSIONS
+from ._generated import OPERATION_VERSIONS, VERSIONS
 from ._generated.groups import ResourceGroups
 from ._pager import AsyncPager, Page
 from ._route import Route, encode_query, prepare
@@ -45,6 +46,11 @@ TokenProvider = str | Callable[[], Awaitable[str]]
 
 _KEY_HEADER = "Ocp-Apim-Subscription-Key"
 _AUTH_HEADERS = (_KEY_HEADER, "Authorization")
+# The SAS validity is seconds in v3.x and minutes in the GA versions: friendly calls take either.
+_EQUIVALENT_PARAMS: tuple[tuple[str, str, Callable[[int], int]], ...] = (
+    ("sasValidityInSeconds", "sasLifetimeMinutes", lambda seconds: max(1, math.ceil(seconds / 60))),
+    ("sasLifetimeMinutes", "sasValidityInSeconds", lambda minutes: minutes * 60),
+)
 _USER_AGENT = f"speechrest/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 
 
@@ -206,8 +212,32 @@ class SpeechClient(ResourceGroups):
     def _route(self, operation_id: str) -> Route:
         route = self._routes.get(operation_id)
         if route is None:
-            raise UnsupportedOperationError(f"{operation_id} is not part of API version {self.api_version}")
+            versions = OPERATION_VERSIONS.get(operation_id)
+            where = f"; it is in API version(s) {', '.join(versions)}" if versions else ""
+            raise UnsupportedOperationError(f"{operation_id} is not part of API version {self.api_version}{where}")
         return route
+
+    def _canonical(self, canonical_id: str, args: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The operation this version runs for a friendly call, with its arguments renamed to fit."""
+        operation_id = self._routes_module.CANONICAL.get(canonical_id, canonical_id)
+        route = self._route(operation_id)
+        names = {p.wire for p in route.params}
+        fitted = dict(args)
+        for ours, theirs, convert in _EQUIVALENT_PARAMS:
+            if fitted.get(ours) is not None and ours not in names and theirs in names:
+                fitted[theirs] = convert(fitted.pop(ours))
+        return operation_id, fitted
+
+    async def _call(self, canonical_id: str, args: Mapping[str, Any], options: CallOptions) -> Any:
+        """A friendly call (``client.<group>.<method>``): the same meaning on every version."""
+        operation_id, fitted = self._canonical(canonical_id, args)
+        return await self._invoke(operation_id, fitted, options)
+
+    def _call_paged(
+        self, canonical_id: str, args: Mapping[str, Any], options: CallOptions, max_items: int | None
+    ) -> AsyncPager[Any]:
+        operation_id, fitted = self._canonical(canonical_id, args)
+        return self._paginate(operation_id, fitted, options, max_items)
 
     def _url(self, path: str, query: list[tuple[str, str]]) -> URL:
         pairs = [*query, *self._version_query]
@@ -283,7 +313,7 @@ class SpeechClient(ResourceGroups):
     async def _invoke(self, operation_id: str, args: Mapping[str, Any], options: CallOptions) -> Any:
         """Call one operation with arguments keyed by their wire names; returns its model or None."""
         route = self._route(operation_id)
-        prepared = prepare(route, args, self.converter)
+        prepared = prepare(route, args, self.converter, self.api_version)
         try:
             _, body = await self._send(
                 route.method,
@@ -314,7 +344,7 @@ class SpeechClient(ResourceGroups):
     ) -> AsyncPager[Any]:
         """A pager over a list operation; arguments are checked now, requests wait for iteration."""
         route = self._route(operation_id)
-        prepared = prepare(route, args, self.converter)
+        prepared = prepare(route, args, self.converter, self.api_version)
         first = self._url(prepared.path, prepared.query)
 
         async def fetch(link: str | None) -> Page[Any]:

@@ -145,8 +145,13 @@ def _file_field(route: Route, param: Param, value: Any, prepared: Prepared) -> A
     raise _fail(route, param, "bytes, a binary file, a path or an async iterable of bytes", value)
 
 
-def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter) -> Prepared:
+def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, version: str = "") -> Prepared:
     """Check ``args`` (keyed by wire name) against ``route`` and build the request parts."""
+    known = {p.wire for p in route.params}
+    foreign = sorted(wire for wire, value in args.items() if value is not None and wire not in known)
+    if foreign:
+        names = ", ".join(f"'{w}'" for w in foreign)
+        raise InvalidArgumentError(f"{route.operation_id}: {names} is not a parameter in API version {version}")
     path = route.path
     prepared = Prepared(route.method, "", [], {})
     form: aiohttp.FormData | None = None

@@ -154,13 +154,18 @@ def make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(timedelta, format_duration)
     conv.register_unstructure_hook_func(lambda tp: _open_enum(tp) is not None, _enum_value)
 
-    readers: dict[type, Callable[[Any], Any]] = {}  # filled per API version on first use
+    readers: dict[type, Callable[[Any], Any]] = {}  # filled one generated package at a time, on first use
 
-    def reader(cls: Any) -> Callable[[Any, Any], Any]:
+    def lookup(cls: Any) -> Callable[[Any], Any]:
+        """The reader of a generated class, loading its package's readers (and theirs) once."""
         if cls not in readers:
             package = cls.__module__.rpartition(".")[0]
-            readers.update(importlib.import_module(package + ".readers").make_readers(parse_datetime, parse_duration))
-        read = readers[cls]
+            module = importlib.import_module(package + ".readers")
+            readers.update(module.make_readers(parse_datetime, parse_duration, lookup))
+        return readers[cls]
+
+    def reader(cls: Any) -> Callable[[Any, Any], Any]:
+        read = lookup(cls)
         return lambda data, _: read(data)
 
     def model_unstructure(cls: Any) -> Callable[[Any], Any]:
@@ -169,9 +174,16 @@ def make_converter() -> cattrs.Converter:
         if issubclass(cls, Mapping):  # a map definition: its entries are the whole object
             return lambda obj: conv.unstructure(obj.additional_properties, inner)
         base = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **_renames(cls))
+        # Required fields have no default, so cattrs writes them even when None (read from a
+        # service answer that left them out): leave those out too.
+        fields = attrs.fields(cls)
+        required = [f.metadata["wire"] for f in fields if "wire" in f.metadata and f.default is attrs.NOTHING]
 
         def unstructure(obj: Any) -> dict[str, Any]:
             data: dict[str, Any] = base(obj)
+            for key in required:
+                if data.get(key, 0) is None:
+                    del data[key]
             for key, value in obj.additional_properties.items():
                 data.setdefault(key, value)
             return data

@@ -15,7 +15,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from . import SpeechClient, models
+from . import SpeechClient
+from ._generated.v3_1 import models
 from .emulator import Emulator
 
 AUDIO = [f"https://audio.example.com/calls/call-{n}.wav" for n in (1, 2, 3)]
@@ -80,7 +81,7 @@ async def upload_dataset(client: SpeechClient) -> None:
 async def main() -> None:
     async with Emulator(processing_seconds=1.5) as emulator:
         print(f"Emulator running at {emulator.url} (files on {emulator.blob_url})\n")
-        async with SpeechClient(endpoint=emulator.url) as client:
+        async with SpeechClient(endpoint=emulator.url, api_version="v3.1") as client:
             await transcribe(client)
             await upload_dataset(client)
         print(f"\nDone: {emulator.stats['total']} API requests served by the emulator.")

@@ -1,15 +1,46 @@
 """The API's models (attrs classes, snake_case attributes) and their wire converter.
 
-``converter.structure(wire_dict, models.Transcription)`` reads the service's JSON;
-``converter.unstructure(model)`` writes it back (camelCase keys, ``None`` fields left out).
+``models.<Name>`` is the class of the newest API version that defines ``Name``; each
+version's own set is ``models.v3_0``, ``models.v3_1``, ``models.v2024_11_15`` and
+``models.v2025_10_15`` (a class is shared by versions where its shape is the same).
+Classes load on first use. ``converter.structure(wire_dict, models.Transcription)``
+reads the service's JSON; ``converter.unstructure(model)`` writes it back (camelCase
+keys, ``None`` fields left out).
 """
 
 from __future__ import annotations
 
-from ._generated.v3_1.models import *  # noqa: F403
-from ._generated.v3_1.models import __all__ as _model_names
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ._generated import PUBLIC_MODELS, VERSIONS
 from ._wire import make_converter
+
+if TYPE_CHECKING:
+    from ._generated.public_models import *  # noqa: F403
 
 converter = make_converter()
 
-__all__ = ["converter", *_model_names]
+_VERSION_MODULES = {package.rsplit(".", 1)[-1]: package + ".models" for package in VERSIONS.values()}
+
+__all__ = ["converter", *PUBLIC_MODELS, *_VERSION_MODULES]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a model class (or a version's module of them) on first use."""
+    if name in _VERSION_MODULES:
+        value: ModuleType | type = importlib.import_module(_VERSION_MODULES[name])
+    elif name in PUBLIC_MODELS:
+        value = getattr(importlib.import_module(PUBLIC_MODELS[name]), name)
+    else:
+        raise AttributeError(f"module 'speechrest.models' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def for_version(api_version: str) -> ModuleType:
+    """The models module of one API version (``"v3.1"``, ``"2025-10-15"``, ...)."""
+    if api_version not in VERSIONS:
+        raise ValueError(f"unknown API version {api_version!r}; known: {', '.join(VERSIONS)}")
+    return importlib.import_module(VERSIONS[api_version] + ".models")

@@ -11,8 +11,9 @@ import pytest
 from conftest import TEST_KEY, RecordingServer
 from samples import SAMPLE_SELF, SAMPLE_UUID
 
-from speechrest import InvalidArgumentError, SpeechClient, SpeechError, models, operations
+from speechrest import InvalidArgumentError, SpeechClient, SpeechError, operations
 from speechrest.errors import APIStatusError
+from speechrest.models import v3_1 as models
 
 DATASET = {"displayName": "d", "locale": "en-US", "kind": "Language", "self": SAMPLE_SELF}
 

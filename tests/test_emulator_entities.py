@@ -16,11 +16,12 @@ import pytest
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from speechrest import SpeechClient, models, operations
+from speechrest import SpeechClient, operations
 from speechrest._generated.v3_1.routes import ROUTES
 from speechrest.emulator import Emulator
 from speechrest.emulator._handlers import HANDLERS
 from speechrest.errors import APIStatusError, AuthenticationError, BadRequestError, NotFoundError
+from speechrest.models import v3_1 as models
 
 API = "/speechtotext/v3.1"
 LOCALE = "en-US"

@@ -29,7 +29,6 @@ from aiohttp.test_utils import TestServer
 from yarl import URL
 
 from speechrest import SpeechClient
-from speechrest import models as m
 from speechrest.emulator import Emulator
 from speechrest.errors import (
     BadRequestError,
@@ -39,6 +38,7 @@ from speechrest.errors import (
     ServerError,
     TransportError,
 )
+from speechrest.models import v3_1 as m
 
 MIB = 1024 * 1024
 MAX_BLOCK = 8 * MIB

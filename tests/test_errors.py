@@ -28,10 +28,10 @@ from speechrest import (
     SpeechClient,
     SpeechError,
     TransportError,
-    models,
     operations,
 )
 from speechrest.errors import UnsupportedOperationError
+from speechrest.models import v3_1 as models
 
 UID = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
 TRANSCRIPTION = {

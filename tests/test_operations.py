@@ -1,7 +1,9 @@
-"""Every v3.1 operation called once against a real local server: the request on the wire and the parsed result."""
+"""Every operation of every API version called once against a real local server:
+the request on the wire and the parsed result."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -9,9 +11,12 @@ from conftest import TEST_KEY, RecordingServer
 from samples import sample_args, sample_response
 
 from speechrest import SpeechClient, operations
-from speechrest._generated.v3_1.routes import ROUTES
+from speechrest._generated import OPERATION_VERSIONS, VERSIONS
 from speechrest._route import Route
 from speechrest.models import converter
+
+TABLES = {version: importlib.import_module(package + ".routes") for version, package in VERSIONS.items()}
+COUNTS = {"v3.0": 69, "v3.1": 74, "2024-11-15": 56, "2025-10-15": 67}
 
 
 def operation_function(operation_id: str) -> Any:
@@ -22,34 +27,41 @@ def operation_function(operation_id: str) -> Any:
     return getattr(operations, names[0])
 
 
-def expected_path(route: Route, by_wire: dict[str, Any]) -> str:
+def expected_path(version: str, route: Route, by_wire: dict[str, Any]) -> str:
     path = route.path
     for param in route.params:
         if param.location == "path":
             path = path.replace("{" + param.wire + "}", str(by_wire[param.wire]))
-    return "/speechtotext/v3.1" + path
+    return TABLES[version].BASE_PATH + path
 
 
-def test_route_table_has_every_operation() -> None:
-    assert len(ROUTES) == 74
-    assert len(operations.__all__) == 74
+def test_every_version_has_every_operation() -> None:
+    assert {version: len(table.ROUTES) for version, table in TABLES.items()} == COUNTS
+    assert sorted(OPERATION_VERSIONS) == sorted({op for table in TABLES.values() for op in table.ROUTES})
+    assert len(operations.__all__) == len(OPERATION_VERSIONS)
 
 
-@pytest.mark.parametrize("operation_id", sorted(ROUTES))
-async def test_operation_on_the_wire(operation_id: str, server: RecordingServer, client: SpeechClient) -> None:
-    route = ROUTES[operation_id]
+CASES = [(version, op) for version, table in TABLES.items() for op in sorted(table.ROUTES)]
+
+
+@pytest.mark.parametrize(("version", "operation_id"), CASES, ids=[f"{v}/{op}" for v, op in CASES])
+async def test_operation_on_the_wire(version: str, operation_id: str, server: RecordingServer) -> None:
+    route = TABLES[version].ROUTES[operation_id]
     kwargs, by_wire = sample_args(route)
     answer = sample_response(route)
     server.reply(route.ok[0], answer)
 
-    call = operation_function(operation_id)(client, **kwargs)
-    result = await (call.to_list() if route.item is not None else call)
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY, api_version=version) as client:
+        call = operation_function(operation_id)(client, **kwargs)
+        result = await (call.to_list() if route.item is not None else call)
 
     assert len(server.requests) == 1
     sent = server.last
     assert sent.method == route.method
-    assert sent.path == expected_path(route, by_wire)
+    assert sent.path == expected_path(version, route, by_wire)
     query = {p.wire: str(by_wire[p.wire]) for p in route.params if p.location == "query"}
+    if TABLES[version].VERSION_PARAM:
+        query[TABLES[version].VERSION_PARAM] = version
     assert dict(sent.query) == query
     assert sent.headers["Ocp-Apim-Subscription-Key"] == TEST_KEY
     assert sent.headers["User-Agent"].startswith("speechrest/")

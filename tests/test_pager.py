@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from conftest import TEST_KEY, RecordingServer
 
-from speechrest import AsyncPager, InvalidArgumentError, NotFoundError, Page, SpeechClient, models, operations
+from speechrest import AsyncPager, InvalidArgumentError, NotFoundError, Page, SpeechClient, operations
 from speechrest.errors import UnsafeURLError
+from speechrest.models import v3_1 as models
 
 BASE_PATH = "/speechtotext/v3.1"
 LIST_PATH = f"{BASE_PATH}/transcriptions"

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from speechrest import models
 from speechrest._wire import format_datetime, format_duration, parse_datetime, parse_duration
 from speechrest.models import converter
+from speechrest.models import v3_1 as models
 
 BASE = "https://westeurope.api.cognitive.microsoft.com/speechtotext/v3.1"
 BLOB = "https://stcustomspeechweu.blob.core.windows.net"

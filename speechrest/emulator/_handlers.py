@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 from aiohttp import BodyPartReader, web
 
-from .. import models as m
+from .._generated.v3_1 import models as m
 from .._route import Route, encode_query
 from ..models import converter
 from ._errors import ServiceError, bad_request, not_found
@@ -127,10 +127,13 @@ def _resolve(call: Call, ref: m.EntityReference | None, field: str, inner: str, 
 
 
 def _check_common(entity: Any) -> None:
-    for name in ("display_name", "locale"):
+    for f in attrs.fields(type(entity)):  # the spec's required properties (readers let them be absent)
+        if f.default is attrs.NOTHING and getattr(entity, f.name) is None:
+            raise bad_request(f"The required property '{f.metadata['wire']}' is missing.")
+    for name, wire_name in (("display_name", "displayName"), ("locale", "locale")):
         value = getattr(entity, name, "x")
         if not isinstance(value, str) or not value.strip():
-            raise bad_request(f"'{name}' must be a non-empty string.")
+            raise bad_request(f"'{wire_name}' must be a non-empty string.")
     custom = getattr(entity, "custom_properties", None) or {}
     if len(custom) > MAX_CUSTOM_PROPERTIES:
         raise bad_request(f"At most {MAX_CUSTOM_PROPERTIES} custom properties are allowed, got {len(custom)}.")

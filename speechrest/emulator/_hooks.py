@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from ..models import Status
+from .._generated.v3_1.models import Status
 from ._store import Record
 
 EVENT_HEADER = "X-MicrosoftSpeechServices-Event"

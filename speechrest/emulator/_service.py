@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import attrs
 
-from .. import models as m
+from .._generated.v3_1 import models as m
 from ..models import converter
 from ._blob import BlobStore
 from ._errors import bad_request

@@ -1,45 +1,69 @@
-"""``python -m tools.codegen [--spec-root DIR] [--out DIR] [--version V ...]``."""
+"""``python -m tools.codegen [--spec-root DIR] [--out DIR]``: regenerate ``speechrest/_generated``."""
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from . import render
-from .spec import ApiSpec, load, package_name
+from .layout import canonical_ids, place
+from .render_api import render_groups, render_index, render_operations, render_public_models, render_routes
+from .render_models import references, render_models, render_readers
+from .spec import load, package_name
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SPEC_ROOT = ROOT.parent / "shared" / "spec"
 DEFAULT_OUT = ROOT / "speechrest" / "_generated"
-# The versions generated today; each later version is one more entry.
-VERSIONS = ("v3.1",)
+VERSIONS = ("v3.0", "v3.1", "2024-11-15", "2025-10-15")
 
 
 def generate(spec_root: Path, out: Path, versions: tuple[str, ...] = VERSIONS) -> list[Path]:
-    """Write every generated module under ``out`` and format it; returns the files written."""
-    specs: list[ApiSpec] = [load(spec_root / v / "speechtotext.json", v) for v in versions]
+    """Write every generated module under ``out`` (and nothing else there); returns the files."""
+    specs = [load(spec_root / v / "speechtotext.json", v) for v in versions]
+    layout = place(specs)
+    canonical = canonical_ids(specs)
     files: dict[Path, str] = {
-        out / "__init__.py": render.render_versions(specs),
-        # Operations and groups follow the first version until the versions issue merges them.
-        out / "operations.py": render.render_operations(specs[0]),
-        out / "groups.py": render.render_groups(specs[0]),
+        out / "__init__.py": render_index(layout),
+        out / "operations.py": render_operations(layout),
+        out / "groups.py": render_groups(layout),
+        out / "public_models.py": render_public_models(layout),
     }
+    for module in layout.module_order():
+        local = layout.defined[module]
+        names = {d.name for d in local}
+        users = [s for s in specs if any(layout.owner[s.version].get(n) == module for n in names)] or [
+            s for s in specs if package_name(s.version) == module
+        ]
+        owner = layout.owner[users[0].version]
+        if module.startswith("shared_"):
+            wanted = set().union(*(references(d) for d in local)) - names
+            title = "shared by API versions " + ", ".join(s.version for s in users)
+        else:
+            wanted = set(users[0].definitions) - names
+            title = f"API version {users[0].version}"
+        imported = {n: owner[n] for n in wanted}
+        exported = sorted(names | (wanted if not module.startswith("shared_") else set()))
+        kinds = {n: d.kind for n, d in users[0].definitions.items()}
+        files[out / module / "__init__.py"] = f'"""Generated models: {title}. Do not edit."""\n'
+        files[out / module / "models.py"] = render_models(title, local, imported, exported)
+        files[out / module / "readers.py"] = render_readers(title, local, kinds)
     for spec in specs:
-        package = out / package_name(spec.version)
-        files[package / "__init__.py"] = f'"""Generated for API version {spec.version}: do not edit."""\n'
-        files[package / "models.py"] = render.render_models(spec)
-        files[package / "routes.py"] = render.render_routes(spec)
-        files[package / "readers.py"] = render.render_readers(spec)
+        files[out / package_name(spec.version) / "routes.py"] = render_routes(spec, canonical[spec.version])
+    for stale in sorted(set(out.rglob("*.py")) - set(files)) if out.exists() else []:
+        stale.unlink()
+    for folder in sorted((p for p in out.iterdir() if p.is_dir()), reverse=True) if out.exists() else []:
+        if not any(folder.glob("*.py")):
+            shutil.rmtree(folder)
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     paths = sorted(files)
-    subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--quiet", "--config", str(ROOT / "pyproject.toml"), *map(str, paths)],
-        check=True,
-    )
+    config = ["--config", str(ROOT / "pyproject.toml")]
+    ruff = [sys.executable, "-m", "ruff"]
+    subprocess.run([*ruff, "check", "--quiet", *config, "--select", "F401,I", "--fix", *map(str, paths)], check=True)
+    subprocess.run([*ruff, "format", "--quiet", *config, *map(str, paths)], check=True)
     return paths
 
 

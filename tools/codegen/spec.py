@@ -95,6 +95,7 @@ class ApiSpec:
 class _Reader:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
+        self.inline_enums: dict[str, tuple[str, ...]] = {}  # enums declared inside properties (v3.0)
 
     def deref(self, node: dict[str, Any]) -> dict[str, Any]:
         """Follow ``#/parameters/...`` references (definitions stay named)."""
@@ -108,7 +109,15 @@ class _Reader:
             name = schema["$ref"].split("/")[-1]
             target = self.raw["definitions"][name]
             return TypeRef("enum" if "enum" in target else "model", name)
+        parts = schema.get("allOf", [])
+        if len(parts) == 1 and "$ref" in parts[0] and not schema.get("properties"):
+            return self.type_of(parts[0], prop_name)  # v3.0 wraps references in allOf
         kind = schema.get("type")
+        enum_name = schema.get("x-ms-enum", {}).get("name")
+        if "enum" in schema and enum_name:
+            if enum_name not in self.raw["definitions"]:
+                self.inline_enums.setdefault(enum_name, tuple(schema["enum"]))
+            return TypeRef("enum", enum_name)
         fmt = schema.get("format")
         if kind == "array":
             return TypeRef("list", item=self.type_of(schema.get("items", {})))
@@ -199,10 +208,10 @@ def load(path: Path, version: str) -> ApiSpec:
             params: list[Param] = []
             for node in [*shared, *op.get("parameters", [])]:
                 resolved = reader.deref(node)
-                if resolved.get("x-ms-parameter-location") == "client" or resolved["in"] == "header":
-                    continue
                 if resolved["name"] == "api-version":
                     spec.api_version_param = "api-version"
+                    continue
+                if resolved.get("x-ms-parameter-location") == "client" or resolved["in"] == "header":
                     continue
                 params.append(reader.param(resolved))
             ok = tuple(sorted(int(code) for code in op["responses"] if code.isdigit() and int(code) < 300))
@@ -224,6 +233,9 @@ def load(path: Path, version: str) -> ApiSpec:
                     next_link_key=pageable.get("nextLinkName") or "@nextLink",
                 )
             )
+    for name, values in reader.inline_enums.items():
+        spec.definitions.setdefault(name, Definition(name, "enum", values=values))
+    spec.definitions = dict(sorted(spec.definitions.items()))
     spec.operations.sort(key=lambda o: o.operation_id)
     return spec
 

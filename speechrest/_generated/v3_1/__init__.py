@@ -1,1 +1,1 @@
-"""Generated for API version v3.1: do not edit."""
+"""Generated models: API version v3.1. Do not edit."""

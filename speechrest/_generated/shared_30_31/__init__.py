@@ -1,0 +1,1 @@
+"""Generated models: shared by API versions v3.0, v3.1. Do not edit."""

@@ -1,0 +1,1 @@
+"""Generated models: API version v3.0. Do not edit."""

@@ -1,0 +1,329 @@
+"""Route tables (one per version), the operation functions and resource groups (one set
+for all versions), and the index of versions, operations and public model names."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from .layout import Layout, operations_by_canonical, operations_by_id
+from .render_models import HEADER, py_type
+from .spec import ApiSpec, Operation, Param, TypeRef, package_name, snake
+
+# Which version's class ``speechrest.models.<Name>`` is: the newest version that has the name.
+PREFERENCE = ("2025-10-15", "2024-11-15", "v3.1", "v3.0")
+
+Uses = list[tuple[ApiSpec, Operation]]
+_OPTIONS = "**options: Unpack[CallOptions]"
+
+
+def param_kind(p: Param) -> str:
+    if p.location == "body":
+        return "binary" if p.type.kind == "binary" else "json"
+    if p.type.kind == "file":
+        return "file"
+    if p.type.kind == "str" and p.format == "uuid":
+        return "uuid"
+    return p.type.kind
+
+
+def _union(members: Sequence[str]) -> str:
+    """``A | B`` from annotation parts, each kept once, in first-seen order."""
+    seen: list[str] = []
+    for member in members:
+        for part in member.split(" | "):
+            if part not in seen:
+                seen.append(part)
+    return " | ".join(seen)
+
+
+def item_type(spec: ApiSpec, op: Operation) -> TypeRef | None:
+    """The element type of a pageable operation's list property."""
+    if not op.pageable or op.response is None or op.response.name is None:
+        return None
+    page = spec.definitions[op.response.name]
+    return next(p for p in page.props if p.wire == op.items_key).type.item
+
+
+# --------------------------------------------------------------------------- routes
+
+
+def _route_model(t: TypeRef | None) -> str:
+    if t is None:
+        return "None"
+    if t.kind == "list":
+        return f"list[{_route_model(t.item)}]"
+    if t.kind in ("model", "enum"):
+        return f"m.{t.name}"
+    return py_type(t)
+
+
+def render_routes(spec: ApiSpec, canonical: dict[str, str]) -> str:
+    aliases = {canon: op for op, canon in canonical.items() if canon != op}
+    out = [
+        HEADER.format(what=f"Route table of API version {spec.version}."),
+        "from __future__ import annotations\n",
+        "from speechrest._route import Param, Route\n",
+        "from . import models as m\n",
+        f'VERSION = "{spec.version}"',
+        f'BASE_PATH = "{spec.base_path}"',
+        f"VERSION_PARAM: str | None = {spec.api_version_param!r}",
+        "# Friendly-call (canonical) operation IDs that this version names otherwise.",
+        "CANONICAL: dict[str, str] = {" + "".join(f'"{k}": "{v}", ' for k, v in sorted(aliases.items())) + "}",
+        "ROUTES: dict[str, Route] = {",
+    ]
+    for op in spec.operations:
+        params = "".join(
+            f'            Param("{p.wire}", "{p.arg}", "{p.location}", {p.required}, "{param_kind(p)}"'
+            + (f", {_route_model(p.type)}" if param_kind(p) == "json" else "")
+            + "),\n"
+            for p in op.params
+        )
+        item = item_type(spec, op)
+        paging = (
+            f'        item={_route_model(item)},\n        items_key="{op.items_key}",\n'
+            f'        next_link_key="{op.next_link_key}",\n'
+            if item is not None
+            else ""
+        )
+        out.append(
+            f'    "{op.operation_id}": Route(\n'
+            f'        operation_id="{op.operation_id}",\n'
+            f'        method="{op.method}",\n'
+            f'        path="{op.path}",\n'
+            f"        params=(\n{params}        ),\n"
+            f"        ok={op.ok!r},\n"
+            f"        response={_route_model(op.response)},\n"
+            f"        content_type={op.consumes!r},\n" + paging + "    ),"
+        )
+    out.append("}\n")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- shared pieces of signatures
+
+
+class Signatures:
+    """Annotations for parameters and results across versions, naming each class where it lives."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.used_modules: set[str] = set()
+
+    def qualify(self, spec: ApiSpec) -> Callable[[str], str]:
+        def name(definition: str) -> str:
+            module = self.layout.owner[spec.version][definition]
+            self.used_modules.add(module)
+            return f"{module}.{definition}"
+
+        return name
+
+    def arg_type(self, spec: ApiSpec, p: Param, list_name: str = "list") -> str:
+        kind = param_kind(p)
+        if kind == "uuid":
+            return "str | UUID"
+        if kind == "binary":
+            return "BinaryBody"
+        if kind == "file":
+            return "FileBody"
+        qualify = self.qualify(spec)
+        if kind == "json":
+            if p.type.kind == "list":
+                assert p.type.item is not None
+                return f"Sequence[{py_type(p.type.item, qualify, list_name)} | Mapping[str, Any]]"
+            return f"{py_type(p.type, qualify, list_name)} | Mapping[str, Any]"
+        return py_type(p.type, qualify, list_name)
+
+    def result_type(self, uses: Uses, list_name: str = "list") -> str:
+        items = [item_type(spec, op) for spec, op in uses]
+        if any(items):
+            parts = [
+                py_type(item, self.qualify(spec), list_name)
+                for (spec, _), item in zip(uses, items, strict=True)
+                if item
+            ]
+            return f"AsyncPager[{_union(parts)}]"
+        parts = [py_type(op.response, self.qualify(spec), list_name) for spec, op in uses if op.response]
+        return _union(parts) if parts else "None"
+
+    def params(self, uses: Uses, list_name: str = "list") -> list[tuple[str, str, str, bool]]:
+        """(python name, wire name, annotation, required everywhere) for the union of parameters."""
+        found: dict[str, list[tuple[ApiSpec, Param]]] = defaultdict(list)
+        for spec, op in uses:
+            for p in op.params:
+                found[p.arg].append((spec, p))
+        result = []
+        for arg, seen in found.items():
+            annotation = _union([self.arg_type(spec, p, list_name) for spec, p in seen])
+            everywhere = len(seen) == len(uses) and all(p.required for _, p in seen)
+            result.append((arg, seen[0][1].wire, annotation, everywhere))
+        return sorted(result, key=lambda r: not r[3])
+
+    def imports(self) -> list[str]:
+        return [f"    from .{m} import models as {m}" for m in sorted(self.used_modules)]
+
+
+def _versions_text(uses: Uses) -> str:
+    return ", ".join(spec.version for spec, _ in uses)
+
+
+def _doc(uses: Uses, what: str) -> str:
+    op = uses[-1][1]
+    return f"``{op.method} {op.path}`` ({what}; API versions {_versions_text(uses)})."
+
+
+def _header(what: str) -> list[str]:
+    return [
+        HEADER.format(what=what),
+        "from __future__ import annotations\n",
+        "import builtins",
+        "from collections.abc import Mapping, Sequence",
+        "from typing import TYPE_CHECKING, Any, cast",
+        "from uuid import UUID\n",
+    ]
+
+
+def _type_imports(signatures: Signatures) -> list[str]:
+    return [
+        "if TYPE_CHECKING:",
+        "    from typing_extensions import Unpack\n",
+        "    from .._client import SpeechClient",
+        "    from .._pager import AsyncPager",
+        "    from .._route import BinaryBody, CallOptions, FileBody",
+        *signatures.imports(),
+        "\n",
+    ]
+
+
+# --------------------------------------------------------------------------- operations
+
+
+def render_operations(layout: Layout) -> str:
+    signatures = Signatures(layout)
+    body: list[str] = []
+    names = []
+    for operation_id, uses in operations_by_id(layout.specs).items():
+        name = snake(operation_id)
+        names.append(name)
+        pageable = any(op.pageable for _, op in uses)
+        params = signatures.params(uses)
+        keywords = [f"{a}: {t}" if req else f"{a}: {t} | None = None" for a, _, t, req in params]
+        keywords += ["max_items: int | None = None"] if pageable else []
+        sig = ", ".join(["client: SpeechClient", *(["*", *keywords] if keywords else []), _OPTIONS])
+        args = "{" + ", ".join(f'"{w}": {a}' for a, w, _, _ in params) + "}"
+        result = signatures.result_type(uses)
+        doc = _doc(uses, f"``{operation_id}``")
+        if pageable:
+            call = f'client._paginate("{operation_id}", {args}, options, max_items)'
+            body.append(f'def {name}({sig}) -> {result}:\n    """{doc}"""\n    return {call}\n\n')
+        else:
+            call = f'await client._invoke("{operation_id}", {args}, options)'
+            ret = f"    {call}" if result == "None" else f'    return cast("{result}", {call})'
+            body.append(f'async def {name}({sig}) -> {result}:\n    """{doc}"""\n{ret}\n\n')
+    out = _header("One function per operation ID of every API version.") + _type_imports(signatures) + body
+    out.append("__all__ = [\n" + "".join(f'    "{n}",\n' for n in sorted(names)) + "]\n")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- resource groups
+
+
+def group_of(canonical: str) -> tuple[str, str]:
+    """(group attribute, method name) for a canonical ID such as ``Datasets_ListFiles``."""
+    prefix, _, rest = canonical.partition("_")
+    return snake(prefix), snake(rest)
+
+
+def _class_name(group: str) -> str:
+    return "".join(part.title() for part in group.split("_")) + "Operations"
+
+
+def render_groups(layout: Layout) -> str:
+    signatures = Signatures(layout)
+    groups: dict[str, list[tuple[str, Uses]]] = defaultdict(list)
+    for canonical, uses in operations_by_canonical(layout.specs).items():
+        groups[group_of(canonical)[0]].append((canonical, uses))
+    body: list[str] = []
+    for group, calls in sorted(groups.items()):
+        body.append(f"class {_class_name(group)}:")
+        body.append(f'    """``client.{group}``: the same calls on every API version."""\n')
+        body.append('    __slots__ = ("_client",)\n')
+        body.append("    def __init__(self, client: SpeechClient) -> None:")
+        body.append("        self._client = client\n")
+        for canonical, uses in calls:
+            method = group_of(canonical)[1]
+            pageable = any(op.pageable for _, op in uses)
+            params = signatures.params(uses, "builtins.list")
+            positional = [f"{a}: {t}" for a, _, t, req in params if req]
+            keywords = [f"{a}: {t} | None = None" for a, _, t, req in params if not req]
+            keywords += ["max_items: int | None = None"] if pageable else []
+            sig = ", ".join(["self", *positional, *(["*", *keywords] if keywords else []), _OPTIONS])
+            args = "{" + ", ".join(f'"{w}": {a}' for a, w, _, _ in params) + "}"
+            result = signatures.result_type(uses, "builtins.list")
+            ids = sorted({op.operation_id for _, op in uses})
+            doc = f'        """{_doc(uses, ", ".join(f"``{i}``" for i in ids))}"""'
+            if pageable:
+                call = f'self._client._call_paged("{canonical}", {args}, options, max_items)'
+                body.append(f"    def {method}({sig}) -> {result}:\n{doc}\n        return {call}\n")
+            else:
+                call = f'await self._client._call("{canonical}", {args}, options)'
+                ret = call if result == "None" else f'return cast("{result}", {call})'
+                body.append(f"    async def {method}({sig}) -> {result}:\n{doc}\n        {ret}\n")
+        body.append("")
+    body += ["", "class ResourceGroups:", '    """The ``client.<group>`` attributes, one per API area."""\n']
+    body += [f"    {group}: {_class_name(group)}" for group in sorted(groups)]
+    body += ["", "    def _attach_groups(self, client: SpeechClient) -> None:"]
+    body += [f"        self.{group} = {_class_name(group)}(client)" for group in sorted(groups)]
+    out = _header("Resource groups: ``client.<group>.<method>``.") + _type_imports(signatures) + body
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------- index
+
+
+def render_index(layout: Layout) -> str:
+    versions = "".join(f'    "{s.version}": "speechrest._generated.{package_name(s.version)}",\n' for s in layout.specs)
+    operations = "".join(
+        f'    "{op_id}": ({", ".join(repr(s.version) for s, _ in uses)},),\n'
+        for op_id, uses in operations_by_id(layout.specs).items()
+    )
+    index = "".join(
+        f'    "{name}": "speechrest._generated.{module}.models",\n' for name, module in public_models(layout).items()
+    )
+    return (
+        HEADER.format(what="The API versions, which versions have each operation, and where public models live.")
+        + "\n# API version -> its generated package.\n"
+        + "VERSIONS: dict[str, str] = {\n"
+        + versions
+        + "}\n"
+        + "# Operation ID -> the API versions that have it.\n"
+        + "OPERATION_VERSIONS: dict[str, tuple[str, ...]] = {\n"
+        + operations
+        + "}\n"
+        + "# ``speechrest.models.<Name>`` -> the module defining it (the newest version's class).\n"
+        + "PUBLIC_MODELS: dict[str, str] = {\n"
+        + index
+        + "}\n"
+    )
+
+
+def public_models(layout: Layout) -> dict[str, str]:
+    """Name -> defining package, for the newest version that has the name."""
+    chosen: dict[str, str] = {}
+    for version in PREFERENCE:
+        for name, module in layout.owner.get(version, {}).items():
+            chosen.setdefault(name, module)
+    return dict(sorted(chosen.items()))
+
+
+def render_public_models(layout: Layout) -> str:
+    """Static imports of the public models, for type checkers (``speechrest.models`` loads lazily)."""
+    lines = [HEADER.format(what="The public model names, for type checkers only.")]
+    lines.append("from __future__ import annotations\n")
+    by_module: dict[str, list[str]] = defaultdict(list)
+    for name, module in public_models(layout).items():
+        by_module[module].append(name)
+    for module, names in sorted(by_module.items()):
+        lines.append(f"from .{module}.models import " + ", ".join(f"{n} as {n}" for n in names))
+    lines.append("\n__all__ = [\n" + "".join(f'    "{n}",\n' for n in public_models(layout)) + "]")
+    return "\n".join(lines) + "\n"
