@@ -39,7 +39,10 @@ if TYPE_CHECKING:
 
     from ._route import CallOptions
 
-__all__ = ["SpeechClient", "TokenProvider"]
+__all__ = ["DEFAULT_API_VERSION", "SpeechClient", "TokenProvider"]
+
+# What live accounts answer today: the v3.x versions are retired (v3.0) or retiring.
+DEFAULT_API_VERSION = "2025-10-15"
 
 # A bearer token, or an async callable returning a fresh one (called for every request).
 TokenProvider = str | Callable[[], Awaitable[str]]
@@ -82,7 +85,7 @@ class SpeechClient(ResourceGroups):
         region: str | None = None,
         key: str | None = None,
         token: TokenProvider | None = None,
-        api_version: str = "v3.1",
+        api_version: str = DEFAULT_API_VERSION,
         session: aiohttp.ClientSession | None = None,
         timeout: float | aiohttp.ClientTimeout = 120.0,
         connect_timeout: float | None = 10.0,

@@ -15,8 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from . import SpeechClient
-from ._generated.v3_1 import models
+from . import SpeechClient, models
 from .emulator import Emulator
 
 AUDIO = [f"https://audio.example.com/calls/call-{n}.wav" for n in (1, 2, 3)]
@@ -45,7 +44,11 @@ async def transcribe(client: SpeechClient) -> None:
             display_name="speechrest demo",
             locale="en-US",
             content_urls=AUDIO,
-            properties=models.TranscriptionProperties(diarization_enabled=True, word_level_timestamps_enabled=True),
+            properties=models.TranscriptionProperties(
+                time_to_live_hours=24,
+                diarization=models.DiarizationProperties(enabled=True, max_speakers=2),
+                word_level_timestamps_enabled=True,
+            ),
         )
     )
     await wait(client.transcriptions.get, created.id, "transcription")
@@ -81,7 +84,7 @@ async def upload_dataset(client: SpeechClient) -> None:
 async def main() -> None:
     async with Emulator(processing_seconds=1.5) as emulator:
         print(f"Emulator running at {emulator.url} (files on {emulator.blob_url})\n")
-        async with SpeechClient(endpoint=emulator.url, api_version="v3.1") as client:
+        async with SpeechClient(endpoint=emulator.url) as client:  # the newest API version
             await transcribe(client)
             await upload_dataset(client)
         print(f"\nDone: {emulator.stats['total']} API requests served by the emulator.")

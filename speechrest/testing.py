@@ -1,9 +1,10 @@
 """pytest fixtures for your own test suites: a running emulator and a client pointed at it.
 
 Enable them with ``pytest_plugins = ["speechrest.testing"]`` in your ``conftest.py``
-(pytest-asyncio required). Tune the emulator per test with a marker::
+(pytest-asyncio required). Tune the emulator, and the client's API version, with markers::
 
     @pytest.mark.speech_emulator(processing_seconds=0.5, fault_rate=0.1, seed=7)
+    @pytest.mark.speech_client(api_version="v3.1")
     async def test_something(speech_client): ...
 """
 
@@ -28,6 +29,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "speech_emulator(**options): options for the speech_emulator fixture (see Emulator)"
     )
+    config.addinivalue_line(
+        "markers", "speech_client(**options): options for the speech_client fixture (see SpeechClient)"
+    )
 
 
 @pytest_asyncio.fixture
@@ -40,7 +44,9 @@ async def speech_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emula
 
 
 @pytest_asyncio.fixture
-async def speech_client(speech_emulator: Emulator) -> AsyncIterator[SpeechClient]:
+async def speech_client(request: pytest.FixtureRequest, speech_emulator: Emulator) -> AsyncIterator[SpeechClient]:
     """A ``SpeechClient`` for ``speech_emulator``, closed after the test."""
-    async with SpeechClient(endpoint=speech_emulator.url, key=speech_emulator.key) as client:
+    marker = request.node.get_closest_marker("speech_client")
+    options = marker.kwargs if marker else {}
+    async with SpeechClient(endpoint=speech_emulator.url, key=speech_emulator.key, **options) as client:
         yield client

@@ -110,5 +110,5 @@ async def other_server() -> AsyncIterator[RecordingServer]:
 
 @pytest.fixture
 async def client(server: RecordingServer) -> AsyncIterator[SpeechClient]:
-    async with SpeechClient(endpoint=server.url, key=TEST_KEY) as c:
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY, api_version="v3.1") as c:
         yield c

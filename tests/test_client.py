@@ -24,9 +24,11 @@ DATASET = {"displayName": "d", "locale": "en-US", "kind": "Language", "self": SA
 def test_region_builds_the_regional_endpoint() -> None:
     client = SpeechClient(region="westeurope", key="k")
     assert client.endpoint == "https://westeurope.api.cognitive.microsoft.com"
-    assert (
-        str(client._url("/datasets", [])) == "https://westeurope.api.cognitive.microsoft.com/speechtotext/v3.1/datasets"
-    )
+    assert client.api_version == "2025-10-15"
+    root = "https://westeurope.api.cognitive.microsoft.com/speechtotext"
+    assert str(client._url("/datasets", [])) == f"{root}/datasets?api-version=2025-10-15"
+    v31 = SpeechClient(region="westeurope", key="k", api_version="v3.1")
+    assert str(v31._url("/datasets", [])) == f"{root}/v3.1/datasets"
 
 
 @pytest.mark.parametrize(
@@ -89,7 +91,7 @@ async def test_token_callable_is_asked_for_every_request(server: RecordingServer
 
     server.reply(200, DATASET)
     server.reply(200, DATASET)
-    async with SpeechClient(endpoint=server.url, token=token) as client:
+    async with SpeechClient(endpoint=server.url, token=token, api_version="v3.1") as client:
         await client.datasets.get(SAMPLE_UUID)
         await client.datasets.get(SAMPLE_UUID)
     assert [r.headers["Authorization"] for r in server.requests] == ["Bearer token-1", "Bearer token-2"]
@@ -112,7 +114,7 @@ async def test_redirects_are_not_followed_so_credentials_stay_home(
 async def test_a_callers_session_is_used_and_left_open(server: RecordingServer) -> None:
     server.reply(200, DATASET)
     async with aiohttp.ClientSession() as session:
-        async with SpeechClient(endpoint=server.url, key=TEST_KEY, session=session) as client:
+        async with SpeechClient(endpoint=server.url, key=TEST_KEY, session=session, api_version="v3.1") as client:
             dataset = await client.datasets.get(SAMPLE_UUID)
         assert dataset.id == SAMPLE_UUID
         assert not session.closed
@@ -120,7 +122,7 @@ async def test_a_callers_session_is_used_and_left_open(server: RecordingServer) 
 
 
 async def test_a_closed_client_refuses_calls(server: RecordingServer) -> None:
-    client = SpeechClient(endpoint=server.url, key=TEST_KEY)
+    client = SpeechClient(endpoint=server.url, key=TEST_KEY, api_version="v3.1")
     await client.close()
     assert client.closed
     with pytest.raises(SpeechError, match="closed"):
@@ -130,7 +132,7 @@ async def test_a_closed_client_refuses_calls(server: RecordingServer) -> None:
 
 async def test_the_client_makes_its_session_lazily_without_a_context_manager(server: RecordingServer) -> None:
     server.reply(200, {"status": "Healthy"})
-    client = SpeechClient(endpoint=server.url, key=TEST_KEY)
+    client = SpeechClient(endpoint=server.url, key=TEST_KEY, api_version="v3.1")
     try:
         health = await client.service_health.get()
     finally:

@@ -30,6 +30,9 @@ CORPUS = "https://data.example.com/corpus.txt"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 TERMINAL = ("Succeeded", "Failed")
 
+# These tests speak v3.1; every version is exercised in test_versions.py.
+pytestmark = pytest.mark.speech_client(api_version="v3.1")
+
 
 # ----------------------------------------------------------------------------- entity kinds
 
@@ -489,7 +492,7 @@ async def test_raw_requests_get_error_bodies(
 @pytest.mark.speech_emulator(key="k")
 @pytest.mark.parametrize(("credentials", "allowed"), [({"key": "wrong"}, False), ({}, False), ({"token": "k"}, True)])
 async def test_authentication(credentials: dict[str, str], allowed: bool, speech_emulator: Emulator) -> None:
-    async with SpeechClient(endpoint=speech_emulator.url, **credentials) as client:
+    async with SpeechClient(endpoint=speech_emulator.url, api_version="v3.1", **credentials) as client:
         if allowed:
             assert (await client.service_health.get()).status is models.HealthStatus.HEALTHY
             assert await client.projects.list().to_list() == []

@@ -47,6 +47,9 @@ SIGNATURE_HEADER = "X-MicrosoftSpeechServices-Signature"
 AUDIO = "https://audio.example.com/calls/{}.wav"
 REPO = Path(__file__).resolve().parents[1]
 
+# These tests speak v3.1; every version is exercised in test_versions.py.
+pytestmark = pytest.mark.speech_client(api_version="v3.1")
+
 
 # --------------------------------------------------------------------------- helpers
 
@@ -578,7 +581,7 @@ async def test_every_request_faults_reproducibly(speech_emulator: Emulator, spee
 
     async with (
         Emulator(key="k", fault_rate=1.0, seed=1) as replay,
-        SpeechClient(endpoint=replay.url, key="k") as client,
+        SpeechClient(endpoint=replay.url, key="k", api_version="v3.1") as client,
     ):
         assert await fault_kinds(client, 60) == kinds
 
@@ -644,7 +647,7 @@ async def test_command_line_serves_until_sigterm() -> None:
         first = (await asyncio.wait_for(process.stdout.readline(), 15)).decode()
         found = re.search(r"listening on (http://\S+:\d+)", first)
         assert found, first
-        async with SpeechClient(endpoint=found.group(1)) as client:
+        async with SpeechClient(endpoint=found.group(1), api_version="v3.1") as client:
             assert "en-US" in await client.transcriptions.list_supported_locales()
         process.send_signal(signal.SIGTERM)
         rest, _ = await asyncio.wait_for(process.communicate(), 5)

@@ -320,7 +320,7 @@ async def test_allowed_foreign_link_gets_no_credentials(
     server.reply(200, page([1], foreign))
     other_server.reply(200, page([2]))
 
-    async with SpeechClient(endpoint=server.url, allow_foreign_next_links=True, **auth) as client:
+    async with SpeechClient(endpoint=server.url, allow_foreign_next_links=True, api_version="v3.1", **auth) as client:
         items = await operations.transcriptions_list(client).to_list()
 
     assert names(items) == ["t1", "t2"]

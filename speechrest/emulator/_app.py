@@ -8,7 +8,7 @@ import json
 import random
 import re
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from functools import partial
 from types import TracebackType
@@ -17,13 +17,15 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-from .._generated.v3_1 import routes as v3_1
+from .._generated import VERSIONS
 from .._route import Route
 from ..models import converter
 from ._blob import BlobStore
 from ._errors import ServiceError, bad_request
+from ._ga import HANDLERS as GA_HANDLERS
 from ._handlers import HANDLERS, Call
 from ._service import Options, Service
+from ._versions import INTERNAL, Dialect
 
 STATS_PATH = "/_emulator/stats"
 # The status line of an answer that the emulator cuts off (counted as "cut", never completed).
@@ -63,7 +65,7 @@ class Counters:
 
 
 class Api:
-    """The API application: one aiohttp route per operation of the route table."""
+    """The API application: one aiohttp route per operation of every version's route table."""
 
     def __init__(self, service: Service, counters: Counters) -> None:
         self.service = service
@@ -73,14 +75,20 @@ class Api:
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._gate], client_max_size=16 * 1024 * 1024)
         app.router.add_get(STATS_PATH, self._stats)
-        for route in v3_1.ROUTES.values():
-            handler = HANDLERS[route.operation_id]
-            app.router.add_route(
-                route.method,
-                v3_1.BASE_PATH + _aiohttp_path(route.path),
-                partial(self._dispatch, route, handler),
-                name=route.operation_id,
-            )
+        # GA versions share paths and tell themselves apart by ``api-version``: one route each.
+        shared: dict[tuple[str, str], dict[str, tuple[Dialect, Route]]] = defaultdict(dict)
+        for dialect in self.service.dialects.values():
+            for operation_id, route in dialect.routes.ROUTES.items():
+                path = dialect.routes.BASE_PATH + _aiohttp_path(route.path)
+                if dialect.is_ga:
+                    shared[(route.method, path)][dialect.version] = (dialect, route)
+                else:
+                    name = f"{package_tag(dialect.version)}.{operation_id}"
+                    by_version = {dialect.version: (dialect, route)}
+                    app.router.add_route(route.method, path, partial(self._dispatch, by_version), name=name)
+        for (method, path), by_version in shared.items():
+            name = "ga." + next(iter(by_version.values()))[1].operation_id
+            app.router.add_route(method, path, partial(self._dispatch, by_version), name=name)
         return app
 
     async def _stats(self, request: web.Request) -> web.Response:
@@ -93,7 +101,7 @@ class Api:
         if request.path == STATS_PATH:
             return await handler(request)
         route = request.match_info.route
-        operation = route.name or "unknown"
+        operation = (route.name or "unknown").rpartition(".")[2]
         response = await self._answer(request, handler, operation)
         self.counters.requests[(operation, "cut" if response.status == _CUT_STATUS else response.status)] += 1
         return response
@@ -143,13 +151,46 @@ class Api:
         await response.write_eof()
         return response
 
-    async def _dispatch(
-        self, route: Route, handler: Callable[[Call], Awaitable[web.StreamResponse]], request: web.Request
-    ) -> web.StreamResponse:
-        path, query = _path_params(route, request), _query_params(route, request)
-        body = await _json_body(route, request)
-        api_base = f"{request.url.origin()}{v3_1.BASE_PATH}"
-        return await handler(Call(self.service, request, route, path, query, body, api_base))
+    async def _dispatch(self, by_version: dict[str, tuple[Dialect, Route]], request: web.Request) -> web.StreamResponse:
+        dialect, route = _choose_version(by_version, request)
+        path = _path_params(route, request)
+        query = dialect.inbound_query(_query_params(route, request))
+        operation = dialect.canonical[route.operation_id]
+        internal = self.service.dialects[INTERNAL].routes.ROUTES.get(operation, route)
+        body = await _json_body(internal, request, dialect)
+        api_base = f"{request.url.origin()}{self.service.dialects[INTERNAL].routes.BASE_PATH}"
+        call = Call(self.service, request, route, path, query, body, api_base, dialect.version)
+        response = await (HANDLERS.get(operation) or GA_HANDLERS[operation])(call)
+        return _outbound(dialect, response)
+
+
+def package_tag(version: str) -> str:
+    return VERSIONS[version].rsplit(".", 1)[-1]
+
+
+def _choose_version(by_version: dict[str, tuple[Dialect, Route]], request: web.Request) -> tuple[Dialect, Route]:
+    """The version a request speaks: fixed by the path for v3.x, by ``api-version`` for GA."""
+    first = next(iter(by_version.values()))
+    if not first[0].is_ga:
+        return first
+    version = request.query.get("api-version")
+    if not version:
+        raise bad_request("The api-version query parameter is required.", "InvalidParameterValue")
+    if version not in by_version:
+        raise ServiceError(404, f"The operation is not available in api-version '{version}'.")
+    return by_version[version]
+
+
+def _outbound(dialect: Dialect, response: web.StreamResponse) -> web.StreamResponse:
+    """The handler's answer as the caller's version spells it (fields and links)."""
+    if dialect.version == INTERNAL or not isinstance(response, web.Response):
+        return response
+    for header in ("Location", "Operation-Location"):
+        if header in response.headers:
+            response.headers[header] = dialect.link(response.headers[header])
+    if response.content_type == "application/json" and isinstance(response.body, bytes) and response.body:
+        response.body = json.dumps(dialect.outbound(json.loads(response.body)), separators=(",", ":")).encode()
+    return response
 
 
 def _path_params(route: Route, request: web.Request) -> dict[str, str]:
@@ -192,7 +233,7 @@ def _query_params(route: Route, request: web.Request) -> dict[str, Any]:
     return values
 
 
-async def _json_body(route: Route, request: web.Request) -> Any:
+async def _json_body(route: Route, request: web.Request, dialect: Dialect) -> Any:
     param = next((p for p in route.params if p.location == "body" and p.kind == "json"), None)
     if param is None:
         return None
@@ -200,7 +241,7 @@ async def _json_body(route: Route, request: web.Request) -> Any:
     if not raw:
         raise bad_request(f"The request has no body; '{param.wire}' is required.", "EmptyRequest")
     try:
-        data = json.loads(raw)
+        data = dialect.inbound(json.loads(raw))
     except ValueError:
         raise bad_request("The body is not valid JSON.", "InvalidRequestBodyFormat") from None
     try:

@@ -24,6 +24,7 @@ MAX_BLOCK = 8 * 1024 * 1024
 MAX_TOP = 100
 MAX_CONTENT_URLS = 1000
 MAX_CUSTOM_PROPERTIES = 10
+GA_VERSIONS = ("2024-11-15", "2025-10-15")
 
 _ENTITY_FILTER = ("displayName", "description", "createdDateTime", "lastActionDateTime", "status", "locale", "kind")
 _FILE_FILTER = ("name", "kind", "createdDateTime")
@@ -39,7 +40,8 @@ class Call:
     path: dict[str, str]
     query: dict[str, Any]
     body: Any
-    api_base: str  # e.g. http://127.0.0.1:8080/speechtotext/v3.1
+    api_base: str  # e.g. http://127.0.0.1:8080/speechtotext/v3.1: the emulator thinks in v3.1
+    version: str = "v3.1"  # the API version the caller speaks
 
 
 Handler = Callable[[Call], Awaitable[web.StreamResponse]]
@@ -244,7 +246,7 @@ def create(collection: str) -> Handler:
         _links(call, record)
         if collection == "webhooks":
             entity.properties = entity.properties or m.WebHookProperties()
-            entity.properties.api_version = "v3.1"
+            entity.properties.api_version = call.version
             service.spawn_challenge(record)
         elif collection in ("datasets", "models", "evaluations", "transcriptions", "endpoints"):
             service.event(record, "Creation")
@@ -441,7 +443,15 @@ async def upload_dataset(call: Call) -> web.StreamResponse:
 
 async def dataset_locales(call: Call) -> web.StreamResponse:
     kinds = [k.value for k in m.DatasetKind]
+    if call.version in GA_VERSIONS:  # the GA versions list locales by kind
+        return json_response({kind: list(LOCALES) for kind in [*kinds, "OutputFormatting"]})
     return json_response({locale: kinds for locale in LOCALES})
+
+
+async def transcription_locales(call: Call) -> web.StreamResponse:
+    if call.version in GA_VERSIONS:  # the GA versions list them per way of transcribing
+        return json_response({"Submit": list(LOCALES), "Transcribe": list(LOCALES)})
+    return json_response(list(LOCALES))
 
 
 async def locales(call: Call) -> web.StreamResponse:
@@ -577,6 +587,7 @@ def _handlers() -> dict[str, Handler]:
     table.update(
         {
             "Datasets_ListSupportedLocales": dataset_locales,
+            "Transcriptions_ListSupportedLocales": transcription_locales,
             "Datasets_UploadBlock": upload_block,
             "Datasets_GetBlocks": get_blocks,
             "Datasets_CommitBlocks": commit_blocks,

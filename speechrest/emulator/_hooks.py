@@ -30,9 +30,15 @@ def signature(secret: str, body: bytes) -> str:
 class Notifier:
     """Sends callbacks to registered hooks, one task per delivery, none left behind on close."""
 
-    def __init__(self, hooks: Callable[[], list[Record]], to_wire: Callable[[Any], dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        hooks: Callable[[], list[Record]],
+        to_wire: Callable[[Any], dict[str, Any]],
+        render: Callable[[Record, dict[str, Any]], dict[str, Any]],
+    ) -> None:
         self._hooks = hooks
         self._to_wire = to_wire
+        self._render = render  # a payload as the hook's API version spells it
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._failures: Counter[str] = Counter()
@@ -96,7 +102,7 @@ class Notifier:
         return bool(events.get(event)) and (status == "Succeeded" or not active_only)
 
     async def deliver(self, hook: Record, event: str, payload: dict[str, Any]) -> bool:
-        body = json.dumps(payload).encode()
+        body = json.dumps(self._render(hook, payload)).encode()
         headers = {EVENT_HEADER: event, "Content-Type": "application/json"}
         props = hook.entity.properties
         if props is not None and props.secret:

@@ -19,12 +19,14 @@ import aiohttp
 import attrs
 
 from .._generated.v3_1 import models as m
+from .._generated.v2025_10_15 import models as ga
 from ..models import converter
 from ._blob import BlobStore
 from ._errors import bad_request
 from ._hooks import Notifier
 from ._results import transcription_report, transcription_result
 from ._store import Block, Record, Store, StoredFile, now
+from ._versions import INTERNAL, dialects
 
 # Entities with a processing lifecycle, and the web hook event prefix of each.
 EVENTS = {
@@ -91,9 +93,18 @@ class Service:
         self.rng = random.Random(options.seed)
         self.store = Store(self.rng)
         self.blob = blob
-        self.notifier = Notifier(lambda: list(self.store.all("webhooks")), wire)
+        self.dialects = dialects()
+        self.notifier = Notifier(lambda: list(self.store.all("webhooks")), wire, self._for_hook)
         self.spool = Path(tempfile.mkdtemp(prefix="speechrest-emulator-"))
         self.base_models = self._base_models()
+        self.copy_authorizations: dict[str, ga.ModelCopyAuthorization] = {}
+
+    def _for_hook(self, hook: Record, payload: dict[str, Any]) -> dict[str, Any]:
+        """A callback body in the API version the hook was registered with."""
+        version = getattr(hook.entity.properties, "api_version", None) or INTERNAL
+        dialect = self.dialects.get(version, self.dialects[INTERNAL])
+        rendered: dict[str, Any] = dialect.outbound(payload)
+        return rendered
 
     async def close(self) -> None:
         await self.notifier.close()
@@ -101,15 +112,15 @@ class Service:
 
     # ------------------------------------------------------------------ entities
 
-    def new_record(self, collection: str, entity: Any, api_base: str) -> Record:
-        """Give ``entity`` an id, ``self``, timestamps and links, and store it."""
+    def new_record(self, collection: str, entity: Any, api_base: str, path: str | None = None) -> Record:
+        """Give ``entity`` an id, ``self`` (under ``path``, default the collection) and timestamps; store it."""
         record = Record(collection, self.store.new_id(), entity)
-        entity.self_ = f"{api_base}/{collection}/{record.id}"
+        entity.self_ = f"{api_base}/{path or collection}/{record.id}"
         if hasattr(entity, "created_date_time"):
             entity.created_date_time = record.created
         if hasattr(entity, "last_action_date_time"):
             entity.last_action_date_time = record.created
-        if collection in EVENTS or collection == "webhooks":
+        if collection in EVENTS or collection in ("webhooks", "operations"):
             entity.status = m.Status.NOT_STARTED
         self.store.add(record)
         return record
@@ -280,6 +291,20 @@ class Service:
 
     def _finish_endpoints(self, record: Record) -> None:
         pass  # an endpoint's links are set at creation; it only has to become ready
+
+    def _finish_operations(self, record: Record) -> None:
+        """A model copy ends with the copy: a new model that is ready at once."""
+        source = record.copy_of
+        assert source is not None
+        api_base = record.entity.self_.split("/operations/", 1)[0]
+        copy = attrs.evolve(source.entity, links=None, status=m.Status.SUCCEEDED)
+        model = self.new_record("models", copy, api_base)
+        copy.status = m.Status.SUCCEEDED
+        base = copy.self_
+        copy.links = m.CustomModelLinks(copy_to=f"{base}:copyto", files=f"{base}/files", manifest=f"{base}/manifest")
+        for stored in source.files:
+            self.add_file(model, stored.name, stored.kind, data=stored.read())
+        record.entity.result = ga.OperationResult(link=base)
 
     # ------------------------------------------------------------------ blocks
 

@@ -14,7 +14,7 @@ import attrs
 from ._errors import not_found
 
 # The collections with entities a user creates, by their path segment.
-COLLECTIONS = ("projects", "datasets", "models", "evaluations", "transcriptions", "endpoints", "webhooks")
+COLLECTIONS = ("projects", "datasets", "models", "evaluations", "transcriptions", "endpoints", "webhooks", "operations")
 
 
 def now() -> datetime:
@@ -66,6 +66,8 @@ class Record:
     # When the entity leaves NotStarted and when it reaches its end (loop time).
     running_at: float = 0.0
     done_at: float = 0.0
+    # A model copy operation: the model it copies.
+    copy_of: Record | None = None
 
 
 class Store:
