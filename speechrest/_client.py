@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import cattrs
+from multidict import CIMultiDictProxy
 from yarl import URL
 
 from ._generated import OPERATION_VERSIONS, VERSIONS
 from ._generated.groups import ResourceGroups
 from ._pager import AsyncPager, Page
 from ._route import Route, encode_query, prepare
+from ._transcriptions import Operations, Transcriptions
 from ._version import __version__
 from .errors import (
     APITimeoutError,
@@ -77,6 +79,9 @@ class SpeechClient(ResourceGroups):
     ``aiohttp.ClientSession`` (made on first use) unless you pass ``session=``, which it
     uses and never closes. The key or token is sent only to the endpoint's origin.
     """
+
+    transcriptions: Transcriptions
+    operations: Operations
 
     def __init__(
         self,
@@ -141,6 +146,8 @@ class SpeechClient(ResourceGroups):
         self.converter = converter or default_converter
         self._middlewares = (self._auth_middleware,)
         self._attach_groups(self)
+        self.transcriptions = Transcriptions(self)
+        self.operations = Operations(self)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> SpeechClient:
@@ -315,10 +322,16 @@ class SpeechClient(ResourceGroups):
 
     async def _invoke(self, operation_id: str, args: Mapping[str, Any], options: CallOptions) -> Any:
         """Call one operation with arguments keyed by their wire names; returns its model or None."""
+        return (await self._exchange(operation_id, args, options))[0]
+
+    async def _exchange(
+        self, operation_id: str, args: Mapping[str, Any], options: CallOptions
+    ) -> tuple[Any, CIMultiDictProxy[str]]:
+        """``_invoke``, and the answer's headers (``Retry-After``, ``Operation-Location``...)."""
         route = self._route(operation_id)
         prepared = prepare(route, args, self.converter, self.api_version)
         try:
-            _, body = await self._send(
+            response, body = await self._send(
                 route.method,
                 self._url(prepared.path, prepared.query),
                 operation_id=operation_id,
@@ -329,7 +342,7 @@ class SpeechClient(ResourceGroups):
         finally:
             for handle in prepared.files:
                 handle.close()
-        return self._parse(route, body, route.response)
+        return self._parse(route, body, route.response), response.headers
 
     async def download(self, url: str, **options: Unpack[CallOptions]) -> bytes:
         """The bytes at a content URL (a result file, a dataset file, a model file).

@@ -24,6 +24,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "InvalidArgumentError",
+    "JobFailedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -33,6 +34,7 @@ __all__ = [
     "TransportError",
     "UnsafeURLError",
     "UnsupportedOperationError",
+    "WaitTimeoutError",
 ]
 
 # Response headers that identify a request in the service's logs.
@@ -57,6 +59,27 @@ class UnsafeURLError(SpeechError):
 
 class ResponseParseError(SpeechError):
     """A success answer whose body could not be read as the documented model."""
+
+
+class JobFailedError(SpeechError):
+    """A long-running job ended ``Failed``; ``entity`` is its last state."""
+
+    def __init__(self, entity: Any, what: str) -> None:
+        error = getattr(entity, "error", None) or getattr(getattr(entity, "properties", None), "error", None)
+        self.entity = entity
+        self.code: str | None = getattr(error, "code", None)
+        self.message: str | None = getattr(error, "message", None)
+        super().__init__(f"{what} failed: {self.code or 'no error code'}: {self.message or 'no message'}")
+
+
+class WaitTimeoutError(SpeechError, TimeoutError):
+    """A wait ran out of time; says which job, in which status, since when."""
+
+    def __init__(self, entity: Any, what: str, status: str, seconds: float) -> None:
+        self.entity = entity
+        self.status = status
+        self.seconds = seconds
+        super().__init__(f"{what} is still {status} after {seconds:.1f} s of waiting")
 
 
 class TransportError(SpeechError):

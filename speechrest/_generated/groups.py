@@ -938,15 +938,6 @@ class TranscriptionsOperations:
             await self._client._call("Transcriptions_ListSupportedLocales", {}, options),
         )
 
-    async def transcribe(
-        self, *, audio: FileBody | None = None, definition: str | None = None, **options: Unpack[CallOptions]
-    ) -> shared_2411_2510.TranscribeResult:
-        """``POST /transcriptions:transcribe`` (``Transcriptions_Transcribe``; API versions 2024-11-15, 2025-10-15)."""
-        return cast(
-            "shared_2411_2510.TranscribeResult",
-            await self._client._call("Transcriptions_Transcribe", {"audio": audio, "definition": definition}, options),
-        )
-
     async def update(
         self,
         id: str | UUID,

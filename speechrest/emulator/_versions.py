@@ -90,8 +90,9 @@ def _v31_by_path() -> dict[tuple[str, str], str]:
 def _walk(data: Any, link: Callable[[str], str], fields: Callable[[dict[str, Any]], None] | None) -> Any:
     if isinstance(data, dict):
         out = {k: _walk(v, link, fields) for k, v in data.items()}
-        if fields is not None and isinstance(out.get("properties"), dict):
-            fields(out["properties"])
+        for key in ("properties", "links"):
+            if fields is not None and isinstance(out.get(key), dict):
+                fields(out[key])
         return out
     if isinstance(data, list):
         return [_walk(v, link, fields) for v in data]
@@ -101,7 +102,8 @@ def _walk(data: Any, link: Callable[[str], str], fields: Callable[[dict[str, Any
 
 
 def _to_ga(props: dict[str, Any]) -> None:
-    """v3.1 properties -> GA: hours for time to live, milliseconds for durations, diarization."""
+    """v3.1 ``properties`` (or ``links``) -> GA: hours for time to live, milliseconds for
+    durations, diarization, and a model's copy link."""
     ttl = props.pop("timeToLive", None)
     if ttl is not None:
         props["timeToLiveHours"] = math.ceil(parse_duration(ttl) / timedelta(hours=1))
@@ -115,6 +117,9 @@ def _to_ga(props: dict[str, Any]) -> None:
         props["diarization"] = {"enabled": bool(enabled or diarization)}
         if speakers.get("maxCount"):
             props["diarization"]["maxSpeakers"] = speakers["maxCount"]
+    copy_to = props.pop("copyTo", None)  # a model's links: the GA versions copy with ":copy"
+    if copy_to is not None:
+        props["copy"] = copy_to.replace(":copyto", ":copy")
     features = props.get("features")
     if isinstance(features, dict) and "supportsTranscriptions" in features:
         supported = features.pop("supportsTranscriptions")

@@ -14,6 +14,8 @@ from .spec import ApiSpec, Operation, Param, TypeRef, package_name, snake
 PREFERENCE = ("2025-10-15", "2024-11-15", "v3.1", "v3.0")
 
 Uses = list[tuple[ApiSpec, Operation]]
+# Friendly calls written by hand (speechrest/_transcriptions.py): no generated group method.
+HANDWRITTEN_CALLS = frozenset({"Transcriptions_Transcribe"})
 _OPTIONS = "**options: Unpack[CallOptions]"
 
 
@@ -242,7 +244,8 @@ def render_groups(layout: Layout) -> str:
     signatures = Signatures(layout)
     groups: dict[str, list[tuple[str, Uses]]] = defaultdict(list)
     for canonical, uses in operations_by_canonical(layout.specs).items():
-        groups[group_of(canonical)[0]].append((canonical, uses))
+        if canonical not in HANDWRITTEN_CALLS:
+            groups[group_of(canonical)[0]].append((canonical, uses))
     body: list[str] = []
     for group, calls in sorted(groups.items()):
         body.append(f"class {_class_name(group)}:")

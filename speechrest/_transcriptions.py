@@ -1,0 +1,210 @@
+"""Friendly calls written by hand on top of the generated groups: fast transcription
+(``client.transcriptions.transcribe``) and waiting on an operation (``client.operations.wait``)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Union
+from uuid import UUID
+
+from ._generated.groups import OperationsOperations, TranscriptionsOperations
+from .errors import InvalidArgumentError, JobFailedError, WaitTimeoutError, parse_retry_after
+from .results import TranscriptionResult
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._route import CallOptions
+
+__all__ = ["MAX_FAST_AUDIO_BYTES", "AudioSource", "Operations", "Transcriptions"]
+
+# Fast transcription takes audio under 300 MB (and under 120 minutes, which only the service can tell).
+MAX_FAST_AUDIO_BYTES = 300 * 1000 * 1000
+# Audio as a path, an open binary file, bytes, or an async stream of bytes (streamed, never read whole).
+AudioSource = Union[str, "os.PathLike[str]", IO[bytes], bytes, bytearray, memoryview, AsyncIterable[bytes]]
+
+
+class Transcriptions(TranscriptionsOperations):
+    """``client.transcriptions``: the generated calls plus fast transcription."""
+
+    __slots__ = ()
+
+    async def transcribe(
+        self,
+        audio: AudioSource,
+        *,
+        locales: Sequence[str] | None = None,
+        diarization: bool | int | None = None,
+        channels: Sequence[int] | None = None,
+        profanity_filter_mode: str | None = None,
+        phrase_list: Sequence[str] | Mapping[str, Any] | None = None,
+        enhanced_mode: bool | Mapping[str, Any] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> TranscriptionResult:
+        """Transcribe one audio file at once (GA versions); no job to wait for.
+
+        ``diarization`` is True, or the most speakers to tell apart. The audio is checked
+        (not a directory, not empty, under 300 MB) before anything is sent.
+        """
+        definition = self._definition(locales, diarization, channels, profanity_filter_mode, phrase_list, enhanced_mode)
+        body = _audio_body(audio)
+        source = os.fspath(audio) if isinstance(audio, (str, os.PathLike)) else None
+        return await self._run(definition, body, source, options)
+
+    async def transcribe_from_url(
+        self,
+        url: str,
+        *,
+        locales: Sequence[str] | None = None,
+        diarization: bool | int | None = None,
+        channels: Sequence[int] | None = None,
+        profanity_filter_mode: str | None = None,
+        phrase_list: Sequence[str] | Mapping[str, Any] | None = None,
+        enhanced_mode: bool | Mapping[str, Any] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> TranscriptionResult:
+        """Transcribe the audio at ``url`` at once (API version 2025-10-15 and later)."""
+        if self._client.api_version == "2024-11-15":
+            raise InvalidArgumentError("transcribe_from_url needs API version 2025-10-15 (audioUrl)")
+        if not url.startswith(("https://", "http://")):
+            raise InvalidArgumentError(f"transcribe_from_url: url must be an http(s) URL, got {url!r}")
+        definition = self._definition(locales, diarization, channels, profanity_filter_mode, phrase_list, enhanced_mode)
+        definition["audioUrl"] = url
+        return await self._run(definition, None, url, options)
+
+    def _definition(
+        self,
+        locales: Sequence[str] | None,
+        diarization: bool | int | None,
+        channels: Sequence[int] | None,
+        profanity_filter_mode: str | None,
+        phrase_list: Sequence[str] | Mapping[str, Any] | None,
+        enhanced_mode: bool | Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        """The ``TranscribeDefinition`` JSON for the options given."""
+        definition: dict[str, Any] = {"locales": list(locales or ())}
+        if diarization:
+            definition["diarization"] = {"enabled": True}
+            if not isinstance(diarization, bool):
+                if diarization < 2:
+                    raise InvalidArgumentError(f"transcribe: diarization takes 2 or more speakers, got {diarization}")
+                definition["diarization"]["maxSpeakers"] = diarization
+        if channels is not None:
+            definition["channels"] = list(channels)
+        if profanity_filter_mode is not None:
+            definition["profanityFilterMode"] = profanity_filter_mode
+        if phrase_list is not None:
+            definition["phraseList"] = (
+                dict(phrase_list) if isinstance(phrase_list, Mapping) else {"phrases": list(phrase_list)}
+            )
+        if enhanced_mode:
+            if self._client.api_version == "2024-11-15":
+                raise InvalidArgumentError("transcribe: enhanced_mode needs API version 2025-10-15")
+            definition["enhancedMode"] = {"enabled": True} if enhanced_mode is True else dict(enhanced_mode)
+        return definition
+
+    async def _run(
+        self, definition: dict[str, Any], audio: Any, source: str | None, options: CallOptions
+    ) -> TranscriptionResult:
+        args = {"audio": audio, "definition": json.dumps(definition)}
+        answer = await self._client._invoke("Transcriptions_Transcribe", args, options)
+        return TranscriptionResult.from_fast(self._client.converter.unstructure(answer), source)
+
+
+def _audio_body(audio: AudioSource) -> Any:
+    """The audio as something to stream, after checking what can be checked before sending."""
+    if isinstance(audio, (str, os.PathLike)):
+        path = Path(audio)
+        if path.is_dir():
+            raise InvalidArgumentError(f"transcribe: {path} is a directory, not an audio file")
+        if not path.is_file():
+            raise InvalidArgumentError(f"transcribe: no audio file at {path}")
+        _check_size(path.stat().st_size)
+        return path
+    if isinstance(audio, (bytes, bytearray, memoryview)):
+        _check_size(len(audio))
+        return io.BytesIO(audio)
+    if isinstance(audio, AsyncIterable):
+        return _counted(audio)
+    if hasattr(audio, "read"):
+        _check_size(_remaining(audio))
+        return audio
+    raise InvalidArgumentError(
+        f"transcribe: audio must be a path, a binary file, bytes or an async iterable, got {audio!r}"
+    )
+
+
+def _check_size(size: int | None) -> None:
+    if size == 0:
+        raise InvalidArgumentError("transcribe: the audio is empty")
+    if size is not None and size >= MAX_FAST_AUDIO_BYTES:
+        raise InvalidArgumentError(f"transcribe: the audio is {size:,} bytes; fast transcription takes under 300 MB")
+
+
+def _remaining(file: IO[bytes]) -> int | None:
+    """Bytes left in a file object, when it can tell."""
+    try:
+        return os.fstat(file.fileno()).st_size - file.tell()
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        try:
+            here = file.tell()
+            end = file.seek(0, io.SEEK_END)
+            file.seek(here)
+            return end - here
+        except (OSError, AttributeError, io.UnsupportedOperation):
+            return None
+
+
+async def _counted(stream: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    """Pass a stream through, refusing it once it passes the size limit."""
+    total = 0
+    async for chunk in stream:
+        total += len(chunk)
+        _check_size(None if total < MAX_FAST_AUDIO_BYTES else total)
+        yield chunk
+    _check_size(total)
+
+
+class Operations(OperationsOperations):
+    """``client.operations``: long-running operations (model copy), and waiting on them."""
+
+    __slots__ = ()
+
+    async def wait(
+        self,
+        operation: Any,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 5.0,
+        request_timeout: float | None = None,
+    ) -> Any:
+        """Poll a model-copy operation (or its id) until it ends; returns it once Succeeded.
+
+        Polls no sooner than the service's ``Retry-After``; raises ``JobFailedError`` when it
+        fails and ``WaitTimeoutError`` when ``timeout`` seconds (overall) pass first.
+        """
+        options: CallOptions = {} if request_timeout is None else {"timeout": request_timeout}
+        operation_id = str(operation) if isinstance(operation, (str, UUID)) else operation.id
+        started = time.monotonic()
+        while True:
+            current, headers = await self._client._exchange("Operations_GetModelCopy", {"id": operation_id}, options)
+            status = str(getattr(current.status, "value", current.status))
+            what = f"operation {operation_id}"
+            if status == "Succeeded":
+                return current
+            if status == "Failed":
+                raise JobFailedError(current, what)
+            delay = parse_retry_after(headers.get("Retry-After"))
+            delay = poll_interval if delay is None else delay
+            waited = time.monotonic() - started
+            if timeout is not None and waited + delay > timeout:
+                if waited < timeout:
+                    await asyncio.sleep(timeout - waited)
+                raise WaitTimeoutError(current, what, status, time.monotonic() - started)
+            await asyncio.sleep(delay)
