@@ -1,14 +1,15 @@
 """Captions from recognition results: SRT and WebVTT.
 
 A phrase becomes one or more cues. With word timings, cues break at word boundaries
-when a cue would exceed ``max_line_length`` x ``max_lines`` characters or last longer
-than ``max_cue_duration``, and each cue takes the times of its own words; without them
-the phrase text is cut by length and its time shared out by characters.
+when a cue's text would need more than ``max_lines`` lines of ``max_line_length``
+characters or last longer than ``max_cue_duration``, and each cue takes the times of its
+own words; without them the phrase text is cut by length and its time shared out by
+characters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -43,15 +44,18 @@ def cues(
     """The cues of a result (one channel, or all of them in time order)."""
     if max_line_length < 1 or max_lines < 1 or max_cue_duration <= timedelta(0):
         raise ValueError("max_line_length, max_lines and max_cue_duration must be positive")
-    limit = max_line_length * max_lines
     longest = int(max_cue_duration / timedelta(microseconds=1)) * 10
     out: list[Cue] = []
     phrases = sorted(
         (p for p in result.phrases if p.status == "Success" and (channel is None or p.channel == channel)),
         key=lambda p: (p.offset_ticks, p.channel),
     )
+
+    def fits(text: str) -> bool:
+        return len(_wrap(text, max_line_length)) <= max_lines
+
     for phrase in phrases:
-        for start, end, text in _spans(phrase, limit, longest):
+        for start, end, text in _spans(phrase, fits, longest):
             out.append(Cue(start, end, _wrap(text, max_line_length), phrase.speaker))
     return out
 
@@ -67,15 +71,15 @@ def _timed_tokens(phrase: Phrase) -> list[tuple[str, Word]]:
     return [(w.text, w) for w in best.words]
 
 
-def _spans(phrase: Phrase, limit: int, longest: int) -> list[tuple[int, int, str]]:
+def _spans(phrase: Phrase, fits: Callable[[str], bool], longest: int) -> list[tuple[int, int, str]]:
     timed = _timed_tokens(phrase)
     if not timed:
-        return _split_evenly(phrase, limit)
+        return _split_evenly(phrase, fits)
     spans: list[tuple[int, int, str]] = []
     group: list[tuple[str, Word]] = []
     for token, word in timed:
         text = " ".join(t for t, _ in [*group, (token, word)])
-        if group and (len(text) > limit or word.end_ticks - group[0][1].offset_ticks > longest):
+        if group and (not fits(text) or word.end_ticks - group[0][1].offset_ticks > longest):
             spans.append((group[0][1].offset_ticks, group[-1][1].end_ticks, " ".join(t for t, _ in group)))
             group = []
         group.append((token, word))
@@ -83,11 +87,11 @@ def _spans(phrase: Phrase, limit: int, longest: int) -> list[tuple[int, int, str
     return spans
 
 
-def _split_evenly(phrase: Phrase, limit: int) -> list[tuple[int, int, str]]:
-    """Cut untimed text into chunks of at most ``limit`` characters, time shared by length."""
+def _split_evenly(phrase: Phrase, fits: Callable[[str], bool]) -> list[tuple[int, int, str]]:
+    """Cut untimed text into chunks that fit a cue, the phrase's time shared out by length."""
     chunks: list[str] = []
     for token in phrase.text.split():
-        if chunks and len(chunks[-1]) + 1 + len(token) <= limit:
+        if chunks and fits(chunks[-1] + " " + token):
             chunks[-1] += " " + token
         else:
             chunks.append(token)
