@@ -18,7 +18,7 @@ import cattrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from ._generated import OPERATION_VERSIONS, VERSIONS
+from ._generated import CALL_VERSIONS, OPERATION_VERSIONS, VERSIONS
 from ._generated.groups import ResourceGroups
 from ._pager import AsyncPager, Page
 from ._route import Route, encode_query, prepare
@@ -56,7 +56,16 @@ _EQUIVALENT_PARAMS: tuple[tuple[str, str, Callable[[int], int]], ...] = (
     ("sasValidityInSeconds", "sasLifetimeMinutes", lambda seconds: max(1, math.ceil(seconds / 60))),
     ("sasLifetimeMinutes", "sasValidityInSeconds", lambda minutes: minutes * 60),
 )
+_CALL_OPTIONS = frozenset({"timeout"})  # the keys of CallOptions
 _USER_AGENT = f"speechrest/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
+
+
+def _check_options(operation_id: str, options: Mapping[str, Any]) -> None:
+    """Keyword arguments past the operation's own are call options; refuse unknown ones."""
+    unknown = sorted(set(options) - _CALL_OPTIONS)
+    if unknown:
+        names = ", ".join(f"'{name}'" for name in unknown)
+        raise InvalidArgumentError(f"{operation_id}: unexpected keyword argument(s) {names}")
 
 
 def _origin(url: URL) -> tuple[str, str, int | None]:
@@ -230,8 +239,18 @@ class SpeechClient(ResourceGroups):
     def _canonical(self, canonical_id: str, args: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """The operation this version runs for a friendly call, with its arguments renamed to fit."""
         operation_id = self._routes_module.CANONICAL.get(canonical_id, canonical_id)
-        route = self._route(operation_id)
+        if operation_id not in self._routes:
+            versions = ", ".join(CALL_VERSIONS.get(canonical_id, ()))
+            raise UnsupportedOperationError(
+                f"{canonical_id} is not part of API version {self.api_version}; it is in API version(s) {versions}"
+            )
+        route = self._routes[operation_id]
         names = {p.wire for p in route.params}
+        given = [ours for ours, _, _ in _EQUIVALENT_PARAMS if args.get(ours) is not None]
+        if len(given) > 1:
+            raise InvalidArgumentError(
+                f"{canonical_id}: give sas_validity_in_seconds or sas_lifetime_minutes, not both"
+            )
         fitted = dict(args)
         for ours, theirs, convert in _EQUIVALENT_PARAMS:
             if fitted.get(ours) is not None and ours not in names and theirs in names:
@@ -328,6 +347,7 @@ class SpeechClient(ResourceGroups):
         self, operation_id: str, args: Mapping[str, Any], options: CallOptions
     ) -> tuple[Any, CIMultiDictProxy[str]]:
         """``_invoke``, and the answer's headers (``Retry-After``, ``Operation-Location``...)."""
+        _check_options(operation_id, options)
         route = self._route(operation_id)
         prepared = prepare(route, args, self.converter, self.api_version)
         try:
@@ -359,6 +379,7 @@ class SpeechClient(ResourceGroups):
         self, operation_id: str, args: Mapping[str, Any], options: CallOptions, max_items: int | None = None
     ) -> AsyncPager[Any]:
         """A pager over a list operation; arguments are checked now, requests wait for iteration."""
+        _check_options(operation_id, options)
         route = self._route(operation_id)
         prepared = prepare(route, args, self.converter, self.api_version)
         first = self._url(prepared.path, prepared.query)

@@ -692,10 +692,10 @@ class ProjectsOperations:
 
     async def create(
         self, project: shared_30_31.Project | Mapping[str, Any] | v2025_10_15.Project, **options: Unpack[CallOptions]
-    ) -> shared_30_31.Project | v2025_10_15.Project:
+    ) -> shared_30_31.Project | v2025_10_15.Project | None:
         """``POST /projects`` (``CreateProject``, ``Projects_Create``; API versions v3.0, v3.1, 2025-10-15)."""
         return cast(
-            "shared_30_31.Project | v2025_10_15.Project",
+            "shared_30_31.Project | v2025_10_15.Project | None",
             await self._client._call("Projects_Create", {"project": project}, options),
         )
 
@@ -965,10 +965,11 @@ class WebHooksOperations:
 
     async def create(
         self, web_hook: v3_0.WebHook | Mapping[str, Any] | shared_31_2411_2510.WebHook, **options: Unpack[CallOptions]
-    ) -> shared_31_2411_2510.WebHook:
+    ) -> shared_31_2411_2510.WebHook | None:
         """``POST /webhooks`` (``CreateHook``, ``WebHooks_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
         return cast(
-            "shared_31_2411_2510.WebHook", await self._client._call("WebHooks_Create", {"webHook": web_hook}, options)
+            "shared_31_2411_2510.WebHook | None",
+            await self._client._call("WebHooks_Create", {"webHook": web_hook}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:

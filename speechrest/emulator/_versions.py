@@ -23,6 +23,7 @@ from .._wire import format_duration, parse_duration
 
 INTERNAL = "v3.1"
 _INTERNAL_LINK = re.compile(r"^(https?://[^/]+)/speechtotext/v3\.1(?=/|\?|$)")
+_ACTION = re.compile(r":(ping|test|copyto)(?=$|\?)")
 
 
 @attrs.frozen
@@ -42,9 +43,24 @@ class Dialect:
         if self.version == INTERNAL:
             return url
         rewritten = _INTERNAL_LINK.sub(lambda m: m.group(1) + self.routes.BASE_PATH, url)
-        if rewritten == url or not self.is_ga:
-            return rewritten
+        if rewritten == url:
+            return url
+        if not self.is_ga:  # v3.0 spells actions as path segments: /ping, /test, /copyto
+            return _ACTION.sub(r"/\1", rewritten)
         return rewritten + ("&" if "?" in rewritten else "?") + f"api-version={self.version}"
+
+    def unlink(self, url: str) -> str:
+        """A link as this version spells it, in the emulator's (v3.1) terms: the reverse of ``link``."""
+        if self.version == INTERNAL:
+            return url
+        found = re.match(r"^(https?://[^/]+)" + re.escape(self.routes.BASE_PATH) + r"(/[^?#]*)(\?[^#]*)?$", url)
+        if found is None:
+            return url
+        origin, path, query = found.group(1), found.group(2), found.group(3) or ""
+        kept = "&".join(p for p in query.lstrip("?").split("&") if p and not p.startswith("api-version="))
+        if not self.is_ga:
+            path = re.sub(r"/(ping|test|copyto)$", r":\1", path)
+        return f"{origin}/speechtotext/v3.1{path}" + (f"?{kept}" if kept else "")
 
     def outbound(self, data: Any) -> Any:
         """An answer body (wire JSON) as this version shows it."""
@@ -53,8 +69,8 @@ class Dialect:
         return _walk(data, self.link, _to_ga if self.is_ga else None)
 
     def inbound(self, data: Any) -> Any:
-        """A request body (wire JSON) in the emulator's terms."""
-        return _walk(data, lambda s: s, _from_ga) if self.is_ga else data
+        """A request body (wire JSON) in the emulator's terms (fields and entity links)."""
+        return data if self.version == INTERNAL else _walk(data, self.unlink, _from_ga if self.is_ga else None)
 
     def inbound_query(self, query: dict[str, Any]) -> dict[str, Any]:
         minutes = query.pop("sasLifetimeMinutes", None)
@@ -114,7 +130,7 @@ def _to_ga(props: dict[str, Any]) -> None:
     diarization = props.get("diarization")
     if enabled is not None or isinstance(diarization, dict):
         speakers = (diarization or {}).get("speakers") or {}
-        props["diarization"] = {"enabled": bool(enabled or diarization)}
+        props["diarization"] = {"enabled": bool(enabled) if enabled is not None else bool(diarization)}
         if speakers.get("maxCount"):
             props["diarization"]["maxSpeakers"] = speakers["maxCount"]
     copy_to = props.pop("copyTo", None)  # a model's links: the GA versions copy with ":copy"

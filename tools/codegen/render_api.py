@@ -146,6 +146,8 @@ class Signatures:
             ]
             return f"AsyncPager[{_union(parts)}]"
         parts = [py_type(op.response, self.qualify(spec), list_name) for spec, op in uses if op.response]
+        if parts and any(op.response is None for _, op in uses):
+            parts.append("None")  # some version answers this operation without a body
         return _union(parts) if parts else "None"
 
     def params(self, uses: Uses, list_name: str = "list") -> list[tuple[str, str, str, bool]]:
@@ -293,6 +295,10 @@ def render_index(layout: Layout) -> str:
     index = "".join(
         f'    "{name}": "speechrest._generated.{module}.models",\n' for name, module in public_models(layout).items()
     )
+    calls = "".join(
+        f'    "{canonical}": ({", ".join(repr(s.version) for s, _ in uses)},),\n'
+        for canonical, uses in operations_by_canonical(layout.specs).items()
+    )
     return (
         HEADER.format(what="The API versions, which versions have each operation, and where public models live.")
         + "\n# API version -> its generated package.\n"
@@ -302,6 +308,10 @@ def render_index(layout: Layout) -> str:
         + "# Operation ID -> the API versions that have it.\n"
         + "OPERATION_VERSIONS: dict[str, tuple[str, ...]] = {\n"
         + operations
+        + "}\n"
+        + "# Friendly call (canonical operation ID) -> the API versions where it works.\n"
+        + "CALL_VERSIONS: dict[str, tuple[str, ...]] = {\n"
+        + calls
         + "}\n"
         + "# ``speechrest.models.<Name>`` -> the module defining it (the newest version's class).\n"
         + "PUBLIC_MODELS: dict[str, str] = {\n"
