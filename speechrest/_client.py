@@ -35,6 +35,7 @@ from .errors import (
     status_error_class,
 )
 from .models import converter as default_converter
+from .upload import Datasets
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
@@ -91,6 +92,7 @@ class SpeechClient(ResourceGroups):
 
     transcriptions: Transcriptions
     operations: Operations
+    datasets: Datasets
 
     def __init__(
         self,
@@ -157,6 +159,7 @@ class SpeechClient(ResourceGroups):
         self._attach_groups(self)
         self.transcriptions = Transcriptions(self)
         self.operations = Operations(self)
+        self.datasets = Datasets(self)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> SpeechClient:

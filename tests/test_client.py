@@ -209,7 +209,9 @@ async def test_dataset_form_upload_streams_a_file_from_a_path(
     data = tmp_path / "corpus.txt"
     data.write_bytes(b"hello world\n" * 1000)
     server.reply(201, DATASET)
-    dataset = await client.datasets.upload(display_name="corpus", locale="en-US", kind="Language", data=data)
+    dataset = await operations.datasets_upload(
+        client, display_name="corpus", locale="en-US", kind="Language", data=data
+    )
     assert dataset.display_name == "d"
     body = server.last.body
     assert b'name="displayName"' in body and b"corpus" in body
@@ -221,7 +223,9 @@ async def test_form_upload_refuses_a_missing_file(
     tmp_path: Path, server: RecordingServer, client: SpeechClient
 ) -> None:
     with pytest.raises(InvalidArgumentError, match="'data' must be the path of an existing file"):
-        await client.datasets.upload(display_name="c", locale="en-US", kind="Language", data=tmp_path / "nope.txt")
+        await operations.datasets_upload(
+            client, display_name="c", locale="en-US", kind="Language", data=tmp_path / "nope.txt"
+        )
     assert server.requests == []
 
 

@@ -28,7 +28,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from yarl import URL
 
-from speechrest import SpeechClient
+from speechrest import SpeechClient, operations
 from speechrest.emulator import Emulator
 from speechrest.errors import (
     BadRequestError,
@@ -199,7 +199,7 @@ async def test_block_size_limits_are_inclusive(speech_client: SpeechClient, size
 async def test_large_bytes_bodies_are_sent_without_warnings(speech_client: SpeechClient, operation: str) -> None:
     body = bytes(2 * MIB)
     if operation == "upload":
-        await speech_client.datasets.upload(display_name="big", locale="en-US", kind="Language", data=body)
+        await operations.datasets_upload(speech_client, display_name="big", locale="en-US", kind="Language", data=body)
         return
     dataset = await blank_dataset(speech_client)
     with contextlib.suppress(BadRequestError):  # the emulator may refuse it (see above); only the warning matters
@@ -281,8 +281,8 @@ async def test_dataset_upload_keeps_the_file_byte_exact(
     content = "Grüße aus der Werkstatt\r\n".encode() * 500 + bytes(range(256))
     source = tmp_path / "corpus.txt"
     source.write_bytes(content)
-    dataset = await speech_client.datasets.upload(
-        display_name="uploaded", locale="de-DE", kind="Language", data=source if as_path else content
+    dataset = await operations.datasets_upload(
+        speech_client, display_name="uploaded", locale="de-DE", kind="Language", data=source if as_path else content
     )
     assert (dataset.display_name, dataset.locale, dataset.kind) == ("uploaded", "de-DE", m.DatasetKind.LANGUAGE)
     assert dataset.links is not None and dataset.links.upload_blocks is None
@@ -377,7 +377,7 @@ async def test_results_are_deterministic_per_source(speech_client: SpeechClient)
 
 
 async def uploaded_file(client: SpeechClient, content: bytes, **options: Any) -> tuple[m.Dataset, m.File]:
-    dataset = await client.datasets.upload(display_name="blob", locale="en-US", kind="Language", data=content)
+    dataset = await client.datasets.upload(content, display_name="blob", locale="en-US", kind="Language")
     return dataset, await data_file(client, dataset.id, **options)
 
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from .._client import SpeechClient
     from .._pager import AsyncPager
-    from .._route import BinaryBody, CallOptions, FileBody
+    from .._route import BinaryBody, CallOptions
     from .shared_30_31 import models as shared_30_31
     from .shared_30_31_2510 import models as shared_30_31_2510
     from .shared_31_2411_2510 import models as shared_31_2411_2510
@@ -154,38 +154,6 @@ class DatasetsOperations:
         return cast(
             "v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
             await self._client._call("Datasets_Update", {"id": id, "datasetUpdate": dataset_update}, options),
-        )
-
-    async def upload(
-        self,
-        display_name: str,
-        locale: str,
-        kind: str,
-        *,
-        project: str | None = None,
-        description: str | None = None,
-        custom_properties: str | None = None,
-        data: FileBody | None = None,
-        email: str | None = None,
-        **options: Unpack[CallOptions],
-    ) -> v3_0.Dataset | v3_1.Dataset:
-        """``POST /datasets/upload`` (``Datasets_Upload``, ``UploadDatasetFromForm``; API versions v3.0, v3.1)."""
-        return cast(
-            "v3_0.Dataset | v3_1.Dataset",
-            await self._client._call(
-                "Datasets_Upload",
-                {
-                    "displayName": display_name,
-                    "locale": locale,
-                    "kind": kind,
-                    "project": project,
-                    "description": description,
-                    "customProperties": custom_properties,
-                    "data": data,
-                    "email": email,
-                },
-                options,
-            ),
         )
 
     async def upload_block(

@@ -14,8 +14,9 @@ from .spec import ApiSpec, Operation, Param, TypeRef, package_name, snake
 PREFERENCE = ("2025-10-15", "2024-11-15", "v3.1", "v3.0")
 
 Uses = list[tuple[ApiSpec, Operation]]
-# Friendly calls written by hand (speechrest/_transcriptions.py): no generated group method.
-HANDWRITTEN_CALLS = frozenset({"Transcriptions_Transcribe"})
+# Friendly calls written by hand (speechrest/_transcriptions.py, speechrest/upload.py): no
+# generated group method; the operation functions still exist.
+HANDWRITTEN_CALLS = frozenset({"Transcriptions_Transcribe", "Datasets_Upload"})
 _OPTIONS = "**options: Unpack[CallOptions]"
 
 

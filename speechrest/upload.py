@@ -1,0 +1,203 @@
+"""Dataset uploads: ``client.datasets.upload(source, ...)`` on every API version.
+
+Where the version has block uploads (v3.1 and the GA versions) the file is sent as blocks
+by a bounded pool of workers: at most ``max_concurrency + 1`` blocks are in memory at
+once, whatever the file's size, and files are read in a thread so the event loop never
+blocks. v3.0 has no blocks, so there the file is streamed as the multipart form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import os
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Union
+
+from ._generated.groups import DatasetsOperations
+from .errors import InvalidArgumentError, SpeechError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._route import CallOptions
+
+__all__ = ["MAX_BLOCK_SIZE", "DataSource", "Datasets", "UploadError"]
+
+MAX_BLOCK_SIZE = 8 * 1024 * 1024  # the service's limit
+MIN_BLOCK_SIZE = 64 * 1024
+DEFAULT_BLOCK_SIZE = 4 * 1024 * 1024
+DEFAULT_CONCURRENCY = 4
+# A path, an open binary file, bytes, or an async stream of bytes of unknown length.
+DataSource = Union[str, "os.PathLike[str]", IO[bytes], bytes, bytearray, memoryview, AsyncIterable[bytes]]
+
+
+class UploadError(SpeechError):
+    """A block could not be uploaded; the blocks already sent stay on the dataset."""
+
+    def __init__(self, message: str, *, dataset_id: str, block_id: str, offset: int) -> None:
+        super().__init__(message)
+        self.dataset_id = dataset_id
+        self.block_id = block_id
+        self.offset = offset
+
+
+class Datasets(DatasetsOperations):
+    """``client.datasets``: the generated calls plus ``upload``."""
+
+    __slots__ = ()
+
+    async def upload(
+        self,
+        source: DataSource,
+        *,
+        display_name: str,
+        locale: str,
+        kind: str,
+        project: Any = None,
+        description: str | None = None,
+        custom_properties: Mapping[str, str] | None = None,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+        max_concurrency: int = DEFAULT_CONCURRENCY,
+        **options: Unpack[CallOptions],
+    ) -> Any:
+        """Create a dataset from ``source`` and return it (still processing: wait on it to use it)."""
+        if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
+            raise InvalidArgumentError(
+                f"upload: block_size must be between {MIN_BLOCK_SIZE} and {MAX_BLOCK_SIZE} bytes, got {block_size}"
+            )
+        if max_concurrency < 1:
+            raise InvalidArgumentError(f"upload: max_concurrency must be >= 1, got {max_concurrency}")
+        data = _checked_source(source)
+        definition: dict[str, Any] = {"displayName": display_name, "locale": locale, "kind": kind}
+        if description is not None:
+            definition["description"] = description
+        if custom_properties is not None:
+            definition["customProperties"] = dict(custom_properties)
+        if project is not None:
+            definition["project"] = {"self": self._project_link(project)}
+        client = self._client
+        if "Datasets_UploadBlock" not in client._routes:
+            form: dict[str, Any] = {"displayName": display_name, "locale": locale, "kind": kind}
+            form["description"] = description
+            form["data"] = data if not isinstance(data, (bytes, bytearray, memoryview)) else io.BytesIO(data)
+            form["project"] = definition.get("project", {}).get("self")
+            form["customProperties"] = json.dumps(custom_properties) if custom_properties is not None else None
+            return await client._call("Datasets_Upload", form, options)
+        blocks = _blocks(data, block_size)
+        first = await anext(blocks, None)  # an empty stream is refused before anything is created
+        if first is None:
+            raise InvalidArgumentError("upload: the source is empty")
+        dataset = await client._call("Datasets_Create", {"dataset": definition}, options)
+        await self._send_blocks(dataset.id, _chain(first, blocks), max_concurrency, options)
+        return await client._call("Datasets_Get", {"id": dataset.id}, options)
+
+    def _project_link(self, project: Any) -> str:
+        link = getattr(project, "self_", None) or str(project)
+        if link.startswith(("https://", "http://")):
+            return link
+        return str(self._client._url(f"/projects/{link}", []))
+
+    async def _send_blocks(
+        self, dataset_id: str, blocks: AsyncIterator[tuple[int, bytes]], workers: int, options: CallOptions
+    ) -> None:
+        """Send every block with at most ``workers`` in flight, then commit them in order."""
+        slots = asyncio.Semaphore(workers)
+        ids: list[str] = []
+        pending: set[asyncio.Task[None]] = set()
+
+        async def send(block_id: str, offset: int, chunk: bytes) -> None:
+            try:
+                args = {"id": dataset_id, "blockid": block_id, "body": chunk}
+                await self._client._call("Datasets_UploadBlock", args, options)
+            except SpeechError as exc:
+                raise UploadError(
+                    f"block {block_id} (bytes from {offset}) of dataset {dataset_id} failed: {exc}",
+                    dataset_id=dataset_id,
+                    block_id=block_id,
+                    offset=offset,
+                ) from exc
+            finally:
+                slots.release()
+
+        def failed() -> bool:
+            return any(t.done() and not t.cancelled() and t.exception() is not None for t in pending)
+
+        try:
+            async for offset, chunk in blocks:
+                await slots.acquire()  # at most ``workers`` blocks in flight, and this one read
+                if failed():
+                    slots.release()
+                    break
+                block_id = base64.b64encode(f"{len(ids):012d}".encode()).decode()
+                ids.append(block_id)
+                pending = {t for t in pending if not t.done() or t.exception() is not None}
+                pending.add(asyncio.ensure_future(send(block_id, offset, chunk)))
+            await asyncio.gather(*pending)
+        except BaseException:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            raise
+        entries = [{"kind": "Uncommitted", "id": block_id} for block_id in ids]
+        await self._client._call("Datasets_CommitBlocks", {"id": dataset_id, "blockList": entries}, options)
+
+
+def _checked_source(source: DataSource) -> Any:
+    """The source, after refusing what can be refused before anything is sent."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if path.is_dir():
+            raise InvalidArgumentError(f"upload: {path} is a directory, not a file")
+        if not path.is_file():
+            raise InvalidArgumentError(f"upload: no file at {path}")
+        if path.stat().st_size == 0:
+            raise InvalidArgumentError(f"upload: {path} is empty")
+        return path
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if not len(source):
+            raise InvalidArgumentError("upload: the source is empty")
+        return source
+    if isinstance(source, AsyncIterable) or hasattr(source, "read"):
+        return source
+    raise InvalidArgumentError(
+        f"upload: source must be a path, a binary file, bytes or an async iterable, got {source!r}"
+    )
+
+
+async def _chain(first: tuple[int, bytes], rest: AsyncIterator[tuple[int, bytes]]) -> AsyncIterator[tuple[int, bytes]]:
+    yield first
+    async for block in rest:
+        yield block
+
+
+async def _blocks(source: Any, size: int) -> AsyncIterator[tuple[int, bytes]]:
+    """(offset, bytes) blocks of ``size`` bytes (the last one shorter) from any source."""
+    offset = 0
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        view = memoryview(source)
+        for start in range(0, len(view), size):
+            yield start, bytes(view[start : start + size])
+        return
+    if isinstance(source, AsyncIterable):
+        pending = bytearray()
+        async for chunk in source:
+            pending += chunk
+            while len(pending) >= size:
+                yield offset, bytes(pending[:size])
+                del pending[:size]
+                offset += size
+        if pending:
+            yield offset, bytes(pending)
+        return
+    handle = source.open("rb") if isinstance(source, Path) else source
+    try:
+        while chunk := await asyncio.to_thread(handle.read, size):
+            yield offset, chunk
+            offset += len(chunk)
+    finally:
+        if isinstance(source, Path):
+            handle.close()

@@ -1,0 +1,138 @@
+"""``client.datasets.upload`` on every API version: blocks where the version has them, the
+multipart form on v3.0; byte-exact results, every kind of source, bad input refused early."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from conftest import TEST_KEY, RecordingServer
+
+from speechrest import InvalidArgumentError, SpeechClient
+from speechrest.emulator import Emulator
+from speechrest.upload import UploadError
+
+VERSIONS = ["v3.0", "v3.1", "2024-11-15", "2025-10-15"]
+DATASET_ID = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
+DATASET = {
+    "self": f"https://x.example/speechtotext/datasets/{DATASET_ID}",
+    "displayName": "d",
+    "locale": "en-US",
+    "kind": "Language",
+}
+BLOCK = 64 * 1024
+DATA = b"".join(f"line {n}: the quick brown fox\n".encode() for n in range(6000))  # ~180 KB: 3 blocks
+
+
+async def pieces(data: bytes, size: int = 5000) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+async def stored_bytes(client: SpeechClient, dataset_id: str) -> bytes:
+    """The dataset's data file, once the dataset has been processed."""
+    for _ in range(100):
+        dataset = await client.datasets.get(dataset_id)
+        if str(getattr(dataset.status, "value", dataset.status)) == "Succeeded":
+            break
+        await asyncio.sleep(0.05)
+    files = [
+        f async for f in client.datasets.list_files(dataset_id) if getattr(f.kind, "value", f.kind) == "LanguageData"
+    ]
+    assert len(files) == 1 and files[0].links is not None
+    return await client.download(files[0].links.content_url)
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_upload_is_byte_exact_on_every_version(version: str, speech_emulator: Emulator) -> None:
+    async with SpeechClient(endpoint=speech_emulator.url, key=speech_emulator.key, api_version=version) as client:
+        dataset = await client.datasets.upload(
+            DATA, display_name="corpus", locale="en-US", kind="Language", block_size=BLOCK, custom_properties={"a": "b"}
+        )
+        assert dataset.display_name == "corpus" and dataset.custom_properties == {"a": "b"}
+        assert hashlib.sha256(await stored_bytes(client, dataset.id)).digest() == hashlib.sha256(DATA).digest()
+    requests = speech_emulator.stats["requests"]
+    if version == "v3.0":
+        assert "UploadDatasetFromForm" in requests and "Datasets_UploadBlock" not in requests
+    else:
+        assert requests["Datasets_UploadBlock"] == {"201": 3}
+        assert requests["Datasets_CommitBlocks"] == {"200": 1}
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+@pytest.mark.parametrize("kind", ["path", "str-path", "file", "async-stream", "bytearray"])
+async def test_every_kind_of_source(kind: str, tmp_path: Path, speech_client: SpeechClient) -> None:
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(DATA)
+    source: Any = {
+        "path": path,
+        "str-path": str(path),
+        "file": io.BytesIO(DATA),
+        "async-stream": pieces(DATA),
+        "bytearray": bytearray(DATA),
+    }[kind]
+    dataset = await speech_client.datasets.upload(
+        source, display_name="corpus", locale="en-US", kind="Language", block_size=BLOCK, max_concurrency=2
+    )
+    assert await stored_bytes(speech_client, dataset.id) == DATA
+
+
+async def empty() -> AsyncIterator[bytes]:
+    for chunk in ():
+        yield chunk
+
+
+@pytest.mark.parametrize(
+    ("source", "options", "message"),
+    [
+        (DATA, {"block_size": 8 * 1024 * 1024 + 1}, "block_size must be between"),
+        (DATA, {"block_size": 1024}, "block_size must be between"),
+        (DATA, {"max_concurrency": 0}, "max_concurrency must be >= 1"),
+        (b"", {}, "the source is empty"),
+        (empty(), {}, "the source is empty"),
+        (Path("/nonexistent/corpus.txt"), {}, "no file at"),
+        (Path("/"), {}, "is a directory"),
+        (12, {}, "source must be a path"),
+    ],
+    ids=["block-too-big", "block-too-small", "no-workers", "empty-bytes", "empty-stream", "missing", "dir", "int"],
+)
+async def test_bad_input_sends_nothing(
+    source: Any, options: dict[str, Any], message: str, server: RecordingServer, client: SpeechClient
+) -> None:
+    with pytest.raises(InvalidArgumentError, match=message):
+        await client.datasets.upload(source, display_name="d", locale="en-US", kind="Language", **options)
+    assert server.requests == []
+
+
+async def test_a_failed_block_names_the_block_offset_and_dataset(server: RecordingServer) -> None:
+    server.reply(201, DATASET)
+    server.reply(500, {"code": "InternalServerError", "message": "boom"})
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY) as client:
+        with pytest.raises(UploadError) as caught:
+            await client.datasets.upload(
+                DATA, display_name="d", locale="en-US", kind="Language", block_size=BLOCK, max_concurrency=1
+            )
+    error = caught.value
+    assert error.dataset_id == DATASET_ID
+    assert (error.block_id, error.offset) == ("MDAwMDAwMDAwMDAw", 0)
+    assert "InternalServerError" in str(error)
+    assert not any(r.path.endswith("blocks:commit") for r in server.requests)
+
+
+async def test_blocks_are_sent_in_order_with_equal_length_ids(server: RecordingServer) -> None:
+    server.handler = lambda request, body: web.json_response(DATASET, status=201 if request.method != "GET" else 200)
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY) as client:
+        await client.datasets.upload(DATA, display_name="d", locale="en-US", kind="Language", block_size=BLOCK)
+    puts = [r for r in server.requests if r.method == "PUT"]
+    assert b"".join(r.body for r in sorted(puts, key=lambda r: r.query["blockid"])) == DATA
+    assert len({len(r.query["blockid"]) for r in puts}) == 1
+    commit = next(r for r in server.requests if r.path.endswith("blocks:commit"))
+    assert [e["id"] for e in commit.json()] == sorted(r.query["blockid"] for r in puts)
+    assert all(e["kind"] == "Uncommitted" for e in commit.json())
