@@ -15,7 +15,9 @@ import random
 import time
 from collections.abc import Callable
 
-from speechrest.models import PaginatedTranscriptions, converter
+from speechrest.models import converter, v3_1
+
+PaginatedTranscriptions = v3_1.PaginatedTranscriptions  # the v3.1 list shape built below
 
 PAGE = 100
 BASE = "https://westus.api.cognitive.microsoft.com/speechtotext/v3.1"

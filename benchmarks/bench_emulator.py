@@ -13,10 +13,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
 
-from speechrest import SpeechClient, models
+from speechrest import SpeechClient
 
 
 async def hammer(seconds: float, concurrency: int, once: Callable[[], Awaitable[object]]) -> float:
@@ -35,12 +36,14 @@ async def hammer(seconds: float, concurrency: int, once: Callable[[], Awaitable[
     return done / (time.perf_counter() - start)
 
 
-async def measure(url: str, seconds: float, concurrency: int) -> None:
-    async with SpeechClient(endpoint=url) as client:
-        created = await client.transcriptions.create(
-            models.Transcription(display_name="bench", locale="en-US", content_urls=["https://a.example/x.wav"])
-        )
-        target = f"{url}/speechtotext/v3.1/transcriptions/{created.id}"
+async def rates(url: str, version: str, seconds: float, concurrency: int) -> tuple[float, float]:
+    """(raw aiohttp, SpeechClient) requests/s for one transcription's GET in ``version``."""
+    async with SpeechClient(endpoint=url, api_version=version) as client:
+        body: dict[str, Any] = {"displayName": "bench", "locale": "en-US", "contentUrls": ["https://a.example/x.wav"]}
+        if version[0].isdigit():  # the GA versions require the time to live
+            body["properties"] = {"timeToLiveHours": 24}
+        created = await client.transcriptions.create(body)
+        target = str(created.self_)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
 
             async def raw() -> None:
@@ -49,9 +52,14 @@ async def measure(url: str, seconds: float, concurrency: int) -> None:
 
             raw_rate = await hammer(seconds, concurrency, raw)
         sdk_rate = await hammer(seconds, concurrency, lambda: client.transcriptions.get(created.id))
+    return raw_rate, sdk_rate
+
+
+async def measure(url: str, seconds: float, concurrency: int) -> None:
     print(f"emulator, Transcriptions_Get, {concurrency} concurrent, {seconds:.0f} s each:")
-    print(f"  raw aiohttp client: {raw_rate:8,.0f} requests/s")
-    print(f"  SpeechClient:       {sdk_rate:8,.0f} requests/s")
+    for version in ("v3.1", "2025-10-15"):
+        raw_rate, sdk_rate = await rates(url, version, seconds, concurrency)
+        print(f"  {version:<10} raw aiohttp: {raw_rate:8,.0f} requests/s   SpeechClient: {sdk_rate:8,.0f} requests/s")
 
 
 def main() -> None:
