@@ -5,8 +5,11 @@ from __future__ import annotations
 from . import errors, models, operations
 from ._client import SpeechClient
 from ._pager import AsyncPager, Page
+from ._ratelimit import RateLimit
+from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import (
+    AmbiguousCreateError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -24,6 +27,7 @@ from .errors import (
 __all__ = [
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousCreateError",
     "AsyncPager",
     "AuthenticationError",
     "BadRequestError",
@@ -32,7 +36,9 @@ __all__ = [
     "NotFoundError",
     "Page",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
+    "RetryPolicy",
     "ServerError",
     "SpeechClient",
     "SpeechError",

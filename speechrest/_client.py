@@ -3,25 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import ipaddress
 import json
+import logging
 import math
 import os
 import platform
+import random
+import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from functools import partial
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+import attrs
 import cattrs
-from multidict import CIMultiDictProxy
 from yarl import URL
 
 from ._generated import CALL_VERSIONS, OPERATION_VERSIONS, VERSIONS
 from ._generated.groups import ResourceGroups
+from ._logging import loggable_headers, redact_text, redact_url
 from ._pager import AsyncPager, Page
-from ._route import Route, encode_query, prepare
+from ._ratelimit import RateLimit, RateLimiter
+from ._resilience import create_once, send_with_retries
+from ._retry import RetryPolicy, is_create, is_idempotent
+from ._route import Prepared, Route, encode_query, prepare
 from ._transcriptions import Operations, Transcriptions
 from ._version import __version__
 from .errors import (
@@ -46,6 +58,8 @@ __all__ = ["DEFAULT_API_VERSION", "SpeechClient", "TokenProvider"]
 
 # What live accounts answer today: the v3.x versions are retired (v3.0) or retiring.
 DEFAULT_API_VERSION = "2025-10-15"
+# The service allows about 100 requests per 10 s per resource.
+DEFAULT_RATE_LIMIT = RateLimit(requests=100, per_seconds=10)
 
 # A bearer token, or an async callable returning a fresh one (called for every request).
 TokenProvider = str | Callable[[], Awaitable[str]]
@@ -57,7 +71,8 @@ _EQUIVALENT_PARAMS: tuple[tuple[str, str, Callable[[int], int]], ...] = (
     ("sasValidityInSeconds", "sasLifetimeMinutes", lambda seconds: max(1, math.ceil(seconds / 60))),
     ("sasLifetimeMinutes", "sasValidityInSeconds", lambda minutes: minutes * 60),
 )
-_CALL_OPTIONS = frozenset({"timeout"})  # the keys of CallOptions
+_CALL_OPTIONS = frozenset({"timeout", "max_retries", "exactly_once"})  # the keys of CallOptions
+log = logging.getLogger("speechrest")
 _USER_AGENT = f"speechrest/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 
 
@@ -108,6 +123,10 @@ class SpeechClient(ResourceGroups):
         connection_limit: int = 64,
         allow_insecure_http: bool = False,
         allow_foreign_next_links: bool = False,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        exactly_once: bool = True,
         converter: cattrs.Converter | None = None,
     ) -> None:
         if (endpoint is None) == (region is None):
@@ -156,6 +175,14 @@ class SpeechClient(ResourceGroups):
         self._allow_foreign_next_links = allow_foreign_next_links
         self.converter = converter or default_converter
         self._middlewares = (self._auth_middleware,)
+        policy = retry or RetryPolicy()
+        self._retry = policy if max_retries is None else attrs.evolve(policy, max_retries=max_retries)
+        self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
+        self._in_flight = asyncio.Semaphore(connection_limit)
+        self._exactly_once = exactly_once
+        self._skew = timedelta(0)  # the service's clock minus ours, from its Date headers
+        self._rng = random.Random()
+        self.counters: Counter[str] = Counter()  # retries, reconciled and resent creates, 429s
         self._attach_groups(self)
         self.transcriptions = Transcriptions(self)
         self.operations = Operations(self)
@@ -292,6 +319,8 @@ class SpeechClient(ResourceGroups):
         if timeout is not None and not isinstance(timeout, aiohttp.ClientTimeout):
             timeout = aiohttp.ClientTimeout(total=timeout, connect=self._timeout.connect)
         all_headers = {"User-Agent": _USER_AGENT, "Accept": "application/json", **(headers or {})}
+        what, shown = operation_id or method, redact_url(str(url))
+        started = time.perf_counter()
         try:
             async with session.request(
                 method,
@@ -303,22 +332,74 @@ class SpeechClient(ResourceGroups):
                 allow_redirects=False,
             ) as response:
                 body = await response.read()
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            log.info("%s %s: not sent: %s", method, shown, type(exc).__name__)
+            raise TransportError(f"{what}: could not connect to {url.host}: {exc}", sent=False) from exc
         except asyncio.TimeoutError as exc:
-            raise APITimeoutError(f"{operation_id or method}: no answer from {url.host} in time") from exc
+            log.info("%s %s: no answer in time", method, shown)
+            raise APITimeoutError(f"{what}: no answer from {url.host} in time") from exc
         except aiohttp.ClientError as exc:
-            raise TransportError(f"{operation_id or method}: {type(exc).__name__}: {exc}") from exc
+            log.info("%s %s: %s", method, shown, type(exc).__name__)
+            raise TransportError(f"{what}: {type(exc).__name__}: {redact_text(str(exc))}") from exc
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %d in %.0f ms; sent %s; got %s",
+                method,
+                shown,
+                response.status,
+                (time.perf_counter() - started) * 1000,
+                loggable_headers(response.request_info.headers),
+                loggable_headers(response.headers),
+            )
+        self._note_server_time(response)
         if response.status >= 300:
+            if response.status == 429:
+                self.counters["throttled"] += 1
             raise status_error_class(response.status)(
                 status=response.status,
                 operation_id=operation_id,
                 method=method,
-                url=str(url),
+                url=shown,
                 headers=response.headers,
                 body=body,
                 error=self._error_model(body),
                 response=response,
             )
         return response, body
+
+    def _note_server_time(self, response: aiohttp.ClientResponse) -> None:
+        date = response.headers.get("Date")
+        if date and _origin(response.url) == self._origin:
+            with contextlib.suppress(TypeError, ValueError):
+                self._skew = parsedate_to_datetime(date) - datetime.now(timezone.utc)
+
+    def _server_now(self) -> datetime:
+        """The service's clock, as its last answer showed it."""
+        return datetime.now(timezone.utc) + self._skew
+
+    def _limiter_pause(self, seconds: float) -> None:
+        if self._limiter is not None:
+            self._limiter.pause(seconds)
+
+    def _prepare(self, route: Route, args: Mapping[str, Any]) -> Prepared:
+        return prepare(route, args, self.converter, self.api_version)
+
+    async def _send_prepared(
+        self, operation_id: str, prepared: Prepared, options: CallOptions
+    ) -> tuple[aiohttp.ClientResponse, bytes]:
+        """Send a prepared request within the client's rate limit and concurrency limit."""
+        url = prepared.url if prepared.url is not None else self._url(prepared.path, prepared.query)
+        async with self._in_flight:
+            if self._limiter is not None and _origin(url) == self._origin:  # content URLs are not the quota
+                await self._limiter.acquire()
+            return await self._send(
+                prepared.method,
+                url,
+                operation_id=operation_id,
+                options=options,
+                data=prepared.data,
+                headers=prepared.headers,
+            )
 
     def _error_model(self, body: bytes) -> Any:
         """The service's ``Error`` body as a model, or None when it is not one."""
@@ -348,23 +429,15 @@ class SpeechClient(ResourceGroups):
 
     async def _exchange(
         self, operation_id: str, args: Mapping[str, Any], options: CallOptions
-    ) -> tuple[Any, CIMultiDictProxy[str]]:
+    ) -> tuple[Any, Mapping[str, str]]:
         """``_invoke``, and the answer's headers (``Retry-After``, ``Operation-Location``...)."""
         _check_options(operation_id, options)
         route = self._route(operation_id)
-        prepared = prepare(route, args, self.converter, self.api_version)
-        try:
-            response, body = await self._send(
-                route.method,
-                self._url(prepared.path, prepared.query),
-                operation_id=operation_id,
-                options=options,
-                data=prepared.data,
-                headers=prepared.headers,
-            )
-        finally:
-            for handle in prepared.files:
-                handle.close()
+        if is_create(route):
+            return await create_once(self, route, args, options, self._retry)
+        response, body = await send_with_retries(
+            self, operation_id, is_idempotent(route), lambda: self._prepare(route, args), options, self._retry
+        )
         return self._parse(route, body, route.response), response.headers
 
     async def download(self, url: str, **options: Unpack[CallOptions]) -> bytes:
@@ -373,9 +446,12 @@ class SpeechClient(ResourceGroups):
         Content URLs point at blob storage, another origin: they are fetched without
         the key or token, which never leave the endpoint's origin.
         """
-        _, body = await self._send(
-            "GET", URL(url, encoded=True), operation_id=None, options=options, headers={"Accept": "*/*"}
-        )
+        _check_options("download", options)
+        target = URL(url, encoded=True)
+        if not target.is_absolute():
+            raise InvalidArgumentError(f"download: the URL must be absolute, got {url!r}")
+        request = partial(Prepared, "GET", "", [], {"Accept": "*/*"}, url=target)
+        _, body = await send_with_retries(self, "download", True, request, options, self._retry)
         return body
 
     def _paginate(
@@ -384,12 +460,14 @@ class SpeechClient(ResourceGroups):
         """A pager over a list operation; arguments are checked now, requests wait for iteration."""
         _check_options(operation_id, options)
         route = self._route(operation_id)
-        prepared = prepare(route, args, self.converter, self.api_version)
-        first = self._url(prepared.path, prepared.query)
+        self._prepare(route, args)  # bad arguments fail here, before iteration starts
 
         async def fetch(link: str | None) -> Page[Any]:
-            url = first if link is None else self._checked_link(link)
-            _, body = await self._send(route.method, url, operation_id=operation_id, options=options)
+            if link is None:
+                request = partial(self._prepare, route, args)
+            else:
+                request = partial(Prepared, route.method, "", [], {}, url=self._checked_link(link))
+            _, body = await send_with_retries(self, operation_id, True, request, options, self._retry)
             page = self._parse(route, body, route.response)
             items = getattr(page, route.items_key, None) or []
             return Page(items, getattr(page, "next_link", None))

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     class CallOptions(TypedDict, total=False):
         """Per-call options every operation accepts as keyword arguments."""
 
-        timeout: float | aiohttp.ClientTimeout
+        timeout: float | aiohttp.ClientTimeout  # this request's timeout (each try)
+        max_retries: int  # overrides the client's retry policy for this call
+        exactly_once: bool  # creates: look for a lost create before sending it again
 
 
 # What a raw block body may be: bytes in memory, or an async stream of bytes.
@@ -74,6 +76,8 @@ class Prepared:
     headers: dict[str, str]
     data: Any = None
     files: list[IO[bytes]] = attrs.field(factory=list)  # opened here, closed by the caller
+    url: Any = None  # an absolute URL (a next link, a content URL) instead of path and query
+    stream: bool = False  # the body is an async stream: it cannot be sent twice
 
 
 _SCALARS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
@@ -167,6 +171,7 @@ def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, 
             prepared.query.append((param.wire, _text(route, param, value)))
         elif param.location == "body" and param.kind == "binary":
             prepared.data = _binary_body(route, param, value)
+            prepared.stream = isinstance(prepared.data, AsyncIterable)
             prepared.headers["Content-Type"] = route.content_type or "application/octet-stream"
         elif param.location == "body":
             body = _json_body(route, param, value, converter)
@@ -175,7 +180,10 @@ def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, 
         elif param.location == "formData":
             form = form or aiohttp.FormData(default_to_multipart=True)
             if param.kind == "file":
-                form.add_field(param.wire, _file_field(route, param, value, prepared), filename=param.wire)
+                field = _file_field(route, param, value, prepared)
+                # the caller's own stream or open file is read once; bytes and paths can be re-read
+                prepared.stream = prepared.stream or isinstance(value, AsyncIterable) or hasattr(value, "read")
+                form.add_field(param.wire, field, filename=param.wire)
             else:
                 form.add_field(param.wire, _text(route, param, value))
     if form is not None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousCreateError",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
@@ -42,7 +43,9 @@ REQUEST_ID_HEADERS = ("apim-request-id", "x-ms-request-id", "x-request-id")
 
 
 class SpeechError(Exception):
-    """Base class of every error speechrest raises."""
+    """Base class of every error speechrest raises; ``attempts`` is how many tries were made."""
+
+    attempts: int = 1
 
 
 class InvalidArgumentError(SpeechError, ValueError):
@@ -83,11 +86,37 @@ class WaitTimeoutError(SpeechError, TimeoutError):
 
 
 class TransportError(SpeechError):
-    """The request did not get an HTTP answer: connection failure, reset, timeout."""
+    """The request did not get an HTTP answer: connection failure, reset, timeout.
+
+    ``sent`` is False when the request never left (the connection could not be made), so
+    the service cannot have acted on it.
+    """
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 class APITimeoutError(TransportError, TimeoutError):
     """The request timed out."""
+
+
+class AmbiguousCreateError(SpeechError):
+    """A create may or may not have happened (its answer was lost) and was not reconciled.
+
+    Look for an entity whose ``customProperties`` hold ``token`` under ``TOKEN_KEY`` before
+    creating it again; ``__cause__`` is the failure that made the outcome unknown.
+    """
+
+    TOKEN_KEY = "speechrest.createToken"
+
+    def __init__(self, operation_id: str, token: str, cause: BaseException) -> None:
+        super().__init__(
+            f"{operation_id}: the service may have created the entity ({cause}); look for customProperties "
+            f"'{self.TOKEN_KEY}' = '{token}' before trying again"
+        )
+        self.operation_id = operation_id
+        self.token = token
 
 
 class APIStatusError(SpeechError):

@@ -21,8 +21,10 @@ from .emulator import Emulator
 
 __all__ = ["speech_client", "speech_emulator"]
 
-# Defaults for tests: quick processing, a key so that authentication is exercised.
+# Defaults for tests: quick processing, a key so that authentication is exercised ...
 DEFAULTS: dict[str, Any] = {"processing_seconds": 0.1, "key": "speechrest-test-key"}
+# ... and no client-side rate limit: the emulator has no quota unless asked for one.
+CLIENT_DEFAULTS: dict[str, Any] = {"rate_limit": None}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,6 +49,6 @@ async def speech_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emula
 async def speech_client(request: pytest.FixtureRequest, speech_emulator: Emulator) -> AsyncIterator[SpeechClient]:
     """A ``SpeechClient`` for ``speech_emulator``, closed after the test."""
     marker = request.node.get_closest_marker("speech_client")
-    options = marker.kwargs if marker else {}
+    options = {**CLIENT_DEFAULTS, **(marker.kwargs if marker else {})}
     async with SpeechClient(endpoint=speech_emulator.url, key=speech_emulator.key, **options) as client:
         yield client

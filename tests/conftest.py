@@ -13,11 +13,13 @@ from aiohttp.test_utils import TestServer
 from multidict import CIMultiDictProxy, MultiDictProxy
 
 from speechrest import SpeechClient
+from speechrest.errors import AmbiguousCreateError
 
 pytest_plugins = ["speechrest.testing"]  # speech_emulator and speech_client, as users get them
 
 SPEC_ROOT = Path(__file__).resolve().parents[2] / "shared" / "spec"
 TEST_KEY = "test-key-0123456789abcdef"
+TOKEN_KEY = AmbiguousCreateError.TOKEN_KEY
 
 
 def spec_path(version: str = "v3.1") -> Path:
@@ -26,6 +28,20 @@ def spec_path(version: str = "v3.1") -> Path:
     if not path.is_file():
         pytest.skip(f"{path} is absent (the API descriptions live in ../shared/spec beside the repo)")
     return path
+
+
+def without_token(body: Any) -> Any:
+    """A create's JSON body minus the SDK's create token (and customProperties, if that was all)."""
+    if not isinstance(body, dict) or not isinstance(body.get("customProperties"), dict):
+        return body
+    custom = {k: v for k, v in body["customProperties"].items() if k != TOKEN_KEY}
+    stripped = {k: v for k, v in body.items() if k != "customProperties"}
+    return {**stripped, "customProperties": custom} if custom else stripped
+
+
+def own_properties(custom: dict[str, str] | None) -> dict[str, str]:
+    """An entity's customProperties minus the SDK's create token."""
+    return {k: v for k, v in (custom or {}).items() if k != TOKEN_KEY}
 
 
 class Recorded:
@@ -110,5 +126,6 @@ async def other_server() -> AsyncIterator[RecordingServer]:
 
 @pytest.fixture
 async def client(server: RecordingServer) -> AsyncIterator[SpeechClient]:
-    async with SpeechClient(endpoint=server.url, key=TEST_KEY, api_version="v3.1") as c:
+    # One try per call and no rate limit: these tests check single exchanges on the wire.
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY, api_version="v3.1", max_retries=0, rate_limit=None) as c:
         yield c

@@ -48,7 +48,7 @@ AUDIO = "https://audio.example.com/calls/{}.wav"
 REPO = Path(__file__).resolve().parents[1]
 
 # These tests speak v3.1; every version is exercised in test_versions.py.
-pytestmark = pytest.mark.speech_client(api_version="v3.1")
+pytestmark = pytest.mark.speech_client(api_version="v3.1", max_retries=0)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -581,7 +581,7 @@ async def test_every_request_faults_reproducibly(speech_emulator: Emulator, spee
 
     async with (
         Emulator(key="k", fault_rate=1.0, seed=1) as replay,
-        SpeechClient(endpoint=replay.url, key="k", api_version="v3.1") as client,
+        SpeechClient(endpoint=replay.url, key="k", api_version="v3.1", max_retries=0) as client,
     ):
         assert await fault_kinds(client, 60) == kinds
 

@@ -312,7 +312,9 @@ def closed_port() -> int:
 
 async def test_connection_refused_is_a_transport_error() -> None:
     """Nothing listening: TransportError (not a timeout), naming the operation."""
-    async with SpeechClient(endpoint=f"http://127.0.0.1:{closed_port()}", key=TEST_KEY, api_version="v3.1") as client:
+    async with SpeechClient(
+        endpoint=f"http://127.0.0.1:{closed_port()}", key=TEST_KEY, api_version="v3.1", max_retries=0
+    ) as client:
         with pytest.raises(TransportError) as info:
             await get_transcription(client)
 
@@ -345,7 +347,7 @@ async def slow() -> AsyncIterator[SlowServer]:
 
 async def test_timeout_then_client_still_works(slow: SlowServer) -> None:
     """A per-call timeout raises APITimeoutError; the next call on the same client succeeds."""
-    async with SpeechClient(endpoint=slow.url, key=TEST_KEY, api_version="v3.1") as client:
+    async with SpeechClient(endpoint=slow.url, key=TEST_KEY, api_version="v3.1", max_retries=0) as client:
         started = asyncio.get_running_loop().time()
         with pytest.raises(APITimeoutError) as info:
             await get_transcription(client, timeout=0.2)

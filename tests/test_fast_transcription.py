@@ -71,7 +71,7 @@ async def test_diarized_result_has_speakers_and_captions(speech_client: SpeechCl
 
 async def test_the_definition_on_the_wire(server: RecordingServer) -> None:
     server.reply(200, {"durationMilliseconds": 1000, "combinedPhrases": [{"text": "Hi."}], "phrases": []})
-    async with SpeechClient(endpoint=server.url, key=TEST_KEY) as client:
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY, max_retries=0) as client:
         result = await client.transcriptions.transcribe(
             AUDIO,
             locales=["en-US", "de-DE"],
@@ -102,7 +102,7 @@ async def test_the_definition_on_the_wire(server: RecordingServer) -> None:
 
 async def test_transcribe_from_url_sends_no_audio(server: RecordingServer) -> None:
     server.reply(200, {"durationMilliseconds": 0, "combinedPhrases": [], "phrases": []})
-    async with SpeechClient(endpoint=server.url, key=TEST_KEY) as client:
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY, max_retries=0) as client:
         result = await client.transcriptions.transcribe_from_url("https://audio.example.com/a.wav")
     parts = multipart(server.last.body, server.last.headers["Content-Type"])
     assert set(parts) == {"definition"}
@@ -131,7 +131,7 @@ def sparse(path: Path, size: int) -> Path:
 async def test_bad_audio_is_refused_before_sending(
     audio: object, message: str, tmp_path: Path, server: RecordingServer
 ) -> None:
-    async with SpeechClient(endpoint=server.url, key=TEST_KEY) as client:
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY, max_retries=0) as client:
         with pytest.raises(InvalidArgumentError, match=message):
             await client.transcriptions.transcribe(audio(tmp_path))  # type: ignore[operator]
     assert server.requests == []

@@ -7,7 +7,7 @@ import importlib
 from typing import Any
 
 import pytest
-from conftest import TEST_KEY, RecordingServer
+from conftest import TEST_KEY, RecordingServer, without_token
 from samples import sample_args, sample_response
 
 from speechrest import SpeechClient, operations
@@ -51,7 +51,9 @@ async def test_operation_on_the_wire(version: str, operation_id: str, server: Re
     answer = sample_response(route)
     server.reply(route.ok[0], answer)
 
-    async with SpeechClient(endpoint=server.url, key=TEST_KEY, api_version=version) as client:
+    async with SpeechClient(
+        endpoint=server.url, key=TEST_KEY, api_version=version, max_retries=0, rate_limit=None
+    ) as client:
         call = operation_function(operation_id)(client, **kwargs)
         result = await (call.to_list() if route.item is not None else call)
 
@@ -72,7 +74,7 @@ async def test_operation_on_the_wire(version: str, operation_id: str, server: Re
         assert sent.body == b""
     elif body.kind == "json":
         assert sent.headers["Content-Type"] == "application/json"
-        assert sent.json() == converter.unstructure(by_wire[body.wire])
+        assert without_token(sent.json()) == without_token(converter.unstructure(by_wire[body.wire]))
     elif body.kind == "binary":
         assert sent.headers["Content-Type"] == "application/octet-stream"
         assert sent.body == by_wire[body.wire]

@@ -1,0 +1,61 @@
+"""The client-side rate limit: at most ``requests`` request starts in any ``per_seconds`` window.
+
+A sliding window of start times (not a token bucket, which lets a full bucket plus its
+refill through in one window) keeps the client under the service's quota in *every*
+window, and a shared cool-down makes the whole client pause after a 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import time
+
+import attrs
+
+__all__ = ["RateLimit", "RateLimiter"]
+
+
+@attrs.frozen
+class RateLimit:
+    """At most ``requests`` requests per ``per_seconds`` seconds (the service: 100 per 10 s)."""
+
+    requests: int = 100
+    per_seconds: float = 10.0
+
+    def __attrs_post_init__(self) -> None:
+        if self.requests < 1 or self.per_seconds <= 0:
+            raise ValueError(f"RateLimit needs requests >= 1 and per_seconds > 0, got {self}")
+
+
+class RateLimiter:
+    """Hands out request starts within a ``RateLimit``, shared by every task of one client."""
+
+    # Starts are spaced a little wider than the window, so the service, which sees them a
+    # moment later and not all equally late, never counts one too many in its window.
+    MARGIN = 0.05
+
+    def __init__(self, limit: RateLimit) -> None:
+        self.limit = limit
+        self._starts: collections.deque[float] = collections.deque()
+        self._lock = asyncio.Lock()
+        self._not_before = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Let no request start for ``seconds`` (the service asked so, e.g. with a 429)."""
+        self._not_before = max(self._not_before, time.monotonic() + seconds)
+
+    async def acquire(self) -> None:
+        window = self.limit.per_seconds + self.MARGIN
+        async with self._lock:  # one waiter at a time keeps the order fair
+            while True:
+                now = time.monotonic()
+                while self._starts and self._starts[0] <= now - window:
+                    self._starts.popleft()
+                wait = self._not_before - now
+                if len(self._starts) >= self.limit.requests:
+                    wait = max(wait, self._starts[0] + window - now)
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
+            self._starts.append(now)
