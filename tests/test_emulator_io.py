@@ -568,14 +568,14 @@ async def fault_kinds(client: SpeechClient, count: int) -> list[str]:
         with pytest.raises((ServerError, TransportError)) as caught:
             await client.transcriptions.list_supported_locales()
         error = caught.value
-        kinds.append(str(error.status) if isinstance(error, ServerError) else "cut")
+        kinds.append(str(error.status) if isinstance(error, ServerError) else "lost")
     return kinds
 
 
 @pytest.mark.speech_emulator(fault_rate=1.0, seed=1)
 async def test_every_request_faults_reproducibly(speech_emulator: Emulator, speech_client: SpeechClient) -> None:
     kinds = await fault_kinds(speech_client, 60)
-    assert set(kinds) == {"500", "503", "cut"}
+    assert set(kinds) == {"500", "503", "lost"}
     assert speech_emulator.stats["faults"] == dict(Counter(kinds))
     assert speech_emulator.stats["requests"]["Transcriptions_ListSupportedLocales"] == dict(Counter(kinds))
 

@@ -4,6 +4,7 @@ authentication, injected latency/throttling/faults, counters, and ``Emulator`` i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import re
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from .._generated import VERSIONS
 from .._route import Route
+from ..errors import AmbiguousCreateError
 from ..models import converter
 from ._blob import BlobStore
 from ._errors import ServiceError, bad_request
@@ -27,8 +29,10 @@ from ._handlers import HANDLERS, Call
 from ._service import Options, Service
 from ._versions import INTERNAL, Dialect
 
+TOKEN_KEY = AmbiguousCreateError.TOKEN_KEY
+
 STATS_PATH = "/_emulator/stats"
-# The status line of an answer that the emulator cuts off (counted as "cut", never completed).
+# The status line of an answer that the emulator cuts off (counted as "lost", never completed).
 _CUT_STATUS = 299
 _KEY_HEADER = "Ocp-Apim-Subscription-Key"
 
@@ -57,11 +61,23 @@ class Counters:
             "throttled": self.throttled,
             "blob": dict(service.blob.stats),
             "webhooks": dict(service.notifier.stats),
+            "create_tokens": _token_counts(service),
             "entities": {
                 c: service.store.count(c)
                 for c in ("projects", "datasets", "models", "evaluations", "transcriptions", "endpoints", "webhooks")
             },
         }
+
+
+def _token_counts(service: Service) -> dict[str, Any]:
+    """Entities per client create token: proof that nothing was created twice."""
+    seen: Counter[str] = Counter()
+    for collection in ("projects", "datasets", "models", "evaluations", "transcriptions", "endpoints", "webhooks"):
+        for record in service.store.all(collection):
+            token = (getattr(record.entity, "custom_properties", None) or {}).get(TOKEN_KEY)
+            if token:
+                seen[token] += 1
+    return {"tokens": len(seen), "entities": sum(seen.values()), "duplicated": {t: n for t, n in seen.items() if n > 1}}
 
 
 class Api:
@@ -103,7 +119,7 @@ class Api:
         route = request.match_info.route
         operation = (route.name or "unknown").rpartition(".")[2]
         response = await self._answer(request, handler, operation)
-        self.counters.requests[(operation, "cut" if response.status == _CUT_STATUS else response.status)] += 1
+        self.counters.requests[(operation, "lost" if response.status == _CUT_STATUS else response.status)] += 1
         return response
 
     async def _answer(
@@ -118,7 +134,7 @@ class Api:
                 self.counters.throttled += 1
                 return ServiceError(429, "Too many requests; retry later.").response({"Retry-After": "1"})
             if options.fault_rate and self.rng.random() < options.fault_rate:
-                return await self._fault(request)
+                return await self._fault(request, handler)
             return await handler(request)
         except ServiceError as error:
             return error.response()
@@ -137,12 +153,16 @@ class Api:
         if given != key:
             raise ServiceError(401, "Access denied: a valid subscription key or token is required.")
 
-    async def _fault(self, request: web.Request) -> web.StreamResponse:
-        """A 500, a 503, or a connection cut off in the middle of an answer."""
-        kind = self.rng.choice(("500", "503", "cut"))
+    async def _fault(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """A 500 or 503 before acting, or ("lost") acting and then cutting the answer off."""
+        kind = self.rng.choice(("500", "503", "lost"))
         self.counters.faults[kind] += 1
-        if kind != "cut":
+        if kind != "lost":
             return ServiceError(int(kind), "An injected fault: the emulator failed this request.").response()
+        with contextlib.suppress(ServiceError):
+            await handler(request)  # the request takes effect; its answer never arrives
         headers = {"Content-Type": "application/json", "Content-Length": "4096"}
         response = web.StreamResponse(status=_CUT_STATUS, headers=headers)
         await response.prepare(request)
