@@ -180,6 +180,7 @@ class SpeechClient(ResourceGroups):
         self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self._in_flight = asyncio.Semaphore(connection_limit)
         self._exactly_once = exactly_once
+        self._not_before = 0.0  # monotonic time before which no request starts (after a 429)
         self._skew = timedelta(0)  # the service's clock minus ours, from its Date headers
         self._rng = random.Random()
         self.counters: Counter[str] = Counter()  # retries, reconciled and resent creates, 429s
@@ -377,9 +378,9 @@ class SpeechClient(ResourceGroups):
         """The service's clock, as its last answer showed it."""
         return datetime.now(timezone.utc) + self._skew
 
-    def _limiter_pause(self, seconds: float) -> None:
-        if self._limiter is not None:
-            self._limiter.pause(seconds)
+    def _cool_down(self, seconds: float) -> None:
+        """Let no request to the service start for ``seconds`` (it answered 429): the whole client pauses."""
+        self._not_before = max(self._not_before, time.monotonic() + seconds)
 
     def _prepare(self, route: Route, args: Mapping[str, Any]) -> Prepared:
         return prepare(route, args, self.converter, self.api_version)
@@ -390,8 +391,12 @@ class SpeechClient(ResourceGroups):
         """Send a prepared request within the client's rate limit and concurrency limit."""
         url = prepared.url if prepared.url is not None else self._url(prepared.path, prepared.query)
         async with self._in_flight:
-            if self._limiter is not None and _origin(url) == self._origin:  # content URLs are not the quota
-                await self._limiter.acquire()
+            if _origin(url) == self._origin:  # content URLs are not the service's quota
+                # a 429 seen meanwhile can push the pause further: look again after each sleep
+                while (pause := self._not_before - time.monotonic()) > 0:  # noqa: ASYNC110
+                    await asyncio.sleep(pause)
+                if self._limiter is not None:
+                    await self._limiter.acquire()
             return await self._send(
                 prepared.method,
                 url,

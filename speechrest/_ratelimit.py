@@ -1,8 +1,7 @@
 """The client-side rate limit: at most ``requests`` request starts in any ``per_seconds`` window.
 
 A sliding window of start times (not a token bucket, which lets a full bucket plus its
-refill through in one window) keeps the client under the service's quota in *every*
-window, and a shared cool-down makes the whole client pause after a 429.
+refill through in one window) keeps the client under the service's quota in *every* window.
 """
 
 from __future__ import annotations
@@ -39,11 +38,6 @@ class RateLimiter:
         self.limit = limit
         self._starts: collections.deque[float] = collections.deque()
         self._lock = asyncio.Lock()
-        self._not_before = 0.0
-
-    def pause(self, seconds: float) -> None:
-        """Let no request start for ``seconds`` (the service asked so, e.g. with a 429)."""
-        self._not_before = max(self._not_before, time.monotonic() + seconds)
 
     async def acquire(self) -> None:
         window = self.limit.per_seconds + self.MARGIN
@@ -52,9 +46,9 @@ class RateLimiter:
                 now = time.monotonic()
                 while self._starts and self._starts[0] <= now - window:
                     self._starts.popleft()
-                wait = self._not_before - now
-                if len(self._starts) >= self.limit.requests:
-                    wait = max(wait, self._starts[0] + window - now)
+                if len(self._starts) < self.limit.requests:
+                    break
+                wait = self._starts[0] + window - now
                 if wait <= 0:
                     break
                 await asyncio.sleep(wait)

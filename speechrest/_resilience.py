@@ -80,17 +80,23 @@ async def send_with_retries(
     """
     started = time.monotonic()
     attempt = 0
+    maybe_acted = False
     while True:
         prepared = prepare()
         try:
             return await client._send_prepared(operation_id, prepared, options)
         except SpeechError as error:
+            if _deleted_before(error, prepared, maybe_acted):
+                assert isinstance(error, APIStatusError) and error.response is not None
+                return error.response, b""  # an earlier try deleted it; only its answer was lost
             retry, acted = _retryable(error, idempotent)
+            maybe_acted = maybe_acted or acted
             retry_after = parse_retry_after(
                 error.headers.get("Retry-After") if isinstance(error, APIStatusError) and error.headers else None
             )
+            delay = policy.delay(attempt, retry_after, client._rng)
             if isinstance(error, RateLimitError):
-                client._limiter_pause(retry_after if retry_after is not None else policy.backoff)
+                client._cool_down(delay)
             if retry and acted and not idempotent:
                 if ambiguous_is_final:
                     raise Ambiguous(error) from error
@@ -98,7 +104,6 @@ async def send_with_retries(
             if retry and prepared.stream:
                 retry = False  # a stream cannot be read twice
                 log.warning("%s: not retried: its body is a stream that cannot be re-read", operation_id)
-            delay = policy.delay(attempt, retry_after, client._rng)
             deadline = policy.deadline
             if (
                 not retry
@@ -114,6 +119,11 @@ async def send_with_retries(
         finally:
             for handle in prepared.files:
                 handle.close()
+
+
+def _deleted_before(error: SpeechError, prepared: Prepared, maybe_acted: bool) -> bool:
+    """A retried DELETE that finds nothing: an earlier try did it."""
+    return maybe_acted and prepared.method == "DELETE" and isinstance(error, APIStatusError) and error.status == 404
 
 
 def _max_retries(options: CallOptions, policy: RetryPolicy) -> int:
