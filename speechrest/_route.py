@@ -149,6 +149,30 @@ def _file_field(route: Route, param: Param, value: Any, prepared: Prepared) -> A
     raise _fail(route, param, "bytes, a binary file, a path or an async iterable of bytes", value)
 
 
+# The service's limits that its API description does not state.
+MAX_TOP = 100
+MAX_BLOCK_BYTES = 8 * 1024 * 1024
+MAX_CONTENT_URLS = 1000
+
+
+def _check_limits(route: Route, param: Param, value: Any) -> None:
+    """Refuse what the service would refuse anyway: ``top`` over 100, blocks over 8 MiB,
+    more than 1,000 content URLs in one transcription, an empty block id."""
+    if param.wire == "top" and isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= MAX_TOP:
+        raise _fail(route, param, f"between 1 and {MAX_TOP}", value)
+    if param.wire == "blockid" and isinstance(value, str) and not value:
+        raise _fail(route, param, "a non-empty Base64 string", value)
+    if param.kind == "binary" and isinstance(value, (bytes, bytearray, memoryview)) and len(value) > MAX_BLOCK_BYTES:
+        raise _fail(route, param, f"at most {MAX_BLOCK_BYTES} bytes (8 MiB)", f"<{len(value)} bytes>")
+    if param.kind == "json":
+        urls = value.get("contentUrls") if isinstance(value, Mapping) else getattr(value, "content_urls", None)
+        if isinstance(urls, Sequence) and not isinstance(urls, str) and len(urls) > MAX_CONTENT_URLS:
+            raise InvalidArgumentError(
+                f"{route.operation_id}: a transcription takes at most {MAX_CONTENT_URLS} content URLs, "
+                f"got {len(urls)}; split them over several transcriptions"
+            )
+
+
 def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, version: str = "") -> Prepared:
     """Check ``args`` (keyed by wire name) against ``route`` and build the request parts."""
     known = {p.wire for p in route.params}
@@ -165,6 +189,7 @@ def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, 
             if param.required:
                 raise InvalidArgumentError(f"{route.operation_id}: '{param.arg}' is required")
             continue
+        _check_limits(route, param, value)
         if param.location == "path":
             path = path.replace("{" + param.wire + "}", quote(_text(route, param, value), safe=""))
         elif param.location == "query":

@@ -327,10 +327,16 @@ async def test_paging_follows_absolute_next_links_in_creation_order(
 
 
 async def test_top_is_capped_at_one_hundred(speech_emulator: Emulator, speech_client: SpeechClient) -> None:
+    """The SDK refuses top > 100 itself, so ask the emulator directly."""
     await make_projects(speech_client, 105)
-    pages = [page async for page in speech_client.projects.list(top=500).pages()]
-    assert [len(page.items) for page in pages] == [100, 5]
-    assert URL(pages[0].next_link).query["top"] == "100"
+    headers = {"Ocp-Apim-Subscription-Key": speech_emulator.key or ""}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        async with session.get(f"{speech_emulator.url}/speechtotext/v3.1/projects?top=500") as response:
+            first = await response.json()
+        async with session.get(first["@nextLink"]) as response:
+            second = await response.json()
+    assert [len(first["values"]), len(second["values"])] == [100, 5]
+    assert URL(first["@nextLink"]).query["top"] == "100"
     assert requests(speech_emulator, "Projects_List") == {"200": 2}
 
 
@@ -436,11 +442,15 @@ async def test_a_transcription_takes_one_source_only(speech_client: SpeechClient
     assert inner_code(caught.value) == "OnlyOneOfUrlsOrContainerOrDataset"
 
 
-async def test_a_transcription_takes_at_most_1000_urls(speech_client: SpeechClient) -> None:
+async def test_a_transcription_takes_at_most_1000_urls(speech_emulator: Emulator, speech_client: SpeechClient) -> None:
+    """The SDK refuses 1,001 URLs itself; the emulator refuses them too when sent directly."""
     urls = [f"https://audio.example.com/{n}.wav" for n in range(1001)]
-    with pytest.raises(BadRequestError) as caught:
-        await create(speech_client, "transcriptions", contentUrls=urls)
-    assert inner_code(caught.value) == "ExceededNumberOfRecordingsUris"
+    body = {"displayName": "t", "locale": "en-US", "contentUrls": urls}
+    headers = {"Ocp-Apim-Subscription-Key": speech_emulator.key or ""}
+    url = f"{speech_emulator.url}/speechtotext/v3.1/transcriptions"
+    async with aiohttp.ClientSession(headers=headers) as session, session.post(url, json=body) as response:
+        assert response.status == 400
+        assert (await response.json())["innerError"]["code"] == "ExceededNumberOfRecordingsUris"
     created = await create(speech_client, "transcriptions", contentUrls=urls[:1000])
     assert len(created.content_urls) == 1000
 
