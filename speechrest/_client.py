@@ -182,6 +182,7 @@ class SpeechClient(ResourceGroups):
         self._exactly_once = exactly_once
         self._not_before = 0.0  # monotonic time before which no request starts (after a 429)
         self._skew = timedelta(0)  # the service's clock minus ours, from its Date headers
+        self._last_date = ""
         self._rng = random.Random()
         self.counters: Counter[str] = Counter()  # retries, reconciled and resent creates, 429s
         self._attach_groups(self)
@@ -370,7 +371,8 @@ class SpeechClient(ResourceGroups):
 
     def _note_server_time(self, response: aiohttp.ClientResponse) -> None:
         date = response.headers.get("Date")
-        if date and _origin(response.url) == self._origin:
+        if date and date != self._last_date and _origin(response.url) == self._origin:
+            self._last_date = date  # it changes once a second: parse it then only
             with contextlib.suppress(TypeError, ValueError):
                 self._skew = parsedate_to_datetime(date) - datetime.now(timezone.utc)
 

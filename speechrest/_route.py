@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import uuid
 from collections.abc import AsyncIterable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -80,6 +81,7 @@ class Prepared:
     stream: bool = False  # the body is an async stream: it cannot be sent twice
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SCALARS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
 
 
@@ -93,11 +95,8 @@ def _text(route: Route, param: Param, value: Any) -> str:
     if param.kind == "uuid":
         if isinstance(value, uuid.UUID):
             return str(value)
-        if isinstance(value, str):
-            try:
-                return str(uuid.UUID(value))
-            except ValueError:
-                pass
+        if isinstance(value, str) and _UUID.fullmatch(value):
+            return value.lower()
         raise _fail(route, param, "a UUID", value)
     allowed = _SCALARS.get(param.kind, (str,))
     if not isinstance(value, allowed) or (param.kind in ("int", "float") and isinstance(value, bool)):
