@@ -77,11 +77,21 @@ _USER_AGENT = f"speechrest/{__version__} python/{platform.python_version()} aioh
 
 
 def _check_options(operation_id: str, options: Mapping[str, Any]) -> None:
-    """Keyword arguments past the operation's own are call options; refuse unknown ones."""
+    """Keyword arguments past the operation's own are call options; refuse unknown or bad ones."""
     unknown = sorted(set(options) - _CALL_OPTIONS)
     if unknown:
         names = ", ".join(f"'{name}'" for name in unknown)
         raise InvalidArgumentError(f"{operation_id}: unexpected keyword argument(s) {names}")
+    retries = options.get("max_retries")
+    if retries is not None and (not isinstance(retries, int) or isinstance(retries, bool) or retries < 0):
+        raise InvalidArgumentError(f"{operation_id}: 'max_retries' must be a whole number >= 0, got {retries!r}")
+    timeout = options.get("timeout")
+    seconds = isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
+    if timeout is not None and not isinstance(timeout, aiohttp.ClientTimeout) and not seconds:
+        raise InvalidArgumentError(f"{operation_id}: 'timeout' must be seconds > 0, got {timeout!r}")
+    once = options.get("exactly_once")
+    if once is not None and not isinstance(once, bool):
+        raise InvalidArgumentError(f"{operation_id}: 'exactly_once' must be True or False, got {once!r}")
 
 
 def _origin(url: URL) -> tuple[str, str, int | None]:
@@ -392,13 +402,13 @@ class SpeechClient(ResourceGroups):
     ) -> tuple[aiohttp.ClientResponse, bytes]:
         """Send a prepared request within the client's rate limit and concurrency limit."""
         url = prepared.url if prepared.url is not None else self._url(prepared.path, prepared.query)
-        async with self._in_flight:
-            if _origin(url) == self._origin:  # content URLs are not the service's quota
-                # a 429 seen meanwhile can push the pause further: look again after each sleep
-                while (pause := self._not_before - time.monotonic()) > 0:  # noqa: ASYNC110
-                    await asyncio.sleep(pause)
-                if self._limiter is not None:
-                    await self._limiter.acquire()
+        if _origin(url) == self._origin:  # content URLs are not the service's quota
+            # a 429 seen meanwhile can push the pause further: look again after each sleep
+            while (pause := self._not_before - time.monotonic()) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(pause)
+            if self._limiter is not None:
+                await self._limiter.acquire()
+        async with self._in_flight:  # taken after the waits, so waiting requests hold no slot
             return await self._send(
                 prepared.method,
                 url,

@@ -84,7 +84,7 @@ async def send_with_retries(
     while True:
         prepared = prepare()
         try:
-            return await client._send_prepared(operation_id, prepared, options)
+            return await client._send_prepared(operation_id, prepared, _within(options, policy, started, client))
         except SpeechError as error:
             if _deleted_before(error, prepared, maybe_acted):
                 assert isinstance(error, APIStatusError) and error.response is not None
@@ -119,6 +119,19 @@ async def send_with_retries(
         finally:
             for handle in prepared.files:
                 handle.close()
+
+
+def _within(options: CallOptions, policy: RetryPolicy, started: float, client: SpeechClient) -> CallOptions:
+    """The call's options with this try's timeout cut to what is left of the deadline."""
+    if policy.deadline is None:
+        return options
+    left = max(0.001, policy.deadline - (time.monotonic() - started))
+    given = options.get("timeout")
+    total = given.total if isinstance(given, aiohttp.ClientTimeout) else given
+    total = total if total is not None else client._timeout.total
+    if total is not None and total <= left:
+        return options
+    return {**options, "timeout": left}
 
 
 def _deleted_before(error: SpeechError, prepared: Prepared, maybe_acted: bool) -> bool:
@@ -195,7 +208,9 @@ async def create_once(
                 raise unknown.error from None
             attempt += 1
             client.counters["resent_creates"] += 1
-            delay = policy.delay(attempt, None, client._rng)
+            error = unknown.error
+            asked = error.headers.get("Retry-After") if isinstance(error, APIStatusError) and error.headers else None
+            delay = policy.delay(attempt, parse_retry_after(asked), client._rng)
             log.info("%s: no entity with the token; sending again in %.2f s", route.operation_id, delay)
             await asyncio.sleep(delay)
 
