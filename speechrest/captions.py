@@ -16,7 +16,18 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
+    from typing_extensions import TypedDict, Unpack
+
     from .results import Phrase, TranscriptionResult, Word
+
+    class CaptionOptions(TypedDict, total=False):
+        """How cues are cut: see ``cues``."""
+
+        max_line_length: int
+        max_lines: int
+        max_cue_duration: timedelta
+        channel: int | None
+
 
 __all__ = ["Cue", "cues", "to_srt", "to_webvtt"]
 
@@ -124,39 +135,19 @@ def _clock(ticks: int, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{ms:03d}"
 
 
-def to_srt(
-    result: TranscriptionResult,
-    *,
-    max_line_length: int = 42,
-    max_lines: int = 2,
-    max_cue_duration: timedelta = timedelta(seconds=7),
-    channel: int | None = None,
-) -> str:
+def to_srt(result: TranscriptionResult, **options: Unpack[CaptionOptions]) -> str:
     """SubRip: numbered cues, ``HH:MM:SS,mmm --> HH:MM:SS,mmm``."""
-    found = cues(
-        result, max_line_length=max_line_length, max_lines=max_lines, max_cue_duration=max_cue_duration, channel=channel
-    )
     blocks = [
         f"{n}\n{_clock(c.start_ticks, ',')} --> {_clock(c.end_ticks, ',')}\n" + "\n".join(c.lines)
-        for n, c in enumerate(found, start=1)
+        for n, c in enumerate(cues(result, **options), start=1)
     ]
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
-def to_webvtt(
-    result: TranscriptionResult,
-    *,
-    max_line_length: int = 42,
-    max_lines: int = 2,
-    max_cue_duration: timedelta = timedelta(seconds=7),
-    channel: int | None = None,
-) -> str:
+def to_webvtt(result: TranscriptionResult, **options: Unpack[CaptionOptions]) -> str:
     """WebVTT: ``HH:MM:SS.mmm`` cues, speakers as ``<v Speaker N>`` voice tags."""
-    found = cues(
-        result, max_line_length=max_line_length, max_lines=max_lines, max_cue_duration=max_cue_duration, channel=channel
-    )
     blocks = ["WEBVTT"]
-    for c in found:
+    for c in cues(result, **options):
         lines: Sequence[str] = c.lines
         if c.speaker is not None:
             lines = [f"<v Speaker {c.speaker}>{lines[0]}", *lines[1:]]

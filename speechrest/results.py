@@ -31,14 +31,12 @@ def _delta(ticks: int) -> timedelta:
     return timedelta(microseconds=ticks / 10)
 
 
-@attrs.frozen
-class Word:
-    """A recognised word (or display-form word) and when it was said."""
+class _Timed:
+    """``offset`` and ``duration`` as ``timedelta``, from exact tick fields."""
 
-    text: str
+    __slots__ = ()
     offset_ticks: int
     duration_ticks: int
-    confidence: float | None = None
 
     @property
     def offset(self) -> timedelta:
@@ -51,6 +49,16 @@ class Word:
     @property
     def end_ticks(self) -> int:
         return self.offset_ticks + self.duration_ticks
+
+
+@attrs.frozen
+class Word(_Timed):
+    """A recognised word (or display-form word) and when it was said."""
+
+    text: str
+    offset_ticks: int
+    duration_ticks: int
+    confidence: float | None = None
 
 
 @attrs.frozen
@@ -67,7 +75,7 @@ class Alternative:
 
 
 @attrs.frozen
-class Phrase:
+class Phrase(_Timed):
     """One utterance: where and when it was said, by whom, and its alternatives."""
 
     channel: int
@@ -86,18 +94,6 @@ class Phrase:
     def text(self) -> str:
         """The best alternative's display text."""
         return self.best.display
-
-    @property
-    def offset(self) -> timedelta:
-        return _delta(self.offset_ticks)
-
-    @property
-    def duration(self) -> timedelta:
-        return _delta(self.duration_ticks)
-
-    @property
-    def end_ticks(self) -> int:
-        return self.offset_ticks + self.duration_ticks
 
 
 @attrs.frozen

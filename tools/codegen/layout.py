@@ -69,21 +69,6 @@ class Layout:
         shared = sorted((m for m in self.defined if m.startswith("shared_")), key=lambda m: (-m.count("_"), m))
         return shared + [package_name(v) for v in self.versions]
 
-    def references(self, d: Definition) -> set[str]:
-        names: set[str] = set()
-
-        def walk(t: TypeRef | None) -> None:
-            if t is None:
-                return
-            if t.name is not None:
-                names.add(t.name)
-            walk(t.item)
-
-        for p in d.props:
-            walk(p.type)
-        walk(d.item)
-        return names
-
 
 def place(specs: list[ApiSpec]) -> Layout:
     layout = Layout(specs)
