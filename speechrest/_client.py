@@ -168,9 +168,9 @@ class SpeechClient(ResourceGroups):
         self.endpoint = str(url.with_path("").with_query(None).with_fragment(None))
         self._origin = _origin(url)
         self._base = url.with_path(url.path.rstrip("/") + self._routes_module.BASE_PATH).with_query(None)
-        self._version_query: list[tuple[str, str]] = (
-            [(self._routes_module.VERSION_PARAM, api_version)] if self._routes_module.VERSION_PARAM else []
-        )
+        version_param = self._routes_module.VERSION_PARAM
+        self._version_text = encode_query([(version_param, api_version)]) if version_param else ""
+        self._base_text = str(self._base)
         self._key = key
         self._token = token
         self._timeout = (
@@ -278,7 +278,7 @@ class SpeechClient(ResourceGroups):
             raise UnsupportedOperationError(f"{operation_id} is not part of API version {self.api_version}{where}")
         return route
 
-    def _canonical(self, canonical_id: str, args: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _canonical(self, canonical_id: str, args: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
         """The operation this version runs for a friendly call, with its arguments renamed to fit."""
         operation_id = self._routes_module.CANONICAL.get(canonical_id, canonical_id)
         if operation_id not in self._routes:
@@ -286,9 +286,11 @@ class SpeechClient(ResourceGroups):
             raise UnsupportedOperationError(
                 f"{canonical_id} is not part of API version {self.api_version}; it is in API version(s) {versions}"
             )
+        given = [ours for ours, _, _ in _EQUIVALENT_PARAMS if args.get(ours) is not None]
+        if not given:
+            return operation_id, args  # nothing to rename: the common case
         route = self._routes[operation_id]
         names = {p.wire for p in route.params}
-        given = [ours for ours, _, _ in _EQUIVALENT_PARAMS if args.get(ours) is not None]
         if len(given) > 1:
             raise InvalidArgumentError(
                 f"{canonical_id}: give sas_validity_in_seconds or sas_lifetime_minutes, not both"
@@ -311,9 +313,11 @@ class SpeechClient(ResourceGroups):
         return self._paginate(operation_id, fitted, options, max_items)
 
     def _url(self, path: str, query: list[tuple[str, str]]) -> URL:
-        pairs = [*query, *self._version_query]
-        raw = str(self._base) + path + ("?" + encode_query(pairs) if pairs else "")
-        return URL(raw, encoded=True)
+        """The absolute URL of an API path, with its query and this version's ``api-version``."""
+        parts = [encode_query(query)] if query else []
+        if self._version_text:
+            parts.append(self._version_text)
+        return URL(self._base_text + path + ("?" + "&".join(parts) if parts else ""), encoded=True)
 
     async def _send(
         self,

@@ -190,7 +190,8 @@ def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, 
             continue
         _check_limits(route, param, value)
         if param.location == "path":
-            path = path.replace("{" + param.wire + "}", quote(_text(route, param, value), safe=""))
+            text = _text(route, param, value)
+            path = path.replace("{" + param.wire + "}", text if param.kind == "uuid" else quote(text, safe=""))
         elif param.location == "query":
             prepared.query.append((param.wire, _text(route, param, value)))
         elif param.location == "body" and param.kind == "binary":
