@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
-import time
 from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union
 from uuid import UUID
 
 from ._generated.groups import OperationsOperations, TranscriptionsOperations
-from .errors import InvalidArgumentError, JobFailedError, WaitTimeoutError, parse_retry_after
+from .errors import InvalidArgumentError
 from .results import TranscriptionResult
+from .waiting import wait_until_done
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -191,20 +190,9 @@ class Operations(OperationsOperations):
         """
         options: CallOptions = {} if request_timeout is None else {"timeout": request_timeout}
         operation_id = str(operation) if isinstance(operation, (str, UUID)) else operation.id
-        started = time.monotonic()
-        while True:
-            current, headers = await self._client._exchange("Operations_GetModelCopy", {"id": operation_id}, options)
-            status = str(getattr(current.status, "value", current.status))
-            what = f"operation {operation_id}"
-            if status == "Succeeded":
-                return current
-            if status == "Failed":
-                raise JobFailedError(current, what)
-            delay = parse_retry_after(headers.get("Retry-After"))
-            delay = poll_interval if delay is None else delay
-            waited = time.monotonic() - started
-            if timeout is not None and waited + delay > timeout:
-                if waited < timeout:
-                    await asyncio.sleep(timeout - waited)
-                raise WaitTimeoutError(current, what, status, time.monotonic() - started)
-            await asyncio.sleep(delay)
+        return await wait_until_done(
+            lambda: self._client._exchange("Operations_GetModelCopy", {"id": operation_id}, options),
+            f"operation {operation_id}",
+            timeout,
+            poll_interval,
+        )

@@ -10,22 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import inspect
 import io
 import json
 import os
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union
 
+import attrs
+
 from ._generated.groups import DatasetsOperations
 from .errors import InvalidArgumentError, SpeechError
+from .waiting import wait_until_done
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._client import SpeechClient
     from ._route import CallOptions
 
-__all__ = ["MAX_BLOCK_SIZE", "DataSource", "Datasets", "UploadError"]
+__all__ = ["MAX_BLOCK_SIZE", "BlockUploader", "DataSource", "Datasets", "UploadError", "UploadProgress"]
+_GET = "Datasets_Get"
 
 MAX_BLOCK_SIZE = 8 * 1024 * 1024  # the service's limit
 MIN_BLOCK_SIZE = 64 * 1024
@@ -62,9 +68,20 @@ class Datasets(DatasetsOperations):
         custom_properties: Mapping[str, str] | None = None,
         block_size: int = DEFAULT_BLOCK_SIZE,
         max_concurrency: int = DEFAULT_CONCURRENCY,
+        progress: ProgressCallback | None = None,
+        resume: Any = None,
+        wait: bool = False,
+        wait_timeout: float | None = None,
         **options: Unpack[CallOptions],
     ) -> Any:
-        """Create a dataset from ``source`` and return it (still processing: wait on it to use it)."""
+        """Create a dataset from ``source`` and return it.
+
+        ``progress`` (sync or async) receives an ``UploadProgress`` (dataset id, bytes done, total
+        or None) once the dataset exists and then at most every 256 KiB. ``resume`` (a dataset or
+        its id, from an upload that stopped) skips the blocks already on the service; the source
+        and ``block_size`` must be the same as the first time. With ``wait`` the dataset is
+        returned once processed (``JobFailedError`` if processing fails).
+        """
         if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
             raise InvalidArgumentError(
                 f"upload: block_size must be between {MIN_BLOCK_SIZE} and {MAX_BLOCK_SIZE} bytes, got {block_size}"
@@ -91,9 +108,18 @@ class Datasets(DatasetsOperations):
         first = await anext(blocks, None)  # an empty stream is refused before anything is created
         if first is None:
             raise InvalidArgumentError("upload: the source is empty")
-        dataset = await client._call("Datasets_Create", {"dataset": definition}, options)
-        await self._send_blocks(dataset.id, _chain(first, blocks), max_concurrency, options)
-        return await client._call("Datasets_Get", {"id": dataset.id}, options)
+        if resume is None:
+            dataset = await client._call("Datasets_Create", {"dataset": definition}, options)
+            dataset_id = dataset.id
+        else:
+            dataset_id = str(getattr(resume, "id", resume))
+        uploader = BlockUploader(client, dataset_id, max_concurrency=max_concurrency, progress=progress)
+        await uploader.upload(_chain(first, blocks), total=_size(data), resume=resume is not None, options=options)
+        if wait:
+            return await wait_until_done(
+                lambda: client._exchange(_GET, {"id": dataset_id}, {}), f"dataset {dataset_id}", wait_timeout
+            )
+        return await client._call("Datasets_Get", {"id": dataset_id}, options)
 
     def _project_link(self, project: Any) -> str:
         link = getattr(project, "self_", None) or str(project)
@@ -101,39 +127,96 @@ class Datasets(DatasetsOperations):
             return link
         return str(self._client._url(f"/projects/{link}", []))
 
-    async def _send_blocks(
-        self, dataset_id: str, blocks: AsyncIterator[tuple[int, bytes]], workers: int, options: CallOptions
+
+@attrs.frozen
+class UploadProgress:
+    """How far an upload has come: the dataset (to resume with), bytes done, total (None: unknown)."""
+
+    dataset_id: str
+    done: int
+    total: int | None
+
+
+ProgressCallback = Callable[[UploadProgress], Awaitable[None] | None]
+
+
+class BlockUploader:
+    """Sends blocks to an existing dataset and commits them: ``await uploader.upload(blocks)``.
+
+    At most ``max_concurrency`` blocks are in flight, plus the one being read. Block ids are
+    Base64 of the block's index, all the same length, so an upload can be resumed.
+    """
+
+    REPORT_EVERY = 256 * 1024
+
+    def __init__(
+        self,
+        client: SpeechClient,
+        dataset_id: str,
+        *,
+        max_concurrency: int = DEFAULT_CONCURRENCY,
+        progress: ProgressCallback | None = None,
     ) -> None:
-        """Send every block with at most ``workers`` in flight, then commit them in order."""
-        slots = asyncio.Semaphore(workers)
+        if max_concurrency < 1:
+            raise InvalidArgumentError(f"upload: max_concurrency must be >= 1, got {max_concurrency}")
+        self._client = client
+        self.dataset_id = dataset_id
+        self._workers = max_concurrency
+        self._progress = progress
+        self._done = 0
+        self._reported = -1
+
+    @staticmethod
+    def block_id(index: int) -> str:
+        return base64.b64encode(f"{index:012d}".encode()).decode()
+
+    async def upload(
+        self,
+        blocks: AsyncIterator[tuple[int, bytes]],
+        *,
+        total: int | None = None,
+        resume: bool = False,
+        options: CallOptions | None = None,
+    ) -> None:
+        """Send ``(offset, bytes)`` blocks, skipping those already there when resuming; commit."""
+        options = options or {}
+        present = await self._present(options) if resume else {}
+        await self._report(total, force=True)
+        slots = asyncio.Semaphore(self._workers)
         ids: list[str] = []
         pending: set[asyncio.Task[None]] = set()
 
         async def send(block_id: str, offset: int, chunk: bytes) -> None:
             try:
-                args = {"id": dataset_id, "blockid": block_id, "body": chunk}
+                args = {"id": self.dataset_id, "blockid": block_id, "body": chunk}
                 await self._client._call("Datasets_UploadBlock", args, options)
             except SpeechError as exc:
                 raise UploadError(
-                    f"block {block_id} (bytes from {offset}) of dataset {dataset_id} failed: {exc}",
-                    dataset_id=dataset_id,
+                    f"block {block_id} (bytes from {offset}) of dataset {self.dataset_id} failed: {exc}; "
+                    f"resume with resume={self.dataset_id!r}",
+                    dataset_id=self.dataset_id,
                     block_id=block_id,
                     offset=offset,
                 ) from exc
             finally:
                 slots.release()
+            self._done += len(chunk)
+            await self._report(total)
 
         def failed() -> bool:
             return any(t.done() and not t.cancelled() and t.exception() is not None for t in pending)
 
         try:
             async for offset, chunk in blocks:
+                block_id = self.block_id(len(ids))
+                ids.append(block_id)
+                if present.get(block_id) == len(chunk):  # already on the service from an earlier try
+                    self._done += len(chunk)
+                    continue
                 await slots.acquire()  # at most ``workers`` blocks in flight, and this one read
                 if failed():
                     slots.release()
                     break
-                block_id = base64.b64encode(f"{len(ids):012d}".encode()).decode()
-                ids.append(block_id)
                 pending = {t for t in pending if not t.done() or t.exception() is not None}
                 pending.add(asyncio.ensure_future(send(block_id, offset, chunk)))
             await asyncio.gather(*pending)
@@ -143,7 +226,24 @@ class Datasets(DatasetsOperations):
             await asyncio.gather(*pending, return_exceptions=True)
             raise
         entries = [{"kind": "Uncommitted", "id": block_id} for block_id in ids]
-        await self._client._call("Datasets_CommitBlocks", {"id": dataset_id, "blockList": entries}, options)
+        await self._client._call("Datasets_CommitBlocks", {"id": self.dataset_id, "blockList": entries}, options)
+        await self._report(total, force=True)
+
+    async def _present(self, options: CallOptions) -> dict[str, int]:
+        """Uncommitted blocks already on the service, by id; refuses a committed dataset."""
+        listed = await self._client._call("Datasets_GetBlocks", {"id": self.dataset_id}, options)
+        if listed is not None and listed.committed_blocks:
+            raise InvalidArgumentError(f"upload: dataset {self.dataset_id} is already committed; nothing to resume")
+        blocks = (listed.uncommitted_blocks if listed is not None else None) or []
+        return {b.name: b.size for b in blocks if b.name is not None}
+
+    async def _report(self, total: int | None, force: bool = False) -> None:
+        if self._progress is None or (not force and self._done - self._reported < self.REPORT_EVERY):
+            return
+        self._reported = self._done
+        outcome = self._progress(UploadProgress(self.dataset_id, self._done, total))
+        if inspect.isawaitable(outcome):
+            await outcome
 
 
 def _checked_source(source: DataSource) -> Any:
@@ -166,6 +266,15 @@ def _checked_source(source: DataSource) -> Any:
     raise InvalidArgumentError(
         f"upload: source must be a path, a binary file, bytes or an async iterable, got {source!r}"
     )
+
+
+def _size(data: Any) -> int | None:
+    """The source's length when known before reading it."""
+    if isinstance(data, Path):
+        return data.stat().st_size
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return len(data)
+    return None
 
 
 async def _chain(first: tuple[int, bytes], rest: AsyncIterator[tuple[int, bytes]]) -> AsyncIterator[tuple[int, bytes]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,9 @@ import pytest
 from aiohttp import web
 from conftest import TEST_KEY, RecordingServer, own_properties
 
-from speechrest import InvalidArgumentError, SpeechClient
+from speechrest import InvalidArgumentError, RetryPolicy, SpeechClient
 from speechrest.emulator import Emulator
-from speechrest.upload import UploadError
+from speechrest.upload import UploadError, UploadProgress
 
 VERSIONS = ["v3.0", "v3.1", "2024-11-15", "2025-10-15"]
 DATASET_ID = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
@@ -136,3 +137,65 @@ async def test_blocks_are_sent_in_order_with_equal_length_ids(server: RecordingS
     commit = next(r for r in server.requests if r.path.endswith("blocks:commit"))
     assert [e["id"] for e in commit.json()] == sorted(r.query["blockid"] for r in puts)
     assert all(e["kind"] == "Uncommitted" for e in commit.json())
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+async def test_progress_is_monotone_and_ends_at_the_total(speech_client: SpeechClient) -> None:
+    data = DATA * 8  # ~1.4 MB in 64 KiB blocks
+    seen: list[UploadProgress] = []
+
+    async def record(update: UploadProgress) -> None:
+        seen.append(update)
+
+    dataset = await speech_client.datasets.upload(
+        data, display_name="d", locale="en-US", kind="Language", block_size=BLOCK, progress=record, wait=True
+    )
+    assert str(getattr(dataset.status, "value", dataset.status)) == "Succeeded"
+    assert seen[0].done == 0 and seen[-1].done == len(data)
+    assert all(u.total == len(data) and u.dataset_id == dataset.id for u in seen)
+    middle = [u.done for u in seen[1:-1]]  # between the first report and the one after the commit
+    assert middle and middle == sorted(middle)
+    # no more often than every 256 KiB (blocks here are smaller), so a few reports, not one per block
+    assert all(later - earlier >= 256 * 1024 for earlier, later in itertools.pairwise(middle))
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+async def test_a_crashed_upload_resumes_with_only_the_missing_blocks(
+    speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    data = DATA * 4  # 12 blocks
+    started: list[str] = []
+    halfway = asyncio.Event()
+
+    def watch(update: UploadProgress) -> None:
+        started.append(update.dataset_id)
+        if update.done >= len(data) // 2:
+            halfway.set()
+
+    options: dict[str, Any] = {"display_name": "d", "locale": "en-US", "kind": "Language", "block_size": BLOCK}
+    task = asyncio.ensure_future(speech_client.datasets.upload(data, max_concurrency=1, progress=watch, **options))
+    await halfway.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    sent_before = speech_emulator.stats["requests"]["Datasets_UploadBlock"]["201"]
+    assert 6 <= sent_before < 12
+    dataset = await speech_client.datasets.upload(data, resume=started[0], **options)
+    sent_after = speech_emulator.stats["requests"]["Datasets_UploadBlock"]["201"]
+    assert sent_after - sent_before == 12 - sent_before  # only the missing blocks
+    assert dataset.id == started[0]
+    assert await stored_bytes(speech_client, dataset.id) == data
+    with pytest.raises(InvalidArgumentError, match="already committed"):
+        await speech_client.datasets.upload(data, resume=dataset.id, **options)
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05, fault_rate=0.1, seed=11)
+@pytest.mark.speech_client(retry=RetryPolicy(backoff=0.01, max_backoff=0.05))
+async def test_upload_stays_byte_exact_under_faults(speech_emulator: Emulator, speech_client: SpeechClient) -> None:
+    data = DATA * 3
+    dataset = await speech_client.datasets.upload(
+        data, display_name="d", locale="en-US", kind="Language", block_size=BLOCK, max_concurrency=3
+    )
+    assert await stored_bytes(speech_client, dataset.id) == data
+    assert sum(speech_emulator.stats["faults"].values()) > 0
+    assert speech_emulator.stats["create_tokens"]["duplicated"] == {}
