@@ -8,7 +8,6 @@ service holds exactly the bytes sent. No key, no network beyond loopback.
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import json
 import time
@@ -17,6 +16,7 @@ from typing import Any
 
 from . import SpeechClient, models
 from .emulator import Emulator
+from .upload import UploadProgress
 
 AUDIO = [f"https://audio.example.com/calls/call-{n}.wav" for n in (1, 2, 3)]
 TERMINAL = ("Succeeded", "Failed")
@@ -62,16 +62,21 @@ async def transcribe(client: SpeechClient) -> None:
 
 async def upload_dataset(client: SpeechClient) -> None:
     data = b"".join(f"line {n}: the quick brown fox jumps over the lazy dog\n".encode() for n in range(3000))
-    block_size = 64 * 1024
-    blocks = [data[i : i + block_size] for i in range(0, len(data), block_size)]
-    print(f"\nUploading a {len(data):,}-byte language dataset in {len(blocks)} blocks ...")
-    dataset = await client.datasets.create(
-        models.Dataset(display_name="demo corpus", locale="en-US", kind=models.DatasetKind.LANGUAGE)
+    print(f"\nUploading a {len(data):,}-byte language dataset in 64 KiB blocks ...")
+
+    def progress(update: UploadProgress) -> None:
+        print(f"  dataset {update.dataset_id}: {update.done:,} of {update.total:,} bytes")
+
+    dataset = await client.datasets.upload(
+        data,
+        display_name="demo corpus",
+        locale="en-US",
+        kind="Language",
+        block_size=64 * 1024,
+        progress=progress,
+        wait=True,
     )
-    ids = [base64.b64encode(f"block-{n:06d}".encode()).decode() for n in range(len(blocks))]
-    await asyncio.gather(*(client.datasets.upload_block(dataset.id, i, b) for i, b in zip(ids, blocks, strict=True)))
-    await client.datasets.commit_blocks(dataset.id, [{"kind": "Uncommitted", "id": i} for i in ids])
-    await wait(client.datasets.get, dataset.id, "dataset")
+    print(f"  processed: {getattr(dataset.status, 'value', dataset.status)}")
     files = await client.datasets.list_files(dataset.id, filter="kind eq 'LanguageData'").to_list()
     assert files and files[0].links is not None and files[0].links.content_url is not None
     stored = await client.download(files[0].links.content_url)
