@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib
 import inspect
 import io
 import json
@@ -30,7 +31,15 @@ if TYPE_CHECKING:
     from ._client import SpeechClient
     from ._route import CallOptions
 
-__all__ = ["MAX_BLOCK_SIZE", "BlockUploader", "DataSource", "Datasets", "UploadError", "UploadProgress"]
+__all__ = [
+    "MAX_BLOCK_SIZE",
+    "BlockUploader",
+    "DataSource",
+    "Datasets",
+    "UploadError",
+    "UploadProgress",
+    "progress_bar",
+]
 _GET = "Datasets_Get"
 
 MAX_BLOCK_SIZE = 8 * 1024 * 1024  # the service's limit
@@ -244,6 +253,62 @@ class BlockUploader:
         outcome = self._progress(UploadProgress(self.dataset_id, self._done, total))
         if inspect.isawaitable(outcome):
             await outcome
+
+
+def progress_bar(description: str = "upload") -> Callable[[UploadProgress], None]:
+    """A ``progress`` callback that draws a bar with tqdm, or else rich (whichever is installed)."""
+    try:
+        tqdm = importlib.import_module("tqdm").tqdm
+    except ImportError:
+        tqdm = None
+    if tqdm is None:
+        try:
+            rich = importlib.import_module("rich.progress")
+        except ImportError:
+            raise ImportError("progress_bar needs tqdm or rich: pip install tqdm (or rich)") from None
+        return _rich_bar(rich, description)
+    bar: Any = None
+    closed = False
+
+    def show(update: UploadProgress) -> None:
+        nonlocal bar, closed
+        if closed:
+            return
+        if bar is None:
+            bar = tqdm(total=update.total, desc=description, unit="B", unit_scale=True, unit_divisor=1024)
+        if update.done > bar.n:
+            bar.update(update.done - bar.n)
+        if update.total is not None and update.done >= update.total:
+            bar.close()
+            closed = True
+
+    return show
+
+
+def _rich_bar(rich: Any, description: str) -> Callable[[UploadProgress], None]:
+    progress = rich.Progress(
+        rich.TextColumn("{task.description}"),
+        rich.BarColumn(),
+        rich.DownloadColumn(),
+        rich.TransferSpeedColumn(),
+        rich.TimeRemainingColumn(),
+    )
+    task: Any = None
+    closed = False
+
+    def show(update: UploadProgress) -> None:
+        nonlocal task, closed
+        if closed:
+            return
+        if task is None:
+            progress.start()
+            task = progress.add_task(f"{description} {update.dataset_id}", total=update.total)
+        progress.update(task, completed=update.done)
+        if update.total is not None and update.done >= update.total:
+            progress.stop()
+            closed = True
+
+    return show
 
 
 def _checked_source(source: DataSource) -> Any:

@@ -7,6 +7,8 @@ import asyncio
 import hashlib
 import io
 import itertools
+import sys
+import types
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from conftest import TEST_KEY, RecordingServer, own_properties
 
 from speechrest import InvalidArgumentError, RetryPolicy, SpeechClient
 from speechrest.emulator import Emulator
-from speechrest.upload import UploadError, UploadProgress
+from speechrest.upload import UploadError, UploadProgress, progress_bar
 
 VERSIONS = ["v3.0", "v3.1", "2024-11-15", "2025-10-15"]
 DATASET_ID = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
@@ -199,3 +201,49 @@ async def test_upload_stays_byte_exact_under_faults(speech_emulator: Emulator, s
     assert await stored_bytes(speech_client, dataset.id) == data
     assert sum(speech_emulator.stats["faults"].values()) > 0
     assert speech_emulator.stats["create_tokens"]["duplicated"] == {}
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+@pytest.mark.parametrize(
+    "size",
+    [1, BLOCK, BLOCK + 1, 50 * 1024 * 1024],
+    ids=["one-byte", "exactly-one-block", "one-byte-over-a-block", "50-MiB"],
+)
+async def test_sizes_round_trip_byte_exact(size: int, speech_emulator: Emulator, speech_client: SpeechClient) -> None:
+    data = (bytes(range(256)) * (size // 256 + 1))[:size]
+    block = BLOCK if size < 1024 * 1024 else 4 * 1024 * 1024
+    dataset = await speech_client.datasets.upload(
+        data, display_name="d", locale="en-US", kind="Language", block_size=block
+    )
+    assert hashlib.sha256(await stored_bytes(speech_client, dataset.id)).digest() == hashlib.sha256(data).digest()
+    blocks = -(-size // block)
+    assert speech_emulator.stats["requests"]["Datasets_UploadBlock"] == {"201": blocks}
+
+
+def test_progress_bar_drives_tqdm_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[tuple[str, Any]] = []
+
+    class FakeBar:
+        def __init__(self, **options: Any) -> None:
+            shown.append(("open", options["total"]))
+            self.n = 0
+
+        def update(self, step: int) -> None:
+            self.n += step
+            shown.append(("update", self.n))
+
+        def close(self) -> None:
+            shown.append(("close", self.n))
+
+    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=FakeBar))
+    bar = progress_bar("corpus")
+    for done in (0, 1000, 3000, 3000):
+        bar(UploadProgress("d", done, 3000))
+    assert shown == [("open", 3000), ("update", 1000), ("update", 3000), ("close", 3000)]
+
+
+def test_progress_bar_needs_tqdm_or_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "rich.progress", None)
+    with pytest.raises(ImportError, match="tqdm or rich"):
+        progress_bar()
