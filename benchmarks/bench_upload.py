@@ -39,14 +39,15 @@ def make_file(path: Path, size: int) -> None:
             out.write(seed)
 
 
-async def upload_sdk(url: str, path: Path, block: int, concurrency: int) -> None:
+async def upload_sdk(url: str, path: Path, block: int, concurrency: int) -> str:
     async with SpeechClient(endpoint=url, rate_limit=None) as client:
-        await client.datasets.upload(
+        dataset = await client.datasets.upload(
             path, display_name="bench", locale="en-US", kind="Acoustic", block_size=block, max_concurrency=concurrency
         )
+    return str(dataset.id)
 
 
-async def upload_raw(url: str, path: Path, block: int, concurrency: int) -> None:
+async def upload_raw(url: str, path: Path, block: int, concurrency: int) -> str:
     """The same protocol with plain aiohttp: create, PUT blocks ``concurrency`` at a time, commit."""
     base = f"{url}/speechtotext/datasets"
     query = {"api-version": "2025-10-15"}
@@ -81,15 +82,23 @@ async def upload_raw(url: str, path: Path, block: int, concurrency: int) -> None
         entries = [{"kind": "Uncommitted", "id": i} for i in ids]
         async with session.post(f"{base}/{dataset_id}/blocks:commit", params=query, json=entries) as response:
             response.raise_for_status()
+    return str(dataset_id)
+
+
+async def delete(url: str, dataset_id: str) -> None:
+    """Free the emulator's disk after a run (not timed)."""
+    async with SpeechClient(endpoint=url, rate_limit=None) as client:
+        await client.datasets.delete(dataset_id)
 
 
 def child(mode: str, url: str, path: Path, block: int, concurrency: int) -> None:
     """One upload in this process; prints its seconds and peak resident memory."""
     run = {"sdk": upload_sdk, "raw": upload_raw, "sequential": upload_raw}[mode]
     started = time.perf_counter()
-    asyncio.run(run(url, path, block, 1 if mode == "sequential" else concurrency))
+    dataset_id = asyncio.run(run(url, path, block, 1 if mode == "sequential" else concurrency))
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    asyncio.run(delete(url, dataset_id))
     print(json.dumps({"seconds": seconds, "peak_mib": peak}))
 
 
@@ -105,6 +114,7 @@ def main() -> None:
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--block-mib", type=float, default=4)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -129,19 +139,24 @@ def main() -> None:
             make_file(small, 256 * MIB)
             make_file(large, args.size_mib * MIB)
             size = args.size_mib
-            rates = {}
-            for mode in ("raw", "sdk", "sequential"):
-                run = measure(mode, url, large, block, args.concurrency)
-                rates[mode] = size / run["seconds"]
-                if mode == "sdk":
-                    sdk_peak_large = run["peak_mib"]
+            rates = dict.fromkeys(("raw", "sdk", "sequential"), 0.0)
+            sdk_peak_large = 0.0
+            for _ in range(args.rounds):  # alternate, keep each one's best: the machine's noise only slows
+                for mode in rates:
+                    run = measure(mode, url, large, block, args.concurrency)
+                    rates[mode] = max(rates[mode], size / run["seconds"])
+                    if mode == "sdk":
+                        sdk_peak_large = max(sdk_peak_large, run["peak_mib"])
             sdk_peak_small = measure("sdk", url, small, block, args.concurrency)["peak_mib"]
     finally:
         emulator.terminate()
         emulator.wait(timeout=30)
     bound = (args.concurrency + 2) * block / MIB + 40
     ratio = rates["sdk"] / rates["raw"]
-    print(f"{size} MiB in {block / MIB:g} MiB blocks, {args.concurrency} at a time, emulator in its own process:")
+    print(
+        f"{size} MiB in {block / MIB:g} MiB blocks, {args.concurrency} at a time, best of {args.rounds} rounds, "
+        "emulator in its own process:"
+    )
     print(f"  raw aiohttp loop:          {rates['raw']:7.1f} MiB/s")
     print(f"  speechrest upload:         {rates['sdk']:7.1f} MiB/s  ({ratio:.2f} x raw, target >= 0.9)")
     print(f"  sequential, 1 connection:  {rates['sequential']:7.1f} MiB/s")

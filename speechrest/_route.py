@@ -12,7 +12,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import AsyncIterable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -81,6 +81,7 @@ class Prepared:
     stream: bool = False  # the body is an async stream: it cannot be sent twice
 
 
+_SLICE = 256 * 1024  # bytes bodies larger than this go out in slices of this size
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SCALARS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
 
@@ -127,10 +128,16 @@ def _json_body(route: Route, param: Param, value: Any, converter: cattrs.Convert
 
 def _binary_body(route: Route, param: Param, value: Any) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return io.BytesIO(value)  # aiohttp streams a buffer; it warns about large raw bytes
+        return value if len(value) <= _SLICE else _slices(memoryview(value))
     if isinstance(value, AsyncIterable):
         return value
     raise _fail(route, param, "bytes or an async iterable of bytes", value)
+
+
+async def _slices(view: memoryview) -> AsyncIterator[memoryview]:
+    """A large in-memory body sent in slices: no copy of the whole (aiohttp would make one)."""
+    for start in range(0, len(view), _SLICE):
+        yield view[start : start + _SLICE]
 
 
 def _file_field(route: Route, param: Param, value: Any, prepared: Prepared) -> Any:
@@ -196,7 +203,9 @@ def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, 
             prepared.query.append((param.wire, _text(route, param, value)))
         elif param.location == "body" and param.kind == "binary":
             prepared.data = _binary_body(route, param, value)
-            prepared.stream = isinstance(prepared.data, AsyncIterable)
+            prepared.stream = isinstance(value, AsyncIterable)  # bytes are sliced afresh for every try
+            if isinstance(value, (bytes, bytearray, memoryview)):
+                prepared.headers["Content-Length"] = str(len(value))
             prepared.headers["Content-Type"] = route.content_type or "application/octet-stream"
         elif param.location == "body":
             body = _json_body(route, param, value, converter)

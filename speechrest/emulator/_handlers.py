@@ -314,6 +314,8 @@ def delete(collection: str) -> Handler:
         store.remove(collection, record.id)
         for stored in record.files:
             call.service.blob.discard(stored)
+            if stored.path is not None:
+                stored.path.unlink(missing_ok=True)  # spooled uploads leave the disk with their dataset
         call.service.event(record, "Deletion")
         return no_content()
 
