@@ -91,10 +91,7 @@ class Datasets(DatasetsOperations):
         and ``block_size`` must be the same as the first time. With ``wait`` the dataset is
         returned once processed (``JobFailedError`` if processing fails).
         """
-        if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
-            raise InvalidArgumentError(
-                f"upload: block_size must be between {MIN_BLOCK_SIZE} and {MAX_BLOCK_SIZE} bytes, got {block_size}"
-            )
+        _check_block_size(block_size)
         if max_concurrency < 1:
             raise InvalidArgumentError(f"upload: max_concurrency must be >= 1, got {max_concurrency}")
         data = _checked_source(source)
@@ -123,7 +120,7 @@ class Datasets(DatasetsOperations):
         else:
             dataset_id = str(getattr(resume, "id", resume))
         uploader = BlockUploader(client, dataset_id, max_concurrency=max_concurrency, progress=progress)
-        await uploader.upload(_chain(first, blocks), total=_size(data), resume=resume is not None, options=options)
+        await uploader.send(_chain(first, blocks), total=_size(data), resume=resume is not None, options=options)
         if wait:
             return await wait_until_done(
                 lambda: client._exchange(_GET, {"id": dataset_id}, {}), f"dataset {dataset_id}", wait_timeout
@@ -150,7 +147,8 @@ ProgressCallback = Callable[[UploadProgress], Awaitable[None] | None]
 
 
 class BlockUploader:
-    """Sends blocks to an existing dataset and commits them: ``await uploader.upload(blocks)``.
+    """Sends a source as blocks to a dataset you created, and commits them:
+    ``await BlockUploader(client, dataset.id).upload(path)``.
 
     At most ``max_concurrency`` blocks are in flight, plus the one being read. Block ids are
     Base64 of the block's index, all the same length, so an upload can be resumed.
@@ -179,7 +177,13 @@ class BlockUploader:
     def block_id(index: int) -> str:
         return base64.b64encode(f"{index:012d}".encode()).decode()
 
-    async def upload(
+    async def upload(self, source: DataSource, *, block_size: int = DEFAULT_BLOCK_SIZE, resume: bool = False) -> None:
+        """Send ``source`` in ``block_size`` blocks (skipping those already there when resuming); commit."""
+        _check_block_size(block_size)
+        data = _checked_source(source)
+        await self.send(_blocks(data, block_size), total=_size(data), resume=resume)
+
+    async def send(
         self,
         blocks: AsyncIterator[tuple[int, bytes]],
         *,
@@ -309,6 +313,13 @@ def _rich_bar(rich: Any, description: str) -> Callable[[UploadProgress], None]:
             closed = True
 
     return show
+
+
+def _check_block_size(block_size: int) -> None:
+    if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
+        raise InvalidArgumentError(
+            f"upload: block_size must be between {MIN_BLOCK_SIZE} and {MAX_BLOCK_SIZE} bytes, got {block_size}"
+        )
 
 
 def _checked_source(source: DataSource) -> Any:

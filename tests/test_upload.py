@@ -19,7 +19,7 @@ from conftest import TEST_KEY, RecordingServer, own_properties
 
 from speechrest import InvalidArgumentError, RetryPolicy, SpeechClient
 from speechrest.emulator import Emulator
-from speechrest.upload import UploadError, UploadProgress, progress_bar
+from speechrest.upload import BlockUploader, UploadError, UploadProgress, progress_bar
 
 VERSIONS = ["v3.0", "v3.1", "2024-11-15", "2025-10-15"]
 DATASET_ID = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
@@ -247,3 +247,12 @@ def test_progress_bar_needs_tqdm_or_rich(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setitem(sys.modules, "rich.progress", None)
     with pytest.raises(ImportError, match="tqdm or rich"):
         progress_bar()
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+async def test_block_uploader_fills_a_dataset_created_by_the_caller(speech_client: SpeechClient) -> None:
+    dataset = await speech_client.datasets.create({"displayName": "mine", "locale": "en-US", "kind": "Language"})
+    await BlockUploader(speech_client, dataset.id, max_concurrency=2).upload(DATA, block_size=BLOCK)
+    assert await stored_bytes(speech_client, dataset.id) == DATA
+    with pytest.raises(InvalidArgumentError, match="block_size must be between"):
+        await BlockUploader(speech_client, dataset.id).upload(DATA, block_size=10)
