@@ -28,6 +28,7 @@ from yarl import URL
 
 from ._generated import CALL_VERSIONS, OPERATION_VERSIONS, VERSIONS
 from ._generated.groups import ResourceGroups
+from ._groups import Endpoints, Evaluations, Models
 from ._logging import loggable_headers, redact_text, redact_url
 from ._pager import AsyncPager, Page
 from ._ratelimit import RateLimit, RateLimiter
@@ -118,6 +119,9 @@ class SpeechClient(ResourceGroups):
     transcriptions: Transcriptions
     operations: Operations
     datasets: Datasets
+    models: Models
+    evaluations: Evaluations
+    endpoints: Endpoints
 
     def __init__(
         self,
@@ -199,6 +203,9 @@ class SpeechClient(ResourceGroups):
         self.transcriptions = Transcriptions(self)
         self.operations = Operations(self)
         self.datasets = Datasets(self)
+        self.models = Models(self)
+        self.evaluations = Evaluations(self)
+        self.endpoints = Endpoints(self)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> SpeechClient:

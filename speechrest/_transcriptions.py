@@ -14,7 +14,7 @@ from uuid import UUID
 from ._generated.groups import OperationsOperations, TranscriptionsOperations
 from .errors import InvalidArgumentError
 from .results import TranscriptionResult
-from .waiting import wait_until_done
+from .waiting import Waitable, wait_until_done
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -29,10 +29,12 @@ MAX_FAST_AUDIO_BYTES = 300 * 1000 * 1000
 AudioSource = Union[str, "os.PathLike[str]", IO[bytes], bytes, bytearray, memoryview, AsyncIterable[bytes]]
 
 
-class Transcriptions(TranscriptionsOperations):
-    """``client.transcriptions``: the generated calls plus fast transcription."""
+class Transcriptions(Waitable, TranscriptionsOperations):
+    """``client.transcriptions``: the generated calls plus fast transcription and ``wait``."""
 
     __slots__ = ()
+    _GET = "Transcriptions_Get"
+    _WHAT = "transcription"
 
     async def transcribe(
         self,

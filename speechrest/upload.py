@@ -23,7 +23,7 @@ import attrs
 
 from ._generated.groups import DatasetsOperations
 from .errors import InvalidArgumentError, SpeechError
-from .waiting import wait_until_done
+from .waiting import Waitable
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -40,7 +40,6 @@ __all__ = [
     "UploadProgress",
     "progress_bar",
 ]
-_GET = "Datasets_Get"
 
 MAX_BLOCK_SIZE = 8 * 1024 * 1024  # the service's limit
 MIN_BLOCK_SIZE = 64 * 1024
@@ -60,10 +59,12 @@ class UploadError(SpeechError):
         self.offset = offset
 
 
-class Datasets(DatasetsOperations):
-    """``client.datasets``: the generated calls plus ``upload``."""
+class Datasets(Waitable, DatasetsOperations):
+    """``client.datasets``: the generated calls plus ``upload`` and ``wait``."""
 
     __slots__ = ()
+    _GET = "Datasets_Get"
+    _WHAT = "dataset"
 
     async def upload(
         self,
@@ -122,9 +123,7 @@ class Datasets(DatasetsOperations):
         uploader = BlockUploader(client, dataset_id, max_concurrency=max_concurrency, progress=progress)
         await uploader.send(_chain(first, blocks), total=_size(data), resume=resume is not None, options=options)
         if wait:
-            return await wait_until_done(
-                lambda: client._exchange(_GET, {"id": dataset_id}, {}), f"dataset {dataset_id}", wait_timeout
-            )
+            return await self.wait(dataset_id, timeout=wait_timeout)
         return await client._call("Datasets_Get", {"id": dataset_id}, options)
 
     def _project_link(self, project: Any) -> str:

@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
 
 from .errors import JobFailedError, WaitTimeoutError, parse_retry_after
 
-__all__ = ["wait_until_done"]
+if TYPE_CHECKING:
+    from ._client import SpeechClient
+
+__all__ = ["Waitable", "wait_until_done"]
 
 Fetch = Callable[[], Awaitable[tuple[Any, Mapping[str, str]]]]
 
@@ -37,3 +41,24 @@ async def wait_until_done(fetch: Fetch, what: str, timeout: float | None, poll_i
                 await asyncio.sleep(timeout - waited)
             raise WaitTimeoutError(entity, what, status, time.monotonic() - started)
         await asyncio.sleep(delay)
+
+
+class Waitable:
+    """``wait`` for a resource group whose entities run NotStarted -> Running -> Succeeded/Failed."""
+
+    __slots__ = ()
+    _client: SpeechClient
+    _GET: ClassVar[str]  # the friendly call that reads one entity
+    _WHAT: ClassVar[str]
+
+    async def wait(self, entity: Any, *, timeout: float | None = None, poll_interval: float = 5.0) -> Any:
+        """Poll an entity (or its id) until it is ``Succeeded`` and return it.
+
+        ``JobFailedError`` (with the service's error code and message) when it fails,
+        ``WaitTimeoutError`` (naming it, its status and the time waited) when ``timeout`` passes.
+        """
+        entity_id = str(entity) if isinstance(entity, (str, UUID)) else entity.id
+        operation_id, args = self._client._canonical(self._GET, {"id": entity_id})
+        return await wait_until_done(
+            lambda: self._client._exchange(operation_id, args, {}), f"{self._WHAT} {entity_id}", timeout, poll_interval
+        )

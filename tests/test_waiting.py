@@ -1,0 +1,79 @@
+"""``client.<kind>.wait``: one entity until Succeeded, failures and timeouts made plain."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from speechrest import SpeechClient
+from speechrest.emulator import Emulator
+from speechrest.errors import JobFailedError, WaitTimeoutError
+
+TTL = {"timeToLiveHours": 24}
+
+
+def transcription(url: str = "https://audio.example.com/a.wav") -> dict[str, Any]:
+    return {"displayName": "t", "locale": "en-US", "contentUrls": [url], "properties": TTL}
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.3)
+async def test_wait_returns_the_succeeded_entity(speech_emulator: Emulator, speech_client: SpeechClient) -> None:
+    created = await speech_client.transcriptions.create(transcription())
+    started = time.monotonic()
+    done = await speech_client.transcriptions.wait(created, timeout=5)
+    assert str(done.status.value) == "Succeeded" and done.id == created.id
+    assert time.monotonic() - started >= 0.2
+    gets = speech_emulator.stats["requests"]["Transcriptions_Get"]["200"]
+    assert gets <= 6  # paced by Retry-After, not a busy loop
+    assert (await speech_client.transcriptions.wait(created.id)).id == created.id  # an id works too
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.1)
+async def test_a_failed_job_raises_with_the_service_error(speech_client: SpeechClient) -> None:
+    created = await speech_client.transcriptions.create(transcription("https://audio.example.com/fail.wav"))
+    with pytest.raises(JobFailedError) as caught:
+        await speech_client.transcriptions.wait(created, timeout=5)
+    assert caught.value.code == "InvalidData"
+    assert created.id in str(caught.value) and "InvalidData" in str(caught.value)
+    assert str(caught.value.entity.status.value) == "Failed"
+
+
+@pytest.mark.speech_emulator(processing_seconds=60)
+async def test_a_stuck_job_times_out_naming_job_status_and_time(speech_client: SpeechClient) -> None:
+    created = await speech_client.transcriptions.create(transcription())
+    started = time.monotonic()
+    with pytest.raises(WaitTimeoutError) as caught:
+        await speech_client.transcriptions.wait(created, timeout=0.5, poll_interval=0.1)
+    assert 0.4 <= time.monotonic() - started < 2
+    error = caught.value
+    assert error.status in ("NotStarted", "Running")
+    assert created.id in str(error) and error.status in str(error) and error.seconds >= 0.4
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.1)
+async def test_every_kind_waits(speech_client: SpeechClient) -> None:
+    client = speech_client
+    base = (await client.models.list_base_models(filter="locale eq 'en-US'").to_list())[0]
+    dataset = await client.datasets.create(
+        {"displayName": "d", "locale": "en-US", "kind": "Language", "contentUrl": "https://data.example.com/d.txt"}
+    )
+    model = await client.models.create({"displayName": "m", "locale": "en-US", "baseModel": {"self": base.self_}})
+    model = await client.models.wait(model, timeout=5)
+    evaluation = await client.evaluations.create(
+        {
+            "displayName": "e",
+            "locale": "en-US",
+            "model1": {"self": base.self_},
+            "model2": {"self": model.self_},
+            "dataset": {"self": dataset.self_},
+        }
+    )
+    endpoint = await client.endpoints.create({"displayName": "p", "locale": "en-US", "model": {"self": model.self_}})
+    for waited in (
+        await client.datasets.wait(dataset, timeout=5),
+        await client.evaluations.wait(evaluation, timeout=5),
+        await client.endpoints.wait(endpoint, timeout=5),
+    ):
+        assert str(waited.status.value) == "Succeeded"
