@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union
 from uuid import UUID
 
 from ._generated.groups import OperationsOperations, TranscriptionsOperations
-from .errors import InvalidArgumentError
+from ._route import MAX_CONTENT_URLS
+from .errors import InvalidArgumentError, NotFoundError, PermissionDeniedError
 from .results import TranscriptionResult
 from .waiting import Waitable, wait_until_done
 
@@ -35,6 +38,52 @@ class Transcriptions(Waitable, TranscriptionsOperations):
     __slots__ = ()
     _GET = "Transcriptions_Get"
     _WHAT = "transcription"
+
+    async def create_many(
+        self, content_urls: Sequence[str], definition: Any, **options: Unpack[CallOptions]
+    ) -> list[Any]:
+        """Transcriptions for any number of audio URLs: one per 1,000 (the service's limit), all
+        with ``definition``'s settings (a model or a wire dict), each created exactly once."""
+        urls = list(content_urls)
+        if not urls:
+            raise InvalidArgumentError("create_many: no content URLs")
+        base = dict(definition) if isinstance(definition, Mapping) else self._client.converter.unstructure(definition)
+        parts = [urls[i : i + MAX_CONTENT_URLS] for i in range(0, len(urls), MAX_CONTENT_URLS)]
+        created = []
+        for number, part in enumerate(parts, start=1):
+            body = {**base, "contentUrls": part}
+            if len(parts) > 1:
+                body["displayName"] = f"{base.get('displayName', 'transcription')} ({number}/{len(parts)})"
+            created.append(await self.create(body, **options))
+        return created
+
+    async def results(self, transcription: Any, *, settle_seconds: float = 10.0) -> AsyncIterator[TranscriptionResult]:
+        """The result of every audio file of a succeeded transcription, one ``TranscriptionResult`` each.
+
+        Files are fetched from their content URLs without credentials. An expired URL (403) is
+        renewed by asking for the file again; a file that is not there yet (404, which happens
+        right after ``Succeeded``) is asked for again for up to ``settle_seconds``.
+        """
+        transcription_id = str(transcription) if isinstance(transcription, (str, UUID)) else transcription.id
+        async for file in self.list_files(transcription_id):
+            if str(getattr(file.kind, "value", file.kind)) != "Transcription":
+                continue
+            data = await self._fetch(transcription_id, file, settle_seconds)
+            yield TranscriptionResult.from_batch(json.loads(data))
+
+    async def _fetch(self, transcription_id: str, file: Any, settle_seconds: float) -> bytes:
+        deadline = time.monotonic() + settle_seconds
+        pause = 0.25
+        while True:
+            try:
+                return await self._client.download(file.links.content_url)
+            except PermissionDeniedError:  # the SAS URL expired: a fresh one comes with the file
+                file = await self.get_file(transcription_id, file.id)
+            except NotFoundError:
+                if time.monotonic() + pause > deadline:
+                    raise
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
 
     async def transcribe(
         self,

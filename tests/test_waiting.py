@@ -77,3 +77,33 @@ async def test_every_kind_waits(speech_client: SpeechClient) -> None:
         await client.endpoints.wait(endpoint, timeout=5),
     ):
         assert str(waited.status.value) == "Succeeded"
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.1)
+async def test_results_are_typed_per_audio_file(speech_client: SpeechClient) -> None:
+    urls = [f"https://audio.example.com/call-{n}.wav" for n in range(3)]
+    body = {
+        "displayName": "t",
+        "locale": "en-US",
+        "contentUrls": urls,
+        "properties": {**TTL, "diarization": {"enabled": True, "maxSpeakers": 3}, "wordLevelTimestampsEnabled": True},
+    }
+    created = await speech_client.transcriptions.create(body)
+    await speech_client.transcriptions.wait(created, timeout=5)
+    results = [r async for r in speech_client.transcriptions.results(created)]
+    assert sorted(r.source or "" for r in results) == sorted(urls)
+    for result in results:
+        assert result.text() and result.speakers and result.phrases[0].best.words
+        assert result.to_dict()["source"] == result.source
+        assert result.to_webvtt().startswith("WEBVTT")
+
+
+@pytest.mark.speech_emulator(processing_seconds=60)
+async def test_create_many_splits_at_1000_urls(speech_client: SpeechClient) -> None:
+    urls = [f"https://audio.example.com/{n}.wav" for n in range(2500)]
+    created = await speech_client.transcriptions.create_many(
+        urls, {"displayName": "batch", "locale": "en-US", "properties": TTL}
+    )
+    assert [len(t.content_urls) for t in created] == [1000, 1000, 500]
+    assert [t.display_name for t in created] == ["batch (1/3)", "batch (2/3)", "batch (3/3)"]
+    assert [u for t in created for u in t.content_urls] == urls
