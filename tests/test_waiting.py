@@ -6,6 +6,8 @@ import time
 from typing import Any
 
 import pytest
+from aiohttp import web
+from conftest import TEST_KEY, RecordingServer
 
 from speechrest import SpeechClient
 from speechrest.emulator import Emulator
@@ -107,3 +109,38 @@ async def test_create_many_splits_at_1000_urls(speech_client: SpeechClient) -> N
     assert [len(t.content_urls) for t in created] == [1000, 1000, 500]
     assert [t.display_name for t in created] == ["batch (1/3)", "batch (2/3)", "batch (3/3)"]
     assert [u for t in created for u in t.content_urls] == urls
+
+
+async def test_results_renew_expired_urls_and_wait_out_a_404(
+    server: RecordingServer, other_server: RecordingServer
+) -> None:
+    tid, fid = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10", "1f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
+
+    def file(url: str) -> dict[str, Any]:
+        return {
+            "self": f"{server.url}/speechtotext/transcriptions/{tid}/files/{fid}",
+            "kind": "Transcription",
+            "name": "contenturl_0.json",
+            "links": {"contentUrl": url},
+        }
+
+    def api(request: web.Request, body: bytes) -> web.StreamResponse:
+        if request.path.endswith("/files"):
+            return web.json_response({"values": [file(f"{other_server.url}/old?sig=expired")]})
+        return web.json_response(file(f"{other_server.url}/new?sig=fresh"))
+
+    result = {
+        "source": "https://audio.example.com/a.wav",
+        "durationInTicks": 10,
+        "recognizedPhrases": [],
+        "combinedRecognizedPhrases": [{"channel": 0, "display": "Hello."}],
+    }
+    server.handler = api
+    other_server.reply(403, "<Error><Code>AuthenticationFailed</Code></Error>")  # the listed URL expired
+    other_server.reply(404, "<Error><Code>BlobNotFound</Code></Error>")  # not written yet
+    other_server.reply(200, result)
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY, max_retries=0, rate_limit=None) as client:
+        results = [r async for r in client.transcriptions.results(tid, settle_seconds=5)]
+    assert [r.text() for r in results] == ["Hello."]
+    assert [r.path for r in other_server.requests] == ["/old", "/new", "/new"]
+    assert all("Ocp-Apim-Subscription-Key" not in r.headers for r in other_server.requests)
