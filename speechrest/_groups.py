@@ -13,6 +13,7 @@ class Models(Waitable, ModelsOperations):
 
     __slots__ = ()
     _GET = "Models_GetCustomModel"
+    _LIST = "Models_ListCustomModels"
     _WHAT = "model"
 
 
@@ -21,6 +22,7 @@ class Evaluations(Waitable, EvaluationsOperations):
 
     __slots__ = ()
     _GET = "Evaluations_Get"
+    _LIST = "Evaluations_List"
     _WHAT = "evaluation"
 
 
@@ -29,4 +31,5 @@ class Endpoints(Waitable, EndpointsOperations):
 
     __slots__ = ()
     _GET = "Endpoints_Get"
+    _LIST = "Endpoints_List"
     _WHAT = "endpoint"

@@ -37,6 +37,7 @@ class Transcriptions(Waitable, TranscriptionsOperations):
 
     __slots__ = ()
     _GET = "Transcriptions_Get"
+    _LIST = "Transcriptions_List"
     _WHAT = "transcription"
 
     async def create_many(

@@ -64,6 +64,7 @@ class Datasets(Waitable, DatasetsOperations):
 
     __slots__ = ()
     _GET = "Datasets_Get"
+    _LIST = "Datasets_List"
     _WHAT = "dataset"
 
     async def upload(

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
-from .errors import JobFailedError, WaitTimeoutError, parse_retry_after
+from ._wire import format_datetime
+from .errors import JobFailedError, SpeechError, WaitTimeoutError, parse_retry_after
 
 if TYPE_CHECKING:
     from ._client import SpeechClient
@@ -49,7 +51,12 @@ class Waitable:
     __slots__ = ()
     _client: SpeechClient
     _GET: ClassVar[str]  # the friendly call that reads one entity
+    _LIST: ClassVar[str]  # the friendly call that lists them (for sweeps)
     _WHAT: ClassVar[str]
+    # With more jobs than this waiting, one list sweep (100 per page) replaces a GET per job.
+    SWEEP_ABOVE: ClassVar[int] = 8
+    # How far back a sweep looks beyond the last one (clock differences, 1 s Date resolution).
+    SWEEP_SLACK: ClassVar[timedelta] = timedelta(seconds=30)
 
     async def wait(self, entity: Any, *, timeout: float | None = None, poll_interval: float = 5.0) -> Any:
         """Poll an entity (or its id) until it is ``Succeeded`` and return it.
@@ -62,3 +69,72 @@ class Waitable:
         return await wait_until_done(
             lambda: self._client._exchange(operation_id, args, {}), f"{self._WHAT} {entity_id}", timeout, poll_interval
         )
+
+    async def as_completed(
+        self, entities: Iterable[Any], *, timeout: float | None = None, poll_interval: float = 5.0
+    ) -> AsyncIterator[Any]:
+        """Yield each entity as it finishes (``Succeeded``), or a ``JobFailedError`` for one that
+        failed; ``WaitTimeoutError`` for what is left when ``timeout`` passes.
+
+        Few jobs are polled one by one; many are swept: the list is read with a
+        ``lastActionDateTime`` filter (since the previous sweep), so one page of up to 100 entities
+        updates up to 100 waiting jobs. Every request goes through the client's rate limiter.
+        """
+        pending = {str(e) if isinstance(e, (str, UUID)) else e.id: e for e in entities}
+        started = time.monotonic()
+        since = None  # the service time of the previous sweep's start
+        while pending:
+            if len(pending) > self.SWEEP_ABOVE:
+                sweep_started = self._client._server_now()
+                seen = await self._sweep(since, pending)
+                since = sweep_started - self.SWEEP_SLACK
+            else:
+                seen = [await self._client._call(self._GET, {"id": entity_id}, {}) for entity_id in list(pending)]
+            for entity in seen:
+                status = str(getattr(entity.status, "value", entity.status))
+                if entity.id not in pending or status not in ("Succeeded", "Failed"):
+                    continue
+                del pending[entity.id]
+                yield entity if status == "Succeeded" else JobFailedError(entity, f"{self._WHAT} {entity.id}")
+            if not pending:
+                return
+            waited = time.monotonic() - started
+            if timeout is not None and waited + poll_interval > timeout:
+                for entity_id, entity in pending.items():
+                    yield WaitTimeoutError(entity, f"{self._WHAT} {entity_id}", "unfinished", waited)
+                return
+            await asyncio.sleep(poll_interval)
+
+    async def _sweep(self, since: Any, pending: Mapping[str, Any]) -> list[Any]:
+        """One pass over the list: everything changed since ``since`` (or all, the first time)."""
+        args: dict[str, Any] = {}
+        operation_id, _ = self._client._canonical(self._LIST, {})
+        if since is not None and any(p.wire == "filter" for p in self._client._routes[operation_id].params):
+            args["filter"] = f"lastActionDateTime ge {format_datetime(since.replace(microsecond=0))}"
+        found = []
+        async for entity in self._client._call_paged(self._LIST, args, {}, None):
+            if entity.id in pending:
+                found.append(entity)
+        return found
+
+    async def wait_all(
+        self,
+        entities: Iterable[Any],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 5.0,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """Every entity once finished, in the order given. A failed or timed-out job raises (the
+        first one seen) unless ``return_exceptions``, which puts its error in its place instead."""
+        order = [str(e) if isinstance(e, (str, UUID)) else e.id for e in entities]
+        done: dict[str, Any] = {}
+        async for outcome in self.as_completed(order, timeout=timeout, poll_interval=poll_interval):
+            if isinstance(outcome, SpeechError):
+                if not return_exceptions:
+                    raise outcome
+                entity = getattr(outcome, "entity", None)
+                done[str(getattr(entity, "id", None) or entity)] = outcome
+            else:
+                done[outcome.id] = outcome
+        return [done[entity_id] for entity_id in order]

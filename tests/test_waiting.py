@@ -144,3 +144,39 @@ async def test_results_renew_expired_urls_and_wait_out_a_404(
     assert [r.text() for r in results] == ["Hello."]
     assert [r.path for r in other_server.requests] == ["/old", "/new", "/new"]
     assert all("Ocp-Apim-Subscription-Key" not in r.headers for r in other_server.requests)
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.3)
+async def test_many_jobs_are_swept_not_polled_one_by_one(
+    speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    created = [
+        await speech_client.transcriptions.create(transcription(f"https://a.example/{n}.wav")) for n in range(30)
+    ]
+    done = await speech_client.transcriptions.wait_all(created, timeout=10, poll_interval=0.1)
+    assert [t.id for t in done] == [t.id for t in created]
+    assert all(str(t.status.value) == "Succeeded" for t in done)
+    requests = speech_emulator.stats["requests"]
+    assert "Transcriptions_Get" not in requests  # no GET per job
+    assert 1 <= requests["Transcriptions_List"]["200"] <= 15  # a handful of sweeps for 30 jobs
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.2)
+async def test_as_completed_yields_failures_and_wait_all_can_return_them(speech_client: SpeechClient) -> None:
+    good = await speech_client.transcriptions.create(transcription())
+    bad = await speech_client.transcriptions.create(transcription("https://a.example/fail.wav"))
+    outcomes = [o async for o in speech_client.transcriptions.as_completed([good, bad], poll_interval=0.05)]
+    assert {type(o).__name__ for o in outcomes} == {"Transcription", "JobFailedError"}
+    results = await speech_client.transcriptions.wait_all([bad.id, good.id], return_exceptions=True, poll_interval=0.05)
+    assert isinstance(results[0], JobFailedError) and results[1].id == good.id
+    with pytest.raises(JobFailedError):
+        await speech_client.transcriptions.wait_all([good, bad], poll_interval=0.05)
+
+
+@pytest.mark.speech_emulator(processing_seconds=60)
+async def test_wait_all_times_out_with_what_is_left(speech_client: SpeechClient) -> None:
+    stuck = await speech_client.transcriptions.create(transcription())
+    results = await speech_client.transcriptions.wait_all(
+        [stuck], timeout=0.3, poll_interval=0.1, return_exceptions=True
+    )
+    assert isinstance(results[0], WaitTimeoutError) and stuck.id in str(results[0])
