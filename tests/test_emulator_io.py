@@ -29,7 +29,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from yarl import URL
 
-from speechrest import SpeechClient, operations
+from speechrest import RateLimit, SpeechClient, operations
 from speechrest.emulator import Emulator
 from speechrest.errors import (
     BadRequestError,
@@ -663,3 +663,21 @@ async def test_command_line_serves_until_sigterm() -> None:
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+async def test_the_quota_answers_429_beyond_it_and_the_client_stays_under_it() -> None:
+    async with Emulator(rate_limit="5/0.5") as emu:
+        async with SpeechClient(endpoint=emu.url, api_version="v3.1", rate_limit=None, max_retries=0) as client:
+            outcomes = await asyncio.gather(
+                *(client.transcriptions.list_supported_locales() for _ in range(8)), return_exceptions=True
+            )
+        refused = [o for o in outcomes if isinstance(o, RateLimitError)]
+        assert len(refused) == 3 and all(o.retry_after == 1 for o in refused)
+        await asyncio.sleep(0.6)
+        limit = RateLimit(requests=5, per_seconds=0.5)
+        async with SpeechClient(endpoint=emu.url, api_version="v3.1", rate_limit=limit, max_retries=0) as client:
+            await asyncio.gather(*(client.transcriptions.list_supported_locales() for _ in range(12)))
+        assert emu.stats["throttled"] == 3  # the client-side limit kept it under the quota
+        emu.quota = None
+        with pytest.raises(ValueError, match="REQUESTS/SECONDS"):
+            Emulator(rate_limit="lots")

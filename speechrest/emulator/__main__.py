@@ -21,6 +21,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--throttle-rate", type=float, default=0.0, help="share of requests answered 429")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every request")
     parser.add_argument("--seed", type=int, help="seed for reproducible ids and faults")
+    parser.add_argument("--rate-limit", help="a request quota such as 100/10 (per seconds); 429 beyond it")
     return parser.parse_args(argv)
 
 
@@ -40,6 +41,7 @@ async def serve(args: argparse.Namespace) -> None:
         throttle_rate=args.throttle_rate,
         latency_ms=args.latency_ms,
         seed=args.seed,
+        rate_limit=args.rate_limit,
     ) as emulator:
         print(f"speechrest emulator listening on {emulator.url} (files on {emulator.blob_url})", flush=True)
         await stop.wait()

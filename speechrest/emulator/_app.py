@@ -4,10 +4,13 @@ authentication, injected latency/throttling/faults, counters, and ``Emulator`` i
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
+import math
 import random
 import re
+import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
@@ -80,12 +83,42 @@ def _token_counts(service: Service) -> dict[str, Any]:
     return {"tokens": len(seen), "entities": sum(seen.values()), "duplicated": {t: n for t, n in seen.items() if n > 1}}
 
 
+class Quota:
+    """The service's request quota: at most ``requests`` in any ``per_seconds`` window."""
+
+    def __init__(self, requests: int, per_seconds: float) -> None:
+        if requests < 1 or per_seconds <= 0:
+            raise ValueError(f"a quota needs requests >= 1 and per_seconds > 0, got {requests}/{per_seconds}")
+        self.requests, self.per_seconds = requests, per_seconds
+        self._times: collections.deque[float] = collections.deque()
+
+    def refuse(self) -> float | None:
+        """None to admit a request now, else the seconds until the window has room."""
+        now = time.monotonic()
+        while self._times and self._times[0] <= now - self.per_seconds:
+            self._times.popleft()
+        if len(self._times) >= self.requests:
+            return self._times[0] + self.per_seconds - now
+        self._times.append(now)
+        return None
+
+    @classmethod
+    def parse(cls, text: str) -> Quota:
+        """``"100/10"``: 100 requests per 10 seconds."""
+        requests, _, seconds = text.partition("/")
+        try:
+            return cls(int(requests), float(seconds))
+        except ValueError:
+            raise ValueError(f"a quota is REQUESTS/SECONDS, e.g. 100/10, got {text!r}") from None
+
+
 class Api:
     """The API application: one aiohttp route per operation of every version's route table."""
 
-    def __init__(self, service: Service, counters: Counters) -> None:
+    def __init__(self, service: Service, counters: Counters, quota: Callable[[], Quota | None]) -> None:
         self.service = service
         self.counters = counters
+        self.quota = quota  # read for every request: the emulator's quota can change while it runs
         self.rng = random.Random(None if service.options.seed is None else service.options.seed + 1)
 
     def app(self) -> web.Application:
@@ -130,6 +163,11 @@ class Api:
             await asyncio.sleep(options.latency_ms / 1000)
         try:
             self._authenticate(request)
+            quota = self.quota()
+            if quota is not None and (wait := quota.refuse()) is not None:
+                self.counters.throttled += 1
+                retry = str(max(1, math.ceil(wait)))
+                return ServiceError(429, "The resource's request quota is used up.").response({"Retry-After": retry})
             if options.throttle_rate and self.rng.random() < options.throttle_rate:
                 self.counters.throttled += 1
                 return ServiceError(429, "Too many requests; retry later.").response({"Retry-After": "1"})
@@ -296,7 +334,8 @@ class Emulator:
     listener (``blob_port``) standing in for blob storage. ``key`` makes the API refuse
     requests without it; ``processing_seconds`` is how long entities take to finish;
     ``fault_rate``, ``throttle_rate`` and ``latency_ms`` inject trouble, reproducibly
-    with ``seed``.
+    with ``seed``; ``rate_limit="100/10"`` answers 429 beyond the quota, as the service does
+    (``emu.quota`` can be swapped or set to None while running).
     """
 
     def __init__(
@@ -311,6 +350,7 @@ class Emulator:
         throttle_rate: float = 0.0,
         latency_ms: float = 0.0,
         seed: int | None = None,
+        rate_limit: str | None = None,
     ) -> None:
         for name, rate in (("fault_rate", fault_rate), ("throttle_rate", throttle_rate)):
             if not 0.0 <= rate <= 1.0:
@@ -319,6 +359,7 @@ class Emulator:
             raise ValueError("processing_seconds and latency_ms must be >= 0")
         self.host, self.port, self.blob_port = host, port, blob_port
         self.options = Options(key, processing_seconds, fault_rate, throttle_rate, latency_ms, seed)
+        self.quota = Quota.parse(rate_limit) if rate_limit else None
         self.counters = Counters()
         self._service: Service | None = None
         self._listeners: list[_Listener] = []
@@ -349,7 +390,9 @@ class Emulator:
     async def start(self) -> None:
         blob = BlobStore()
         self._service = Service(self.options, blob)
-        self._listeners.append(await _listen(Api(self._service, self.counters).app(), self.host, self.port))
+        self._listeners.append(
+            await _listen(Api(self._service, self.counters, lambda: self.quota).app(), self.host, self.port)
+        )
         self._listeners.append(await _listen(blob.app(), self.host, self.blob_port))
         blob.url = self.blob_url
 
