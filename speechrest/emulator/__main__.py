@@ -16,7 +16,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8080, help="API port (0: any free port; default 8080)")
     parser.add_argument("--blob-port", type=int, default=0, help="port of the file (blob) listener (default: any)")
     parser.add_argument("--key", help="refuse requests that do not carry this subscription key")
-    parser.add_argument("--processing-seconds", type=float, default=2.0, help="time an entity takes to finish")
+    parser.add_argument(
+        "--processing-seconds", default="2", help="time an entity takes to finish: seconds, or a range such as 5-60"
+    )
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of requests failed (500/503/cut)")
     parser.add_argument("--throttle-rate", type=float, default=0.0, help="share of requests answered 429")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every request")

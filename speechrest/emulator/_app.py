@@ -83,6 +83,20 @@ def _token_counts(service: Service) -> dict[str, Any]:
     return {"tokens": len(seen), "entities": sum(seen.values()), "duplicated": {t: n for t, n in seen.items() if n > 1}}
 
 
+def _seconds_range(value: float | str) -> tuple[float, float]:
+    """``2`` -> (2, 2); ``"5-60"`` -> (5, 60)."""
+    if isinstance(value, str):
+        low, _, high = value.partition("-")
+        try:
+            bounds = (float(low), float(high or low))
+        except ValueError:
+            raise ValueError(f"processing seconds are a number or a range such as 5-60, got {value!r}") from None
+        if bounds[1] < bounds[0]:
+            raise ValueError(f"the processing range {value!r} ends before it starts")
+        return bounds
+    return float(value), float(value)
+
+
 class Quota:
     """The service's request quota: at most ``requests`` in any ``per_seconds`` window."""
 
@@ -332,7 +346,8 @@ class Emulator:
 
     The API listens on ``port`` (0: any free port) and result/dataset files on a second
     listener (``blob_port``) standing in for blob storage. ``key`` makes the API refuse
-    requests without it; ``processing_seconds`` is how long entities take to finish;
+    requests without it; ``processing_seconds`` is how long entities take to finish (a number,
+    or a range such as ``"5-60"`` for each entity to draw from);
     ``fault_rate``, ``throttle_rate`` and ``latency_ms`` inject trouble, reproducibly
     with ``seed``; ``rate_limit="100/10"`` answers 429 beyond the quota, as the service does
     (``emu.quota`` can be swapped or set to None while running).
@@ -345,7 +360,7 @@ class Emulator:
         port: int = 0,
         blob_port: int = 0,
         key: str | None = None,
-        processing_seconds: float = 2.0,
+        processing_seconds: float | str = 2.0,
         fault_rate: float = 0.0,
         throttle_rate: float = 0.0,
         latency_ms: float = 0.0,
@@ -355,10 +370,19 @@ class Emulator:
         for name, rate in (("fault_rate", fault_rate), ("throttle_rate", throttle_rate)):
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {rate}")
-        if processing_seconds < 0 or latency_ms < 0:
+        low, high = _seconds_range(processing_seconds)
+        if low < 0 or latency_ms < 0:
             raise ValueError("processing_seconds and latency_ms must be >= 0")
         self.host, self.port, self.blob_port = host, port, blob_port
-        self.options = Options(key, processing_seconds, fault_rate, throttle_rate, latency_ms, seed)
+        self.options = Options(
+            key=key,
+            processing_seconds=low,
+            processing_spread=high - low,
+            fault_rate=fault_rate,
+            throttle_rate=throttle_rate,
+            latency_ms=latency_ms,
+            seed=seed,
+        )
         self.quota = Quota.parse(rate_limit) if rate_limit else None
         self.counters = Counters()
         self._service: Service | None = None

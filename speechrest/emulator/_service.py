@@ -65,6 +65,7 @@ class Options:
 
     key: str | None = None
     processing_seconds: float = 2.0
+    processing_spread: float = 0.0  # each entity takes processing_seconds + uniform(0, spread)
     fault_rate: float = 0.0
     throttle_rate: float = 0.0
     latency_ms: float = 0.0
@@ -138,7 +139,7 @@ class Service:
     def start(self, record: Record) -> None:
         """Schedule the lifecycle: Running after a fifth of the processing time, then the end."""
         loop = asyncio.get_running_loop()
-        seconds = self.options.processing_seconds
+        seconds = self.options.processing_seconds + self.rng.uniform(0, self.options.processing_spread)
         record.running_at = loop.time() + seconds * 0.2
         record.done_at = loop.time() + seconds
         loop.call_at(record.running_at, self._run, record)
