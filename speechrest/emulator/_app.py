@@ -35,6 +35,7 @@ from ._versions import INTERNAL, Dialect
 TOKEN_KEY = AmbiguousCreateError.TOKEN_KEY
 
 STATS_PATH = "/_emulator/stats"
+QUOTA_PATH = "/_emulator/quota"
 # The status line of an answer that the emulator cuts off (counted as "lost", never completed).
 _CUT_STATUS = 299
 _KEY_HEADER = "Ocp-Apim-Subscription-Key"
@@ -129,15 +130,23 @@ class Quota:
 class Api:
     """The API application: one aiohttp route per operation of every version's route table."""
 
-    def __init__(self, service: Service, counters: Counters, quota: Callable[[], Quota | None]) -> None:
+    def __init__(
+        self,
+        service: Service,
+        counters: Counters,
+        quota: Callable[[], Quota | None],
+        set_quota: Callable[[Quota | None], None],
+    ) -> None:
         self.service = service
         self.counters = counters
         self.quota = quota  # read for every request: the emulator's quota can change while it runs
+        self.set_quota = set_quota
         self.rng = random.Random(None if service.options.seed is None else service.options.seed + 1)
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._gate], client_max_size=16 * 1024 * 1024)
         app.router.add_get(STATS_PATH, self._stats)
+        app.router.add_put(QUOTA_PATH, self._set_quota)
         # GA versions share paths and tell themselves apart by ``api-version``: one route each.
         shared: dict[tuple[str, str], dict[str, tuple[Dialect, Route]]] = defaultdict(dict)
         for dialect in self.service.dialects.values():
@@ -154,6 +163,15 @@ class Api:
             app.router.add_route(method, path, partial(self._dispatch, by_version), name=name)
         return app
 
+    async def _set_quota(self, request: web.Request) -> web.Response:
+        """``PUT /_emulator/quota`` with ``100/10`` (or an empty body for none): change the quota."""
+        text = (await request.text()).strip()
+        try:
+            self.set_quota(Quota.parse(text) if text else None)
+        except ValueError as error:
+            return web.Response(status=400, text=str(error))
+        return web.Response(status=204)
+
     async def _stats(self, request: web.Request) -> web.Response:
         return web.json_response(self.counters.snapshot(self.service))
 
@@ -161,7 +179,7 @@ class Api:
     async def _gate(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        if request.path == STATS_PATH:
+        if request.path in (STATS_PATH, QUOTA_PATH):
             return await handler(request)
         route = request.match_info.route
         operation = (route.name or "unknown").rpartition(".")[2]
@@ -388,6 +406,9 @@ class Emulator:
         self._service: Service | None = None
         self._listeners: list[_Listener] = []
 
+    def _set_quota(self, quota: Quota | None) -> None:
+        self.quota = quota
+
     @property
     def key(self) -> str | None:
         return self.options.key
@@ -415,7 +436,9 @@ class Emulator:
         blob = BlobStore()
         self._service = Service(self.options, blob)
         self._listeners.append(
-            await _listen(Api(self._service, self.counters, lambda: self.quota).app(), self.host, self.port)
+            await _listen(
+                Api(self._service, self.counters, lambda: self.quota, self._set_quota).app(), self.host, self.port
+            )
         )
         self._listeners.append(await _listen(blob.app(), self.host, self.blob_port))
         blob.url = self.blob_url

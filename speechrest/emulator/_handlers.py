@@ -70,8 +70,9 @@ def entity_response(call: Call, record: Record, status: int = 200) -> web.Respon
 
 def with_derived(call: Call, record: Record) -> dict[str, Any]:
     """The entity's wire form plus what is computed when shown (project counts)."""
-    data = wire(record.entity)
+    data = call.service.wire_of(record)
     if record.collection == "projects":
+        data = dict(data)
         counts = {
             f"{c[:-1]}Count": sum(1 for r in call.service.store.all(c) if _project_id(r) == record.id)
             for c in ("datasets", "evaluations", "models", "transcriptions", "endpoints")
@@ -299,6 +300,7 @@ def update(collection: str) -> Handler:
         call.service.touch(record)
         if collection == "webhooks" and (change.web_url is not None or status_of(record) == "Failed"):
             entity.status = m.Status.NOT_STARTED
+            call.service.touch(record)
             call.service.spawn_challenge(record)  # a PATCH re-validates and re-enables a hook
         return entity_response(call, record)
 

@@ -116,4 +116,5 @@ class Notifier:
         self._failures[hook.id] = 0 if delivered else self._failures[hook.id] + 1
         if self._failures[hook.id] >= MAX_FAILURES:
             hook.entity.status = Status.FAILED
+            hook.wire_cache = None
         return delivered

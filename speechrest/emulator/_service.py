@@ -127,8 +127,15 @@ class Service:
         return record
 
     def touch(self, record: Record) -> None:
+        """The entity changed: a new ``lastActionDateTime``, and its wire form is made again."""
         if hasattr(record.entity, "last_action_date_time"):
             record.entity.last_action_date_time = now()
+        record.wire_cache = None
+
+    def wire_of(self, record: Record) -> dict[str, Any]:
+        if record.wire_cache is None:
+            record.wire_cache = wire(record.entity)
+        return record.wire_cache
 
     def event(self, record: Record, phase: str) -> None:
         """Tell subscribed hooks that ``record`` reached ``phase`` (Creation, Processing, ...)."""
@@ -150,6 +157,7 @@ class Service:
 
         async def challenge() -> None:
             hook.entity.status = m.Status.RUNNING
+            self.touch(hook)
             answered = await self.notifier.challenge(hook)
             if self._alive(hook):
                 hook.entity.status = m.Status.SUCCEEDED if answered else m.Status.FAILED

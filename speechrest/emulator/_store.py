@@ -68,6 +68,8 @@ class Record:
     done_at: float = 0.0
     # A model copy operation: the model it copies.
     copy_of: Record | None = None
+    # The entity's wire form, kept until it changes (``Service.touch``): lists show thousands.
+    wire_cache: dict[str, Any] | None = None
 
 
 class Store:
