@@ -32,6 +32,9 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_overhead.py
 	$(BIN)/python benchmarks/bench_faults.py
+	$(BIN)/python benchmarks/bench_upload.py
+	$(BIN)/python benchmarks/bench_polling.py
+	$(BIN)/python benchmarks/bench_results.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
