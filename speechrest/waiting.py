@@ -8,6 +8,7 @@ seconds when it does not say), and ends with the entity once ``Succeeded``,
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import timedelta
@@ -71,16 +72,25 @@ class Waitable:
         )
 
     async def as_completed(
-        self, entities: Iterable[Any], *, timeout: float | None = None, poll_interval: float = 5.0
+        self,
+        entities: Iterable[Any],
+        *,
+        timeout: float | None = None,
+        job_timeout: float | None = None,
+        poll_interval: float = 5.0,
+        progress: Callable[[int, int], Awaitable[None] | None] | None = None,
     ) -> AsyncIterator[Any]:
         """Yield each entity as it finishes (``Succeeded``), or a ``JobFailedError`` for one that
-        failed; ``WaitTimeoutError`` for what is left when ``timeout`` passes.
+        failed; a ``WaitTimeoutError`` for a job still unfinished ``job_timeout`` seconds after it
+        was created, and for every job left when ``timeout`` (overall) passes. ``progress`` gets
+        (finished, total) after each job.
 
         Few jobs are polled one by one; many are swept: the list is read with a
         ``lastActionDateTime`` filter (since the previous sweep), so one page of up to 100 entities
         updates up to 100 waiting jobs. Every request goes through the client's rate limiter.
         """
         pending = {str(e) if isinstance(e, (str, UUID)) else e.id: e for e in entities}
+        total, finished = len(pending), 0
         started = time.monotonic()
         since = None  # the service time of the previous sweep's start
         while pending:
@@ -91,19 +101,37 @@ class Waitable:
             else:
                 seen = [await self._client._call(self._GET, {"id": entity_id}, {}) for entity_id in list(pending)]
             for entity in seen:
-                status = str(getattr(entity.status, "value", entity.status))
-                if entity.id not in pending or status not in ("Succeeded", "Failed"):
+                if entity.id not in pending:
                     continue
+                pending[entity.id] = entity  # the latest state, for a timeout's message
+                status = str(getattr(entity.status, "value", entity.status))
+                what = f"{self._WHAT} {entity.id}"
+                if status in ("Succeeded", "Failed"):
+                    outcome: Any = entity if status == "Succeeded" else JobFailedError(entity, what)
+                else:
+                    age = self._age(entity)
+                    if job_timeout is None or age is None or age <= job_timeout:
+                        continue
+                    outcome = WaitTimeoutError(entity, what, status, age)
                 del pending[entity.id]
-                yield entity if status == "Succeeded" else JobFailedError(entity, f"{self._WHAT} {entity.id}")
+                finished += 1
+                if progress is not None and inspect.isawaitable(reported := progress(finished, total)):
+                    await reported
+                yield outcome
             if not pending:
                 return
             waited = time.monotonic() - started
             if timeout is not None and waited + poll_interval > timeout:
                 for entity_id, entity in pending.items():
-                    yield WaitTimeoutError(entity, f"{self._WHAT} {entity_id}", "unfinished", waited)
+                    status = str(getattr(getattr(entity, "status", None), "value", "unknown"))
+                    yield WaitTimeoutError(entity, f"{self._WHAT} {entity_id}", status, waited)
                 return
             await asyncio.sleep(poll_interval)
+
+    def _age(self, entity: Any) -> float | None:
+        """Seconds since the entity was created, by the service's clock."""
+        created = getattr(entity, "created_date_time", None)
+        return None if created is None else (self._client._server_now() - created).total_seconds()
 
     async def _sweep(self, since: Any, pending: Mapping[str, Any]) -> list[Any]:
         """One pass over the list: everything changed since ``since`` (or all, the first time)."""
@@ -122,14 +150,19 @@ class Waitable:
         entities: Iterable[Any],
         *,
         timeout: float | None = None,
+        job_timeout: float | None = None,
         poll_interval: float = 5.0,
+        progress: Callable[[int, int], Awaitable[None] | None] | None = None,
         return_exceptions: bool = False,
     ) -> list[Any]:
         """Every entity once finished, in the order given. A failed or timed-out job raises (the
         first one seen) unless ``return_exceptions``, which puts its error in its place instead."""
         order = [str(e) if isinstance(e, (str, UUID)) else e.id for e in entities]
         done: dict[str, Any] = {}
-        async for outcome in self.as_completed(order, timeout=timeout, poll_interval=poll_interval):
+        outcomes = self.as_completed(
+            order, timeout=timeout, job_timeout=job_timeout, poll_interval=poll_interval, progress=progress
+        )
+        async for outcome in outcomes:
             if isinstance(outcome, SpeechError):
                 if not return_exceptions:
                     raise outcome

@@ -180,3 +180,28 @@ async def test_wait_all_times_out_with_what_is_left(speech_client: SpeechClient)
         [stuck], timeout=0.3, poll_interval=0.1, return_exceptions=True
     )
     assert isinstance(results[0], WaitTimeoutError) and stuck.id in str(results[0])
+    assert results[0].status in ("NotStarted", "Running")  # the last status seen, not a placeholder
+
+
+@pytest.mark.speech_emulator(processing_seconds=60)
+async def test_job_timeout_gives_up_per_job_and_progress_counts_each(speech_client: SpeechClient) -> None:
+    jobs = [await speech_client.transcriptions.create(transcription()) for _ in range(2)]
+    seen: list[tuple[int, int]] = []
+
+    async def progress(finished: int, total: int) -> None:
+        seen.append((finished, total))
+
+    started = time.monotonic()
+    results = await speech_client.transcriptions.wait_all(
+        jobs, job_timeout=0.3, poll_interval=0.1, progress=progress, return_exceptions=True
+    )
+    assert time.monotonic() - started < 3  # no overall timeout was given: job_timeout ended it
+    assert [type(r) for r in results] == [WaitTimeoutError, WaitTimeoutError]
+    assert all(r.seconds > 0.3 and r.status in ("NotStarted", "Running") for r in results)
+    assert seen == [(1, 2), (2, 2)]
+    seen.clear()
+    with pytest.raises(WaitTimeoutError):  # a plain function works too, called before the error is raised
+        await speech_client.transcriptions.wait_all(
+            jobs, job_timeout=0.3, poll_interval=0.1, progress=lambda done, total: seen.append((done, total))
+        )
+    assert seen == [(1, 2)]
