@@ -15,8 +15,8 @@ from uuid import UUID
 
 from ._generated.groups import OperationsOperations, TranscriptionsOperations
 from ._route import MAX_CONTENT_URLS
-from .errors import InvalidArgumentError, NotFoundError, PermissionDeniedError
-from .results import TranscriptionResult
+from .errors import InvalidArgumentError, NotFoundError, PermissionDeniedError, SpeechError
+from .results import TranscriptionReport, TranscriptionResult
 from .waiting import Waitable, wait_until_done
 
 if TYPE_CHECKING:
@@ -65,12 +65,24 @@ class Transcriptions(Waitable, TranscriptionsOperations):
         renewed by asking for the file again; a file that is not there yet (404, which happens
         right after ``Succeeded``) is asked for again for up to ``settle_seconds``.
         """
-        transcription_id = str(transcription) if isinstance(transcription, (str, UUID)) else transcription.id
+        transcription_id = _id_of(transcription)
         async for file in self.list_files(transcription_id):
-            if str(getattr(file.kind, "value", file.kind)) != "Transcription":
-                continue
-            data = await self._fetch(transcription_id, file, settle_seconds)
-            yield TranscriptionResult.from_batch(json.loads(data))
+            if _kind(file) == "Transcription":
+                yield TranscriptionResult.from_batch(
+                    json.loads(await self._fetch(transcription_id, file, settle_seconds))
+                )
+
+    async def report(self, transcription: Any, *, settle_seconds: float = 10.0) -> TranscriptionReport:
+        """The report of a finished transcription: how many audio files succeeded, and why any failed.
+
+        Fetched like ``results`` (no credentials, renewed when expired, waited for briefly)."""
+        transcription_id = _id_of(transcription)
+        async for file in self.list_files(transcription_id):
+            if _kind(file) == "TranscriptionReport":
+                return TranscriptionReport.from_json(
+                    json.loads(await self._fetch(transcription_id, file, settle_seconds))
+                )
+        raise SpeechError(f"transcription {transcription_id} has no report file yet (is it finished?)")
 
     async def _fetch(self, transcription_id: str, file: Any, settle_seconds: float) -> bytes:
         deadline = time.monotonic() + settle_seconds
@@ -248,3 +260,11 @@ class Operations(OperationsOperations):
             timeout,
             poll_interval,
         )
+
+
+def _id_of(transcription: Any) -> str:
+    return str(transcription) if isinstance(transcription, (str, UUID)) else str(transcription.id)
+
+
+def _kind(file: Any) -> str:
+    return str(getattr(file.kind, "value", file.kind))

@@ -14,7 +14,7 @@ import attrs
 
 from . import captions
 
-__all__ = ["Alternative", "Phrase", "TranscriptionResult", "Word"]
+__all__ = ["Alternative", "Phrase", "ReportEntry", "TranscriptionReport", "TranscriptionResult", "Word"]
 
 TICKS_PER_MS = 10_000
 
@@ -226,3 +226,49 @@ def _alternative(data: dict[str, Any]) -> Alternative:
         words=tuple(_word(w, "word") for w in data.get("words", ())),
         display_words=tuple(_word(w, "displayText") for w in data.get("displayWords", ())),
     )
+
+
+@attrs.frozen
+class ReportEntry:
+    """How one audio file of a batch transcription went."""
+
+    source: str | None
+    status: str  # "Succeeded" or "Failed"
+    error_kind: str | None = None
+    error_message: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "Succeeded"
+
+
+@attrs.frozen
+class TranscriptionReport:
+    """The report file of a batch transcription (``kind == "TranscriptionReport"``)."""
+
+    successful_count: int
+    failed_count: int
+    details: tuple[ReportEntry, ...]
+    raw: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+
+    @property
+    def failed(self) -> list[ReportEntry]:
+        """The audio files that could not be transcribed."""
+        return [entry for entry in self.details if not entry.succeeded]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire JSON this report was read from."""
+        return self.raw
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TranscriptionReport:
+        details = tuple(
+            ReportEntry(d.get("source"), str(d.get("status", "")), d.get("errorKind"), d.get("errorMessage"))
+            for d in data.get("details", ())
+        )
+        return cls(
+            successful_count=int(data.get("successfulTranscriptionsCount", 0)),
+            failed_count=int(data.get("failedTranscriptionsCount", 0)),
+            details=details,
+            raw=data,
+        )

@@ -11,7 +11,7 @@ from conftest import TEST_KEY, RecordingServer
 
 from speechrest import SpeechClient
 from speechrest.emulator import Emulator
-from speechrest.errors import JobFailedError, WaitTimeoutError
+from speechrest.errors import JobFailedError, SpeechError, WaitTimeoutError
 
 TTL = {"timeToLiveHours": 24}
 
@@ -98,6 +98,22 @@ async def test_results_are_typed_per_audio_file(speech_client: SpeechClient) -> 
         assert result.text() and result.speakers and result.phrases[0].best.words
         assert result.to_dict()["source"] == result.source
         assert result.to_webvtt().startswith("WEBVTT")
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.1)
+async def test_report_says_which_audio_failed_and_why(speech_client: SpeechClient) -> None:
+    good, bad = "https://audio.example.com/good.wav", "https://audio.example.com/fail.wav"
+    created = await speech_client.transcriptions.create({**transcription(), "contentUrls": [good, bad]})
+    with pytest.raises(SpeechError, match="no report file yet"):
+        await speech_client.transcriptions.report(created)
+    await speech_client.transcriptions.wait(created, timeout=5)
+    report = await speech_client.transcriptions.report(created.id)
+    assert (report.successful_count, report.failed_count) == (1, 1)
+    assert [(e.source, e.succeeded) for e in report.details] == [(good, True), (bad, False)]
+    assert [(e.source, e.error_kind) for e in report.failed] == [(bad, "InvalidData")]
+    assert "could not be read" in (report.failed[0].error_message or "")
+    assert report.to_dict()["failedTranscriptionsCount"] == 1
+    assert [r.source async for r in speech_client.transcriptions.results(created)] == [good]
 
 
 @pytest.mark.speech_emulator(processing_seconds=60)
