@@ -49,11 +49,13 @@ from .errors import (
 )
 from .models import converter as default_converter
 from .upload import Datasets
+from .waiting import PushedStates
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from ._route import CallOptions
+    from .webhooks import WebHookEvent
 
 __all__ = ["DEFAULT_API_VERSION", "SpeechClient", "TokenProvider"]
 
@@ -199,6 +201,7 @@ class SpeechClient(ResourceGroups):
         self._last_date = ""
         self._rng = random.Random()
         self.counters: Counter[str] = Counter()  # retries, reconciled and resent creates, 429s
+        self._push = PushedStates()
         self._attach_groups(self)
         self.transcriptions = Transcriptions(self)
         self.operations = Operations(self)
@@ -467,6 +470,18 @@ class SpeechClient(ResourceGroups):
             self, operation_id, is_idempotent(route), lambda: self._prepare(route, args), options, self._retry
         )
         return self._parse(route, body, route.response), response.headers
+
+    def use_webhooks(self, *, safety_net_interval: float = 60.0) -> Callable[[WebHookEvent], None]:
+        """Let web hook callbacks finish this client's waits: returns the handler to give
+        ``webhooks.receiver_app`` (or to call from your own handler with each event).
+
+        A waiter then resolves as soon as a callback says its job finished, and asks the service
+        itself only every ``safety_net_interval`` seconds, in case a callback is lost.
+        """
+        if safety_net_interval <= 0:
+            raise InvalidArgumentError(f"safety_net_interval must be positive, got {safety_net_interval!r}")
+        self._push.safety_net = safety_net_interval
+        return self._push.deliver
 
     async def download(self, url: str, **options: Unpack[CallOptions]) -> bytes:
         """The bytes at a content URL (a result file, a dataset file, a model file).

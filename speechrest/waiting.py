@@ -1,8 +1,9 @@
-"""Waiting for one long-running entity or operation to finish.
+"""Waiting for long-running entities and operations to finish.
 
 Polls no sooner than the service's ``Retry-After`` asks (or every ``poll_interval``
-seconds when it does not say), and ends with the entity once ``Succeeded``,
-``JobFailedError`` once ``Failed``, or ``WaitTimeoutError`` when ``timeout`` runs out.
+seconds when it does not say), sweeps the list when many jobs wait, takes states pushed by
+web hook callbacks when the client has them, and ends with the entity once ``Succeeded``,
+``JobFailedError`` once ``Failed``, or ``WaitTimeoutError`` when a timeout runs out.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
@@ -20,8 +22,9 @@ from .errors import JobFailedError, SpeechError, WaitTimeoutError, parse_retry_a
 
 if TYPE_CHECKING:
     from ._client import SpeechClient
+    from .webhooks import WebHookEvent
 
-__all__ = ["Waitable", "wait_until_done"]
+__all__ = ["PushedStates", "Waitable", "wait_until_done"]
 
 Fetch = Callable[[], Awaitable[tuple[Any, Mapping[str, str]]]]
 
@@ -46,6 +49,50 @@ async def wait_until_done(fetch: Fetch, what: str, timeout: float | None, poll_i
         await asyncio.sleep(delay)
 
 
+Inbox = dict[str, Any]  # entity id -> its latest pushed state, until the waiter reads it
+
+
+class PushedStates:
+    """Routes pushed entity states to the waiters watching them, and signals each arrival."""
+
+    def __init__(self) -> None:
+        self.safety_net: float | None = None  # seconds between sweeps once pushed to; None: polling only
+        self._inboxes: dict[str, list[Inbox]] = {}
+        self._arrived = asyncio.Event()
+
+    def deliver(self, event: WebHookEvent) -> None:
+        """Give the event's entity to every waiter watching it, and wake the waiters."""
+        entity = event.entity
+        inboxes = self._inboxes.get(getattr(entity, "id", None) or "")
+        if not inboxes or getattr(entity, "status", None) is None:
+            return
+        for inbox in inboxes:
+            inbox[entity.id] = entity
+        self._arrived.set()
+        self._arrived = asyncio.Event()
+
+    @contextmanager
+    def watching(self, ids: Collection[str]) -> Iterator[Inbox]:
+        """An inbox for states of ``ids`` pushed while the block runs."""
+        inbox: Inbox = {}
+        for entity_id in ids:
+            self._inboxes.setdefault(entity_id, []).append(inbox)
+        try:
+            yield inbox
+        finally:
+            for entity_id in ids:
+                others = [other for other in self._inboxes.get(entity_id, ()) if other is not inbox]
+                if others:
+                    self._inboxes[entity_id] = others
+                else:
+                    self._inboxes.pop(entity_id, None)
+
+    async def arrival(self, seconds: float) -> None:
+        """Return when a callback arrives, or after ``seconds``."""
+        with suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._arrived.wait(), max(seconds, 0.0))
+
+
 class Waitable:
     """``wait`` for a resource group whose entities run NotStarted -> Running -> Succeeded/Failed."""
 
@@ -66,6 +113,8 @@ class Waitable:
         ``WaitTimeoutError`` (naming it, its status and the time waited) when ``timeout`` passes.
         """
         entity_id = str(entity) if isinstance(entity, (str, UUID)) else entity.id
+        if self._client._push.safety_net is not None:  # web hooks tell when it is done
+            return (await self.wait_all([entity_id], timeout=timeout, poll_interval=poll_interval))[0]
         operation_id, args = self._client._canonical(self._GET, {"id": entity_id})
         return await wait_until_done(
             lambda: self._client._exchange(operation_id, args, {}), f"{self._WHAT} {entity_id}", timeout, poll_interval
@@ -91,42 +140,63 @@ class Waitable:
         """
         pending = {str(e) if isinstance(e, (str, UUID)) else e.id: e for e in entities}
         total, finished = len(pending), 0
+        push = self._client._push
         started = time.monotonic()
+        deadline = None if timeout is None else started + timeout
+        next_look = started  # when to ask the service next
         since = None  # the service time of the previous sweep's start
-        while pending:
-            if len(pending) > self.SWEEP_ABOVE:
-                sweep_started = self._client._server_now()
-                seen = await self._sweep(since, pending)
-                since = sweep_started - self.SWEEP_SLACK
-            else:
-                seen = [await self._client._call(self._GET, {"id": entity_id}, {}) for entity_id in list(pending)]
-            for entity in seen:
-                if entity.id not in pending:
-                    continue
-                pending[entity.id] = entity  # the latest state, for a timeout's message
-                status = str(getattr(entity.status, "value", entity.status))
-                what = f"{self._WHAT} {entity.id}"
-                if status in ("Succeeded", "Failed"):
-                    outcome: Any = entity if status == "Succeeded" else JobFailedError(entity, what)
-                else:
-                    age = self._age(entity)
-                    if job_timeout is None or age is None or age <= job_timeout:
+        with push.watching(list(pending)) as inbox:
+            while pending:
+                seen = [inbox.pop(entity_id) for entity_id in list(inbox)]
+                if time.monotonic() >= next_look:
+                    look_started = self._client._server_now()
+                    seen += await self._look(since, pending)
+                    since = look_started - self.SWEEP_SLACK
+                    next_look = time.monotonic() + (push.safety_net or poll_interval)
+                for entity in seen:
+                    if entity.id not in pending:
                         continue
-                    outcome = WaitTimeoutError(entity, what, status, age)
-                del pending[entity.id]
-                finished += 1
-                if progress is not None and inspect.isawaitable(reported := progress(finished, total)):
-                    await reported
-                yield outcome
-            if not pending:
-                return
-            waited = time.monotonic() - started
-            if timeout is not None and waited + poll_interval > timeout:
-                for entity_id, entity in pending.items():
-                    status = str(getattr(getattr(entity, "status", None), "value", "unknown"))
-                    yield WaitTimeoutError(entity, f"{self._WHAT} {entity_id}", status, waited)
-                return
-            await asyncio.sleep(poll_interval)
+                    pending[entity.id] = entity  # the latest state, for a timeout's message
+                    outcome = self._outcome(entity, job_timeout)
+                    if outcome is None:
+                        continue
+                    del pending[entity.id]
+                    finished += 1
+                    if progress is not None and inspect.isawaitable(reported := progress(finished, total)):
+                        await reported
+                    yield outcome
+                if not pending:
+                    return
+                now = time.monotonic()
+                if deadline is not None and (now >= deadline or (next_look > deadline and push.safety_net is None)):
+                    for entity_id, entity in pending.items():
+                        status = str(getattr(getattr(entity, "status", None), "value", "unknown"))
+                        yield WaitTimeoutError(entity, f"{self._WHAT} {entity_id}", status, now - started)
+                    return
+                wake = next_look if deadline is None else min(next_look, deadline)
+                if push.safety_net is None:
+                    await asyncio.sleep(wake - now)
+                else:
+                    await push.arrival(wake - now)
+
+    async def _look(self, since: Any, pending: Mapping[str, Any]) -> list[Any]:
+        """Ask the service: one GET per job for a few, a list sweep for many."""
+        if len(pending) > self.SWEEP_ABOVE:
+            return await self._sweep(since, pending)
+        return [await self._client._call(self._GET, {"id": entity_id}, {}) for entity_id in list(pending)]
+
+    def _outcome(self, entity: Any, job_timeout: float | None) -> Any:
+        """What a waiter yields for this state of a job, or None while it is still on its way."""
+        status = str(getattr(entity.status, "value", entity.status))
+        what = f"{self._WHAT} {entity.id}"
+        if status == "Succeeded":
+            return entity
+        if status == "Failed":
+            return JobFailedError(entity, what)
+        age = self._age(entity)
+        if job_timeout is None or age is None or age <= job_timeout:
+            return None
+        return WaitTimeoutError(entity, what, status, age)
 
     def _age(self, entity: Any) -> float | None:
         """Seconds since the entity was created, by the service's clock."""

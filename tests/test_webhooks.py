@@ -7,17 +7,45 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from speechrest import SpeechClient, models
+from speechrest import InvalidArgumentError, SpeechClient, models
 from speechrest.emulator import Emulator
+from speechrest.errors import WaitTimeoutError
 from speechrest.webhooks import EVENT_HEADER, SIGNATURE_HEADER, WebHookEvent, receiver_app, verify_signature
 
 SECRET = "hook-secret"
 BODY = b'{"self": "https://x.example/speechtotext/transcriptions/0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"}'
+
+
+TRANSCRIPTION = {
+    "displayName": "t",
+    "locale": "en-US",
+    "contentUrls": ["https://a.example/x.wav"],
+    "properties": {"timeToLiveHours": 1},
+}
+
+
+async def register_hook(client: SpeechClient, receiver: TestServer, *events: str) -> None:
+    """A web hook for ``events`` that calls ``receiver``, once the service has validated it."""
+    hook = await client.web_hooks.create(
+        {
+            "displayName": "hook",
+            "webUrl": str(receiver.make_url("/")),
+            "events": dict.fromkeys(events, True),
+            "properties": {"secret": SECRET},
+        }
+    )
+    for _ in range(100):
+        hook = await client.web_hooks.get(hook.id)
+        if str(getattr(hook.status, "value", hook.status)) == "Succeeded":
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the web hook was never validated")
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
@@ -72,29 +100,43 @@ async def test_emulator_callbacks_arrive_as_typed_events(speech_emulator: Emulat
         TestServer(receiver_app(handler=handle, secret=SECRET)) as receiver,
         SpeechClient(endpoint=speech_emulator.url) as client,
     ):
-        hook = await client.web_hooks.create(
-            {
-                "displayName": "hook",
-                "webUrl": str(receiver.make_url("/")),
-                "events": {"transcriptionCreation": True, "transcriptionCompletion": True},
-                "properties": {"secret": SECRET},
-            }
-        )
-        for _ in range(100):
-            hook = await client.web_hooks.get(hook.id)
-            if str(getattr(hook.status, "value", hook.status)) == "Succeeded":
-                break
-            await asyncio.sleep(0.02)
-        created = await client.transcriptions.create(
-            {
-                "displayName": "t",
-                "locale": "en-US",
-                "contentUrls": ["https://a.example/x.wav"],
-                "properties": {"timeToLiveHours": 1},
-            }
-        )
+        await register_hook(client, receiver, "transcriptionCreation", "transcriptionCompletion")
+        created = await client.transcriptions.create(TRANSCRIPTION)
         await asyncio.wait_for(done.wait(), 5)
     assert [e.event for e in events] == ["transcriptionCreation", "transcriptionCompletion"]
     assert all(isinstance(e.entity, models.Transcription) and e.entity.id == created.id for e in events)
     assert str(getattr(events[-1].entity.status, "value", events[-1].entity.status)) == "Succeeded"
     assert json.dumps(events[0].body)  # the JSON as sent is kept too
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.5, key=None)
+async def test_callbacks_finish_waits_without_polling(speech_emulator: Emulator) -> None:
+    async with SpeechClient(endpoint=speech_emulator.url, rate_limit=None) as client:
+        deliver = client.use_webhooks(safety_net_interval=30)
+        async with TestServer(receiver_app(handler=deliver, secret=SECRET)) as receiver:
+            await register_hook(client, receiver, "transcriptionCompletion")
+            jobs = [await client.transcriptions.create(TRANSCRIPTION) for _ in range(3)]
+            started = time.monotonic()
+            one, everything = await asyncio.gather(
+                client.transcriptions.wait(jobs[0], timeout=10),
+                client.transcriptions.wait_all(jobs, timeout=10, poll_interval=0.05),
+            )
+            elapsed = time.monotonic() - started
+    assert one.id == jobs[0].id and [t.id for t in everything] == [t.id for t in jobs]
+    assert all(str(t.status.value) == "Succeeded" for t in everything)
+    assert elapsed < 5  # the callbacks woke the waiters, not the 30 s safety net
+    # One first look per waiter (1 + 3 GETs), then nothing: the callbacks said the rest.
+    assert speech_emulator.stats["requests"]["Transcriptions_Get"]["200"] == 4
+
+
+@pytest.mark.speech_emulator(processing_seconds=60, key=None)
+async def test_with_push_a_lost_callback_is_caught_by_the_safety_net(speech_emulator: Emulator) -> None:
+    async with SpeechClient(endpoint=speech_emulator.url, rate_limit=None) as client:
+        client.use_webhooks(safety_net_interval=0.2)  # no receiver: every callback is lost
+        job = await client.transcriptions.create(TRANSCRIPTION)
+        with pytest.raises(WaitTimeoutError) as caught:
+            await client.transcriptions.wait(job, timeout=0.7)
+    assert caught.value.status in ("NotStarted", "Running")
+    assert 3 <= speech_emulator.stats["requests"]["Transcriptions_Get"]["200"] <= 5  # every 0.2 s
+    with pytest.raises(InvalidArgumentError):
+        client.use_webhooks(safety_net_interval=0)
