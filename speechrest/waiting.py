@@ -153,14 +153,18 @@ class Waitable:
                     seen += await self._look(since, pending)
                     since = look_started - self.SWEEP_SLACK
                     next_look = time.monotonic() + (push.safety_net or poll_interval)
+                changed = [entity.id for entity in seen if entity.id in pending]
                 for entity in seen:
-                    if entity.id not in pending:
-                        continue
-                    pending[entity.id] = entity  # the latest state, for a timeout's message
-                    outcome = self._outcome(entity, job_timeout)
+                    if entity.id in pending:
+                        pending[entity.id] = entity  # the latest state, for a timeout's message
+                # A job stuck in one state does not show up in a filtered sweep: check every age.
+                for entity_id in changed if job_timeout is None else list(pending):
+                    entity = pending.get(entity_id)
+                    known = entity is not None and not isinstance(entity, (str, UUID))  # a state, not just an id
+                    outcome = self._outcome(entity, job_timeout) if known else None
                     if outcome is None:
                         continue
-                    del pending[entity.id]
+                    del pending[entity_id]
                     finished += 1
                     if progress is not None and inspect.isawaitable(reported := progress(finished, total)):
                         await reported

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from aiohttp import web
 from conftest import TEST_KEY, RecordingServer
 
 from speechrest import SpeechClient
+from speechrest._transcriptions import Transcriptions
 from speechrest.emulator import Emulator
 from speechrest.errors import JobFailedError, SpeechError, WaitTimeoutError
 
@@ -221,3 +224,18 @@ async def test_job_timeout_gives_up_per_job_and_progress_counts_each(speech_clie
             jobs, job_timeout=0.3, poll_interval=0.1, progress=lambda done, total: seen.append((done, total))
         )
     assert seen == [(1, 2)]
+
+
+@pytest.mark.speech_emulator(processing_seconds=60)
+async def test_job_timeout_catches_stuck_jobs_a_filtered_sweep_no_longer_returns(
+    speech_client: SpeechClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sweeps return only what changed in the last second or two: not these jobs, still NotStarted for 12 s.
+    monkeypatch.setattr(Transcriptions, "SWEEP_SLACK", timedelta(0))
+    jobs = [await speech_client.transcriptions.create(transcription()) for _ in range(Transcriptions.SWEEP_ABOVE + 1)]
+    started = time.monotonic()
+    results = await speech_client.transcriptions.wait_all(
+        [UUID(job.id) for job in jobs], job_timeout=2.5, poll_interval=0.1, return_exceptions=True
+    )
+    assert time.monotonic() - started < 5
+    assert all(isinstance(r, WaitTimeoutError) and r.entity.id == job.id for r, job in zip(results, jobs, strict=True))
