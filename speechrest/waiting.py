@@ -208,15 +208,19 @@ class Waitable:
         return None if created is None else (self._client._server_now() - created).total_seconds()
 
     async def _sweep(self, since: Any, pending: Mapping[str, Any]) -> list[Any]:
-        """One pass over the list: everything changed since ``since`` (or all, the first time)."""
+        """One pass over the list: everything changed since ``since`` (or all, the first time).
+
+        A job the whole list lacks is asked for by id: a ``NotFoundError`` if it does not exist."""
         args: dict[str, Any] = {}
         operation_id, _ = self._client._canonical(self._LIST, {})
         if since is not None and any(p.wire == "filter" for p in self._client._routes[operation_id].params):
             args["filter"] = f"lastActionDateTime ge {format_datetime(since.replace(microsecond=0))}"
-        found = []
-        async for entity in self._client._call_paged(self._LIST, args, {}, None):
-            if entity.id in pending:
-                found.append(entity)
+        found = [
+            entity async for entity in self._client._call_paged(self._LIST, args, {}, None) if entity.id in pending
+        ]
+        if "filter" not in args:
+            missing = pending.keys() - {entity.id for entity in found}
+            found += [await self._client._call(self._GET, {"id": entity_id}, {}) for entity_id in missing]
         return found
 
     async def wait_all(

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from conftest import TEST_KEY, RecordingServer
 
-from speechrest import SpeechClient
+from speechrest import NotFoundError, SpeechClient
 from speechrest._transcriptions import Transcriptions
 from speechrest.emulator import Emulator
 from speechrest.errors import JobFailedError, SpeechError, WaitTimeoutError
@@ -239,3 +239,12 @@ async def test_job_timeout_catches_stuck_jobs_a_filtered_sweep_no_longer_returns
     )
     assert time.monotonic() - started < 5
     assert all(isinstance(r, WaitTimeoutError) and r.entity.id == job.id for r, job in zip(results, jobs, strict=True))
+
+
+@pytest.mark.speech_emulator(processing_seconds=60)
+async def test_a_sweep_asks_for_a_job_missing_from_the_list_and_it_is_not_found(speech_client: SpeechClient) -> None:
+    jobs = [await speech_client.transcriptions.create(transcription()) for _ in range(Transcriptions.SWEEP_ABOVE)]
+    ghost = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
+    with pytest.raises(NotFoundError) as caught:
+        await speech_client.transcriptions.wait_all([*jobs, ghost], timeout=5, poll_interval=0.1)
+    assert ghost in caught.value.url
