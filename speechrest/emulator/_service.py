@@ -177,7 +177,8 @@ class Service:
         if status_of(record) not in ("NotStarted", "Running") or record.awaiting_blocks:
             return None
         now_ = asyncio.get_running_loop().time()
-        left = max(0.0, (record.running_at if now_ < record.running_at else record.done_at) - now_)
+        # At least 0.05 s: a timer late under load must not turn a waiter into a busy loop.
+        left = max(0.05, (record.running_at if now_ < record.running_at else record.done_at) - now_)
         return str(max(1, round(left))) if left >= 1 else f"{left:.2f}"
 
     def _alive(self, record: Record) -> bool:
