@@ -104,7 +104,7 @@ class Waitable:
     # With more jobs than this waiting, one list sweep (100 per page) replaces a GET per job.
     SWEEP_ABOVE: ClassVar[int] = 8
     # How far back a sweep looks beyond the last one (clock differences, 1 s Date resolution).
-    SWEEP_SLACK: ClassVar[timedelta] = timedelta(seconds=30)
+    SWEEP_SLACK: ClassVar[timedelta] = timedelta(seconds=10)
 
     async def wait(self, entity: Any, *, timeout: float | None = None, poll_interval: float = 5.0) -> Any:
         """Poll an entity (or its id) until it is ``Succeeded`` and return it.
