@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 from typing import Any
@@ -248,3 +249,28 @@ async def test_a_sweep_asks_for_a_job_missing_from_the_list_and_it_is_not_found(
     with pytest.raises(NotFoundError) as caught:
         await speech_client.transcriptions.wait_all([*jobs, ghost], timeout=5, poll_interval=0.1)
     assert ghost in caught.value.url
+
+
+@pytest.mark.speech_emulator(processing_seconds=60)
+async def test_cancelling_a_waiter_stops_its_polling_and_leaves_nothing_behind(
+    speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    speech_client.use_webhooks(safety_net_interval=0.05)  # so the push routing is exercised too
+    jobs = [await speech_client.transcriptions.create(transcription()) for _ in range(3)]
+    tasks_before = asyncio.all_tasks()
+    waiters = [
+        asyncio.create_task(speech_client.transcriptions.wait_all(jobs, poll_interval=0.05)),
+        asyncio.create_task(speech_client.transcriptions.wait(jobs[0])),
+    ]
+    await asyncio.sleep(0.3)
+    gets = speech_emulator.stats["requests"]["Transcriptions_Get"]["200"]
+    assert gets >= 4  # both were polling
+    for waiter in waiters:
+        waiter.cancel()
+    await asyncio.gather(*waiters, return_exceptions=True)
+    assert all(waiter.cancelled() for waiter in waiters)
+    await asyncio.sleep(0.3)
+    assert speech_emulator.stats["requests"]["Transcriptions_Get"]["200"] == gets  # no request since
+    left = {task.get_coro().__qualname__ for task in asyncio.all_tasks() - tasks_before}
+    assert left <= {"RequestHandler.start"}  # only the emulator's keep-alive connections: no waiter's task
+    assert not speech_client._push._inboxes  # nobody watches the jobs any more
