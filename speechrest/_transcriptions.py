@@ -11,13 +11,12 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union
-from uuid import UUID
 
 from ._generated.groups import OperationsOperations, TranscriptionsOperations
 from ._route import MAX_CONTENT_URLS
-from .errors import InvalidArgumentError, NotFoundError, PermissionDeniedError, SpeechError
+from .errors import InvalidArgumentError, NotFoundError, PermissionDeniedError, SpeechError, _text
 from .results import TranscriptionReport, TranscriptionResult
-from .waiting import Waitable, wait_until_done
+from .waiting import Waitable, _id_of, wait_until_done
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -67,7 +66,7 @@ class Transcriptions(Waitable, TranscriptionsOperations):
         """
         transcription_id = _id_of(transcription)
         async for file in self.list_files(transcription_id):
-            if _kind(file) == "Transcription":
+            if _text(file.kind) == "Transcription":
                 yield TranscriptionResult.from_batch(
                     json.loads(await self._fetch(transcription_id, file, settle_seconds))
                 )
@@ -78,7 +77,7 @@ class Transcriptions(Waitable, TranscriptionsOperations):
         Fetched like ``results`` (no credentials, renewed when expired, waited for briefly)."""
         transcription_id = _id_of(transcription)
         async for file in self.list_files(transcription_id):
-            if _kind(file) == "TranscriptionReport":
+            if _text(file.kind) == "TranscriptionReport":
                 return TranscriptionReport.from_json(
                     json.loads(await self._fetch(transcription_id, file, settle_seconds))
                 )
@@ -253,18 +252,10 @@ class Operations(OperationsOperations):
         fails and ``WaitTimeoutError`` when ``timeout`` seconds (overall) pass first.
         """
         options: CallOptions = {} if request_timeout is None else {"timeout": request_timeout}
-        operation_id = str(operation) if isinstance(operation, (str, UUID)) else operation.id
+        operation_id = _id_of(operation)
         return await wait_until_done(
             lambda: self._client._exchange("Operations_GetModelCopy", {"id": operation_id}, options),
             f"operation {operation_id}",
             timeout,
             poll_interval,
         )
-
-
-def _id_of(transcription: Any) -> str:
-    return str(transcription) if isinstance(transcription, (str, UUID)) else str(transcription.id)
-
-
-def _kind(file: Any) -> str:
-    return str(getattr(file.kind, "value", file.kind))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from ._wire import format_datetime
-from .errors import JobFailedError, SpeechError, WaitTimeoutError, parse_retry_after
+from .errors import JobFailedError, SpeechError, WaitTimeoutError, _text, parse_retry_after
 
 if TYPE_CHECKING:
     from ._client import SpeechClient
@@ -29,12 +29,17 @@ __all__ = ["PushedStates", "Waitable", "wait_until_done"]
 Fetch = Callable[[], Awaitable[tuple[Any, Mapping[str, str]]]]
 
 
+def _id_of(entity: Any) -> str:
+    """The id of an entity, or the id given as a string or UUID."""
+    return str(entity) if isinstance(entity, (str, UUID)) else str(entity.id)
+
+
 async def wait_until_done(fetch: Fetch, what: str, timeout: float | None, poll_interval: float = 5.0) -> Any:
     """Poll ``fetch`` (entity, headers) until the entity is ``Succeeded``; returns it."""
     started = time.monotonic()
     while True:
         entity, headers = await fetch()
-        status = str(getattr(entity.status, "value", entity.status))
+        status = _text(entity.status) or "unknown"
         if status == "Succeeded":
             return entity
         if status == "Failed":
@@ -112,7 +117,7 @@ class Waitable:
         ``JobFailedError`` (with the service's error code and message) when it fails,
         ``WaitTimeoutError`` (naming it, its status and the time waited) when ``timeout`` passes.
         """
-        entity_id = str(entity) if isinstance(entity, (str, UUID)) else entity.id
+        entity_id = _id_of(entity)
         if self._client._push.safety_net is not None:  # web hooks tell when it is done
             return (await self.wait_all([entity_id], timeout=timeout, poll_interval=poll_interval))[0]
         operation_id, args = self._client._canonical(self._GET, {"id": entity_id})
@@ -138,7 +143,7 @@ class Waitable:
         ``lastActionDateTime`` filter (since the previous sweep), so one page of up to 100 entities
         updates up to 100 waiting jobs. Every request goes through the client's rate limiter.
         """
-        pending = {str(e) if isinstance(e, (str, UUID)) else e.id: e for e in entities}
+        pending = {_id_of(e): e for e in entities}
         total, finished = len(pending), 0
         push = self._client._push
         started = time.monotonic()
@@ -174,7 +179,7 @@ class Waitable:
                 now = time.monotonic()
                 if deadline is not None and (now >= deadline or (next_look > deadline and push.safety_net is None)):
                     for entity_id, entity in pending.items():
-                        status = str(getattr(getattr(entity, "status", None), "value", "unknown"))
+                        status = _text(getattr(entity, "status", None)) or "unknown"
                         yield WaitTimeoutError(entity, f"{self._WHAT} {entity_id}", status, now - started)
                     return
                 wake = next_look if deadline is None else min(next_look, deadline)
@@ -191,7 +196,7 @@ class Waitable:
 
     def _outcome(self, entity: Any, job_timeout: float | None) -> Any:
         """What a waiter yields for this state of a job, or None while it is still on its way."""
-        status = str(getattr(entity.status, "value", entity.status))
+        status = _text(entity.status) or "unknown"
         what = f"{self._WHAT} {entity.id}"
         if status == "Succeeded":
             return entity
@@ -235,7 +240,7 @@ class Waitable:
     ) -> list[Any]:
         """Every entity once finished, in the order given. A failed or timed-out job raises (the
         first one seen) unless ``return_exceptions``, which puts its error in its place instead."""
-        order = [str(e) if isinstance(e, (str, UUID)) else e.id for e in entities]
+        order = [_id_of(e) for e in entities]
         done: dict[str, Any] = {}
         outcomes = self.as_completed(
             order, timeout=timeout, job_timeout=job_timeout, poll_interval=poll_interval, progress=progress
