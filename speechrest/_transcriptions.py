@@ -8,7 +8,8 @@ import io
 import json
 import os
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Mapping, Sequence
+from contextlib import aclosing
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union
 
@@ -64,24 +65,24 @@ class Transcriptions(Waitable, TranscriptionsOperations):
         renewed by asking for the file again; a file that is not there yet (404, which happens
         right after ``Succeeded``) is asked for again for up to ``settle_seconds``.
         """
-        transcription_id = _id_of(transcription)
-        async for file in self.list_files(transcription_id):
-            if _text(file.kind) == "Transcription":
-                yield TranscriptionResult.from_batch(
-                    json.loads(await self._fetch(transcription_id, file, settle_seconds))
-                )
+        async for data in self._read_files(transcription, "Transcription", settle_seconds):
+            yield TranscriptionResult.from_batch(data)
 
     async def report(self, transcription: Any, *, settle_seconds: float = 10.0) -> TranscriptionReport:
         """The report of a finished transcription: how many audio files succeeded, and why any failed.
 
         Fetched like ``results`` (no credentials, renewed when expired, waited for briefly)."""
+        async with aclosing(self._read_files(transcription, "TranscriptionReport", settle_seconds)) as reports:
+            async for data in reports:
+                return TranscriptionReport.from_json(data)
+        raise SpeechError(f"transcription {_id_of(transcription)} has no report file yet (is it finished?)")
+
+    async def _read_files(self, transcription: Any, kind: str, settle_seconds: float) -> AsyncGenerator[Any, None]:
+        """The JSON of each of the transcription's files of ``kind``."""
         transcription_id = _id_of(transcription)
         async for file in self.list_files(transcription_id):
-            if _text(file.kind) == "TranscriptionReport":
-                return TranscriptionReport.from_json(
-                    json.loads(await self._fetch(transcription_id, file, settle_seconds))
-                )
-        raise SpeechError(f"transcription {transcription_id} has no report file yet (is it finished?)")
+            if _text(file.kind) == kind:
+                yield json.loads(await self._fetch(transcription_id, file, settle_seconds))
 
     async def _fetch(self, transcription_id: str, file: Any, settle_seconds: float) -> bytes:
         deadline = time.monotonic() + settle_seconds
