@@ -158,14 +158,12 @@ class Waitable:
                     seen += await self._look(since, pending)
                     since = look_started - self.SWEEP_SLACK
                     next_look = time.monotonic() + (push.safety_net or poll_interval)
-                changed = [entity.id for entity in seen if entity.id in pending]
-                for entity in seen:
-                    if entity.id in pending:
-                        pending[entity.id] = entity  # the latest state, for a timeout's message
+                changed = {entity.id: entity for entity in seen if entity.id in pending}
+                pending.update(changed)  # the latest states, also for timeouts' messages
                 # A job stuck in one state does not show up in a filtered sweep: check every age.
-                for entity_id in changed if job_timeout is None else list(pending):
-                    entity = pending.get(entity_id)
-                    known = entity is not None and not isinstance(entity, (str, UUID))  # a state, not just an id
+                for entity_id in list(changed if job_timeout is None else pending):
+                    entity = pending[entity_id]
+                    known = not isinstance(entity, (str, UUID))  # a state, not just the id it was given as
                     outcome = self._outcome(entity, job_timeout) if known else None
                     if outcome is None:
                         continue
@@ -183,10 +181,7 @@ class Waitable:
                         yield WaitTimeoutError(entity, f"{self._WHAT} {entity_id}", status, now - started)
                     return
                 wake = next_look if deadline is None else min(next_look, deadline)
-                if push.safety_net is None:
-                    await asyncio.sleep(wake - now)
-                else:
-                    await push.arrival(wake - now)
+                await push.arrival(wake - now)  # a callback, when the client has web hooks, or the time to look
 
     async def _look(self, since: Any, pending: Mapping[str, Any]) -> list[Any]:
         """Ask the service: one GET per job for a few, a list sweep for many."""
