@@ -35,6 +35,7 @@ from ._ratelimit import RateLimit, RateLimiter
 from ._resilience import create_once, send_with_retries
 from ._retry import RetryPolicy, is_create, is_idempotent
 from ._route import Prepared, Route, encode_query, prepare
+from ._scheduler import Poller, StateRouter
 from ._transcriptions import Operations, Transcriptions
 from ._version import __version__
 from .errors import (
@@ -49,7 +50,6 @@ from .errors import (
 )
 from .models import converter as default_converter
 from .upload import Datasets
-from .waiting import PushedStates
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
@@ -201,7 +201,8 @@ class SpeechClient(ResourceGroups):
         self._last_date = ""
         self._rng = random.Random()
         self.counters: Counter[str] = Counter()  # retries, reconciled and resent creates, 429s
-        self._push = PushedStates()
+        self._router = StateRouter()  # states of waited-on jobs, polled or pushed, to their waiters
+        self._pollers: dict[str, Poller] = {}  # one per kind of job, shared by every waiter
         self._attach_groups(self)
         self.transcriptions = Transcriptions(self)
         self.operations = Operations(self)
@@ -242,8 +243,12 @@ class SpeechClient(ResourceGroups):
         await self.close()
 
     async def close(self) -> None:
-        """Close the session if the client made it; a caller's session stays open."""
+        """Close the session if the client made it; a caller's session stays open.
+
+        Waits still running end with a ``SpeechError``."""
         self._closed = True
+        for poller in self._pollers.values():
+            poller.stop(SpeechError("the SpeechClient was closed while waiting"))
         if self._owns_session and self._session is not None:
             await self._session.close()
         self._session = None
@@ -480,8 +485,8 @@ class SpeechClient(ResourceGroups):
         """
         if safety_net_interval <= 0:
             raise InvalidArgumentError(f"safety_net_interval must be positive, got {safety_net_interval!r}")
-        self._push.safety_net = safety_net_interval
-        return self._push.deliver
+        self._router.safety_net = safety_net_interval
+        return self._router.deliver
 
     async def download(self, url: str, **options: Unpack[CallOptions]) -> bytes:
         """The bytes at a content URL (a result file, a dataset file, a model file).

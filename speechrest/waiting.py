@@ -1,30 +1,29 @@
 """Waiting for long-running entities and operations to finish.
 
-Polls no sooner than the service's ``Retry-After`` asks (or every ``poll_interval``
-seconds when it does not say), sweeps the list when many jobs wait, takes states pushed by
-web hook callbacks when the client has them, and ends with the entity once ``Succeeded``,
-``JobFailedError`` once ``Failed``, or ``WaitTimeoutError`` when a timeout runs out.
+A waiter reads the states the client's scheduler (``_scheduler``) routes to it, polled or
+pushed by web hook callbacks, and ends with the entity once ``Succeeded``, ``JobFailedError``
+once ``Failed``, or ``WaitTimeoutError`` when a timeout runs out. Model-copy operations, which
+have no list to sweep, are polled on their own no sooner than ``Retry-After`` asks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
-from ._wire import format_datetime
+from ._scheduler import Poller
 from .errors import JobFailedError, SpeechError, WaitTimeoutError, _text, parse_retry_after
 
 if TYPE_CHECKING:
     from ._client import SpeechClient
-    from .webhooks import WebHookEvent
 
-__all__ = ["PushedStates", "Waitable", "wait_until_done"]
+__all__ = ["Waitable", "wait_until_done"]
 
 Fetch = Callable[[], Awaitable[tuple[Any, Mapping[str, str]]]]
 
@@ -54,50 +53,6 @@ async def wait_until_done(fetch: Fetch, what: str, timeout: float | None, poll_i
         await asyncio.sleep(delay)
 
 
-Inbox = dict[str, Any]  # entity id -> its latest pushed state, until the waiter reads it
-
-
-class PushedStates:
-    """Routes pushed entity states to the waiters watching them, and signals each arrival."""
-
-    def __init__(self) -> None:
-        self.safety_net: float | None = None  # seconds between sweeps once pushed to; None: polling only
-        self._inboxes: dict[str, list[Inbox]] = {}
-        self._arrived = asyncio.Event()
-
-    def deliver(self, event: WebHookEvent) -> None:
-        """Give the event's entity to every waiter watching it, and wake the waiters."""
-        entity = event.entity
-        inboxes = self._inboxes.get(getattr(entity, "id", None) or "")
-        if not inboxes or getattr(entity, "status", None) is None:
-            return
-        for inbox in inboxes:
-            inbox[entity.id] = entity
-        self._arrived.set()
-        self._arrived = asyncio.Event()
-
-    @contextmanager
-    def watching(self, ids: Collection[str]) -> Iterator[Inbox]:
-        """An inbox for states of ``ids`` pushed while the block runs."""
-        inbox: Inbox = {}
-        for entity_id in ids:
-            self._inboxes.setdefault(entity_id, []).append(inbox)
-        try:
-            yield inbox
-        finally:
-            for entity_id in ids:
-                others = [other for other in self._inboxes.get(entity_id, ()) if other is not inbox]
-                if others:
-                    self._inboxes[entity_id] = others
-                else:
-                    self._inboxes.pop(entity_id, None)
-
-    async def arrival(self, seconds: float) -> None:
-        """Return when a callback arrives, or after ``seconds``."""
-        with suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._arrived.wait(), max(seconds, 0.0))
-
-
 class Waitable:
     """``wait`` for a resource group whose entities run NotStarted -> Running -> Succeeded/Failed."""
 
@@ -112,18 +67,13 @@ class Waitable:
     SWEEP_SLACK: ClassVar[timedelta] = timedelta(seconds=10)
 
     async def wait(self, entity: Any, *, timeout: float | None = None, poll_interval: float = 5.0) -> Any:
-        """Poll an entity (or its id) until it is ``Succeeded`` and return it.
+        """Wait until an entity (or the one with this id) is ``Succeeded`` and return it.
 
-        ``JobFailedError`` (with the service's error code and message) when it fails,
+        Polled no sooner than the service's ``Retry-After`` asks (``poll_interval`` when it does
+        not say). ``JobFailedError`` (with the service's error code and message) when it fails,
         ``WaitTimeoutError`` (naming it, its status and the time waited) when ``timeout`` passes.
         """
-        entity_id = _id_of(entity)
-        if self._client._push.safety_net is not None:  # web hooks tell when it is done
-            return (await self.wait_all([entity_id], timeout=timeout, poll_interval=poll_interval))[0]
-        operation_id, args = self._client._canonical(self._GET, {"id": entity_id})
-        return await wait_until_done(
-            lambda: self._client._exchange(operation_id, args, {}), f"{self._WHAT} {entity_id}", timeout, poll_interval
-        )
+        return (await self.wait_all([entity], timeout=timeout, poll_interval=poll_interval))[0]
 
     async def as_completed(
         self,
@@ -139,26 +89,24 @@ class Waitable:
         was created, and for every job left when ``timeout`` (overall) passes. ``progress`` gets
         (finished, total) after each job.
 
-        Few jobs are polled one by one; many are swept: the list is read with a
-        ``lastActionDateTime`` filter (since the previous sweep), so one page of up to 100 entities
-        updates up to 100 waiting jobs. Every request goes through the client's rate limiter.
+        The client's one poller for this kind looks for every waiter at once: a GET per job while
+        few wait, else list sweeps with a ``lastActionDateTime`` filter (since the previous sweep),
+        so one page of up to 100 entities updates up to 100 waiting jobs. Every request goes
+        through the client's rate limiter.
         """
         pending = {_id_of(e): e for e in entities}
         total, finished = len(pending), 0
-        push = self._client._push
         started = time.monotonic()
         deadline = None if timeout is None else started + timeout
-        next_look = started  # when to ask the service next
-        since = None  # the service time of the previous sweep's start
-        with push.watching(list(pending)) as inbox:
+        router, poller = self._client._router, self._poller()
+        inbox = router.watch(pending)
+        poller.watch(pending, poll_interval)
+        try:
             while pending:
-                seen = [inbox.pop(entity_id) for entity_id in list(inbox)]
-                if time.monotonic() >= next_look:
-                    look_started = self._client._server_now()
-                    seen += await self._look(since, pending)
-                    since = look_started - self.SWEEP_SLACK
-                    next_look = time.monotonic() + (push.safety_net or poll_interval)
-                changed = {entity.id: entity for entity in seen if entity.id in pending}
+                changed = inbox.take()
+                for state in changed.values():
+                    if isinstance(state, BaseException):
+                        raise state
                 pending.update(changed)  # the latest states, also for timeouts' messages
                 # A job stuck in one state does not show up in a filtered sweep: check every age.
                 for entity_id in list(changed if job_timeout is None else pending):
@@ -168,6 +116,8 @@ class Waitable:
                     if outcome is None:
                         continue
                     del pending[entity_id]
+                    router.unwatch([entity_id], inbox)
+                    poller.unwatch([entity_id], poll_interval)
                     finished += 1
                     if progress is not None and inspect.isawaitable(reported := progress(finished, total)):
                         await reported
@@ -175,19 +125,33 @@ class Waitable:
                 if not pending:
                     return
                 now = time.monotonic()
-                if deadline is not None and (now >= deadline or (next_look > deadline and push.safety_net is None)):
+                if deadline is not None and now >= deadline:
                     for entity_id, entity in pending.items():
                         status = _text(getattr(entity, "status", None)) or "unknown"
                         yield WaitTimeoutError(entity, f"{self._WHAT} {entity_id}", status, now - started)
                     return
-                wake = next_look if deadline is None else min(next_look, deadline)
-                await push.arrival(wake - now)  # a callback, when the client has web hooks, or the time to look
+                wake = self._first_timeout(pending.values(), job_timeout)
+                if deadline is not None:
+                    wake = min(deadline - now, wake if wake is not None else math.inf)
+                await inbox.arrival(wake)
+        finally:  # whatever ends the wait (done, an error, a timeout, cancellation)
+            router.unwatch(list(pending), inbox)
+            poller.unwatch(list(pending), poll_interval)
 
-    async def _look(self, since: Any, pending: Mapping[str, Any]) -> list[Any]:
-        """Ask the service: one GET per job for a few, a list sweep for many."""
-        if len(pending) > self.SWEEP_ABOVE:
-            return await self._sweep(since, pending)
-        return [await self._client._call(self._GET, {"id": entity_id}, {}) for entity_id in list(pending)]
+    def _poller(self) -> Poller:
+        """The client's poller for this kind of job, made on first use."""
+        pollers = self._client._pollers
+        poller = pollers.get(self._LIST)
+        if poller is None:
+            poller = pollers[self._LIST] = Poller(self)
+        return poller
+
+    def _first_timeout(self, entities: Iterable[Any], job_timeout: float | None) -> float | None:
+        """Seconds until the first of these jobs runs out of ``job_timeout`` (None: no such limit)."""
+        if job_timeout is None:
+            return None
+        ages = [age for entity in entities if (age := self._age(entity)) is not None]
+        return max(job_timeout - max(ages), 0.0) if ages else None
 
     def _outcome(self, entity: Any, job_timeout: float | None) -> Any:
         """What a waiter yields for this state of a job, or None while it is still on its way."""
@@ -204,24 +168,8 @@ class Waitable:
 
     def _age(self, entity: Any) -> float | None:
         """Seconds since the entity was created, by the service's clock."""
-        created = getattr(entity, "created_date_time", None)
+        created = getattr(entity, "created_date_time", None) if not isinstance(entity, (str, UUID)) else None
         return None if created is None else (self._client._server_now() - created).total_seconds()
-
-    async def _sweep(self, since: Any, pending: Mapping[str, Any]) -> list[Any]:
-        """One pass over the list: everything changed since ``since`` (or all, the first time).
-
-        A job the whole list lacks is asked for by id: a ``NotFoundError`` if it does not exist."""
-        args: dict[str, Any] = {}
-        operation_id, _ = self._client._canonical(self._LIST, {})
-        if since is not None and any(p.wire == "filter" for p in self._client._routes[operation_id].params):
-            args["filter"] = f"lastActionDateTime ge {format_datetime(since.replace(microsecond=0))}"
-        found = [
-            entity async for entity in self._client._call_paged(self._LIST, args, {}, None) if entity.id in pending
-        ]
-        if "filter" not in args:
-            missing = pending.keys() - {entity.id for entity in found}
-            found += [await self._client._call(self._GET, {"id": entity_id}, {}) for entity_id in missing]
-        return found
 
     async def wait_all(
         self,

@@ -273,4 +273,4 @@ async def test_cancelling_a_waiter_stops_its_polling_and_leaves_nothing_behind(
     assert speech_emulator.stats["requests"]["Transcriptions_Get"]["200"] == gets  # no request since
     left = {task.get_coro().__qualname__ for task in asyncio.all_tasks() - tasks_before}
     assert left <= {"RequestHandler.start"}  # only the emulator's keep-alive connections: no waiter's task
-    assert not speech_client._push._inboxes  # nobody watches the jobs any more
+    assert not speech_client._router._inboxes  # nobody watches the jobs any more

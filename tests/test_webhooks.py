@@ -125,8 +125,8 @@ async def test_callbacks_finish_waits_without_polling(speech_emulator: Emulator)
     assert one.id == jobs[0].id and [t.id for t in everything] == [t.id for t in jobs]
     assert all(str(t.status.value) == "Succeeded" for t in everything)
     assert elapsed < 5  # the callbacks woke the waiters, not the 30 s safety net
-    # One first look per waiter (1 + 3 GETs), then nothing: the callbacks said the rest.
-    assert speech_emulator.stats["requests"]["Transcriptions_Get"]["200"] == 4
+    # One first look per job, shared by both waiters (3 GETs), then nothing: the callbacks said the rest.
+    assert speech_emulator.stats["requests"]["Transcriptions_Get"]["200"] == 3
 
 
 @pytest.mark.speech_emulator(processing_seconds=60, key=None)
