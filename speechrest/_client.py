@@ -26,6 +26,7 @@ import attrs
 import cattrs
 from yarl import URL
 
+from ._credentials import KEY_HEADER, Credential, CredentialAuth, credential_auth
 from ._generated import CALL_VERSIONS, OPERATION_VERSIONS, VERSIONS
 from ._generated.groups import ResourceGroups
 from ._groups import Endpoints, Evaluations, Models
@@ -67,8 +68,7 @@ DEFAULT_RATE_LIMIT = RateLimit(requests=100, per_seconds=10)
 # A bearer token, or an async callable returning a fresh one (called for every request).
 TokenProvider = str | Callable[[], Awaitable[str]]
 
-_KEY_HEADER = "Ocp-Apim-Subscription-Key"
-_AUTH_HEADERS = (_KEY_HEADER, "Authorization")
+_AUTH_HEADERS = (KEY_HEADER, "Authorization")
 # The SAS validity is seconds in v3.x and minutes in the GA versions: friendly calls take either.
 _EQUIVALENT_PARAMS: tuple[tuple[str, str, Callable[[int], int]], ...] = (
     ("sasValidityInSeconds", "sasLifetimeMinutes", lambda seconds: max(1, math.ceil(seconds / 60))),
@@ -115,7 +115,9 @@ class SpeechClient(ResourceGroups):
 
     Use it as ``async with SpeechClient(endpoint=..., key=...) as client:``; it owns one
     ``aiohttp.ClientSession`` (made on first use) unless you pass ``session=``, which it
-    uses and never closes. The key or token is sent only to the endpoint's origin.
+    uses and never closes. The key, token or credential is sent only to the endpoint's origin;
+    ``credential=`` takes an azure-core async token credential (Microsoft Entra ID, on the
+    resource's custom-domain endpoint) or an ``AzureKeyCredential``, and is never closed here.
     """
 
     transcriptions: Transcriptions
@@ -132,6 +134,7 @@ class SpeechClient(ResourceGroups):
         region: str | None = None,
         key: str | None = None,
         token: TokenProvider | None = None,
+        credential: Credential | None = None,
         api_version: str = DEFAULT_API_VERSION,
         session: aiohttp.ClientSession | None = None,
         timeout: float | aiohttp.ClientTimeout = 120.0,
@@ -159,8 +162,11 @@ class SpeechClient(ResourceGroups):
                 "SpeechClient: plain http:// sends the key in clear text; use https://, a loopback address, "
                 "or allow_insecure_http=True"
             )
-        if key is not None and token is not None:
-            raise InvalidArgumentError("SpeechClient: give key= or token=, not both")
+        auths = (("key", key), ("token", token), ("credential", credential))
+        given = [f"{name}=" for name, value in auths if value is not None]
+        if len(given) > 1:
+            both = "both" if len(given) == 2 else "all three"
+            raise InvalidArgumentError(f"SpeechClient: give {' or '.join(given)}, not {both}")
         if api_version not in VERSIONS:
             raise InvalidArgumentError(
                 f"SpeechClient: unknown api_version {api_version!r}; supported: {', '.join(VERSIONS)}"
@@ -179,6 +185,7 @@ class SpeechClient(ResourceGroups):
         self._base_text = str(self._base)
         self._key = key
         self._token = token
+        self._credential: CredentialAuth | None = credential_auth(credential, url) if credential is not None else None
         self._timeout = (
             timeout
             if isinstance(timeout, aiohttp.ClientTimeout)
@@ -221,14 +228,14 @@ class SpeechClient(ResourceGroups):
             kwargs.setdefault("region", env["SPEECH_REGION"])
         elif "endpoint" not in kwargs and "region" not in kwargs:
             raise InvalidArgumentError("SpeechClient.from_env: set SPEECH_ENDPOINT or SPEECH_REGION")
-        if env.get("SPEECH_KEY") and "token" not in kwargs:
+        if env.get("SPEECH_KEY") and "token" not in kwargs and "credential" not in kwargs:
             kwargs.setdefault("key", env["SPEECH_KEY"])
         if env.get("SPEECH_API_VERSION"):
             kwargs.setdefault("api_version", env["SPEECH_API_VERSION"])
         return cls(**kwargs)
 
     def __repr__(self) -> str:
-        auth = "key" if self._key else "token" if self._token else "none"
+        auth = "key" if self._key else "token" if self._token else "credential" if self._credential else "none"
         return f"<SpeechClient endpoint={self.endpoint!r} api_version={self.api_version!r} auth={auth}>"
 
     # ------------------------------------------------------------------ lifecycle
@@ -272,15 +279,22 @@ class SpeechClient(ResourceGroups):
     async def _auth_middleware(
         self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
     ) -> aiohttp.ClientResponse:
-        """Adds the key or token on the endpoint's origin only; strips them anywhere else."""
+        """Adds the key, token or credential on the endpoint's origin only; strips them anywhere else."""
         for name in _AUTH_HEADERS:
             request.headers.pop(name, None)
         if _origin(request.url) == self._origin:
             if self._key is not None:
-                request.headers[_KEY_HEADER] = self._key
+                request.headers[KEY_HEADER] = self._key
             elif self._token is not None:
                 token = self._token if isinstance(self._token, str) else await self._token()
                 request.headers["Authorization"] = f"Bearer {token}"
+            elif self._credential is not None:
+                name, value = await self._credential.header()
+                request.headers[name] = value
+                response = await handler(request)
+                if response.status == 401:
+                    self._credential.refused(value)  # a refused token is not sent again
+                return response
         return await handler(request)
 
     # ------------------------------------------------------------------ requests

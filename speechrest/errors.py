@@ -24,6 +24,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "CredentialError",
     "InvalidArgumentError",
     "JobFailedError",
     "NotFoundError",
@@ -50,6 +51,11 @@ class SpeechError(Exception):
 
 class InvalidArgumentError(SpeechError, ValueError):
     """An argument was refused before any request was sent."""
+
+
+class CredentialError(SpeechError):
+    """The ``credential=`` gave no access token (and no still-valid one was at hand);
+    ``__cause__`` is what the credential raised."""
 
 
 class UnsupportedOperationError(SpeechError):
