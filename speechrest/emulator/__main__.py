@@ -10,8 +10,8 @@ import signal
 from ._app import Emulator
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m speechrest.emulator", description=__doc__)
+def parse_args(argv: list[str] | None = None, prog: str = "python -m speechrest.emulator") -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="API port (0: any free port; default 8080)")
     parser.add_argument("--blob-port", type=int, default=0, help="port of the file (blob) listener (default: any)")
@@ -50,8 +50,8 @@ async def serve(args: argparse.Namespace) -> None:
     print("speechrest emulator stopped", flush=True)
 
 
-def main(argv: list[str] | None = None) -> None:
-    asyncio.run(serve(parse_args(argv)))
+def main(argv: list[str] | None = None, prog: str = "python -m speechrest.emulator") -> None:
+    asyncio.run(serve(parse_args(argv, prog)))
 
 
 if __name__ == "__main__":

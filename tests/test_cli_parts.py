@@ -1,0 +1,181 @@
+"""The command line's parts in-process: live displays on a recording console, result file
+names, the grammar, configuration precedence and the error line."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from rich.console import Console
+
+from speechrest.cli import main
+from speechrest.cli._args import parse
+from speechrest.cli._connect import _client_options
+from speechrest.cli._display import UploadDisplay, WaitDisplay
+from speechrest.cli._files import ResultWriter, file_stem
+from speechrest.cli._output import CommandError, Output, describe, make_console
+from speechrest.errors import NotFoundError
+from speechrest.results import TranscriptionResult
+from speechrest.upload import UploadProgress
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def recording(*, terminal: bool) -> Console:
+    return Console(file=io.StringIO(), record=True, force_terminal=terminal, width=100)
+
+
+def test_upload_bar_shows_bytes_rate_and_time_left() -> None:
+    console, now = recording(terminal=True), [0.0]
+    with UploadDisplay(console, "upload corpus.zip", get_time=lambda: now[0]) as bar:
+        for done in (0, 1_000_000, 2_000_000):
+            bar(UploadProgress("4f0c2a1e-0000-4000-8000-000000000000", done, 4_000_000))
+            now[0] += 1.0
+    text = console.export_text()
+    assert "upload corpus.zip" in text
+    assert "2.0/4.0 MB" in text  # bytes done and total
+    assert "1.0 MB/s" in text  # rate
+    assert "0:00:02" in text  # time left
+
+
+def test_wait_status_counts_jobs_by_how_they_ended() -> None:
+    console = recording(terminal=True)
+    with WaitDisplay(console, "transcriptions", 3) as display:
+        display.record("Succeeded")
+        display.record("Failed")
+    text = console.export_text()
+    assert "transcriptions: 1 Succeeded, 1 Failed, 1 in progress" in text and "2/3" in text
+
+
+def test_displays_draw_nothing_when_not_a_terminal() -> None:
+    console = recording(terminal=False)
+    with UploadDisplay(console, "upload x") as bar:
+        bar(UploadProgress("id", 10, 20))
+    with WaitDisplay(console, "datasets", 1) as display:
+        display.record("Succeeded")
+    assert console.export_text() == ""
+
+
+def test_consoles_style_only_terminals_and_honour_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert not make_console(io.StringIO()).is_terminal
+    colour = make_console(Terminal())
+    assert colour.is_terminal and not colour.no_color
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert make_console(Terminal()).no_color
+
+
+@pytest.mark.parametrize(
+    ("source", "stem"),
+    [
+        ("https://host/audio/call%201.wav?sig=abc", "call_1"),
+        ("https://host/a/..%2F..%2F..%2Fetc%2Fpasswd", "passwd"),
+        ("https://host/%2E%2E", "audio"),
+        ("https://host/", "audio"),
+        ("C:\\calls\\..\\..\\x.mp3", "x"),
+        ("recordings/.hidden.wav", "hidden"),
+        ("audio:sha256:abc", "audio_sha256_abc"),
+        (None, "audio"),
+    ],
+)
+def test_file_stems_are_one_safe_name(source: str | None, stem: str) -> None:
+    assert file_stem(source) == stem
+
+
+def test_writer_keeps_names_distinct_and_inside_its_folder(tmp_path: Path) -> None:
+    result = TranscriptionResult(source=None, duration_ticks=0, phrases=(), combined={0: "hello"})
+    writer = ResultWriter(str(tmp_path / "out"), ["text", "json"], io.StringIO())
+    paths = [writer.write(result, source) for source in ("https://a/x.wav", "https://b/X.wav", "https://c/x-2.wav")]
+    assert [Path(p[0]).name for p in paths] == ["x.txt", "X-2.txt", "x-2-2.txt"]
+    assert (tmp_path / "out" / "x.txt").read_text(encoding="utf-8") == "hello\n"
+    printed = io.StringIO()
+    assert ResultWriter("-", ["text"], printed).write(result, "https://a/x.wav") == []
+    assert printed.getvalue() == "hello\n"
+
+
+def test_global_options_go_before_or_after_the_command() -> None:
+    after = parse(["ls", "transcriptions", "--json", "--api-version", "v3.1"])
+    before = parse(["--json", "--region", "westeurope", "ls", "datasets"])
+    plain = parse(["ls", "models"])
+    assert (after.json, after.api_version, after.kind.name) == (True, "v3.1", "transcriptions")
+    assert (before.json, before.region, before.kind.name) == (True, "westeurope", "datasets")
+    assert (plain.json, plain.debug, plain.entra, plain.endpoint) == (False, False, False, None)
+    upload = parse(["datasets", "upload", "f.zip", "--locale", "en-US", "--kind", "Acoustic", "--block-size", "512KiB"])
+    assert upload.block_size == 512 * 1024
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["transcribe", "https://a/x.wav", "--locale", "en-US", "--format", "srt"],  # writing needs --wait
+        ["--json", "transcribe-file", "a.wav", "--out", "-"],  # one JSON document, not results too
+        ["transcribe-file", "a.wav", "--format", "docx"],
+        ["datasets", "upload", "f", "--locale", "en-US", "--kind", "Acoustic", "--block-size", "lots"],
+        ["wait", "0b2c3d4e-0000-4000-8000-000000000000", "--kind", "projects"],  # projects do not run
+        ["ls", "transcriptions", "--top", "0"],
+        ["--endpoint", "https://x", "--region", "eastus", "ls", "datasets"],
+        ["ls", "transcriptions", "--end", "https://x"],  # no abbreviations
+        [],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def namespace(**given: object) -> argparse.Namespace:
+    return argparse.Namespace(**{"endpoint": None, "region": None, "api_version": None, "entra": False, **given})
+
+
+def test_options_beat_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPEECH_ENDPOINT", "https://env.example.com")
+    monkeypatch.setenv("SPEECH_KEY", "k")
+    monkeypatch.setenv("SPEECH_API_VERSION", "v3.1")
+    assert _client_options(namespace()) == {"endpoint": "https://env.example.com", "api_version": "v3.1", "key": "k"}
+    assert _client_options(namespace(region="eastus", api_version="2024-11-15")) == {
+        "region": "eastus",
+        "api_version": "2024-11-15",
+        "key": "k",
+    }
+    assert "key" not in _client_options(namespace(entra=True))  # Entra ID instead of the key
+    for name in ("SPEECH_ENDPOINT", "SPEECH_KEY", "SPEECH_API_VERSION"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SPEECH_REGION", "westus")
+    assert _client_options(namespace()) == {"region": "westus"}
+    monkeypatch.delenv("SPEECH_REGION")
+    with pytest.raises(CommandError, match="set SPEECH_ENDPOINT or SPEECH_REGION"):
+        _client_options(namespace())
+
+
+def test_an_error_line_carries_the_service_code_status_message_and_request_id() -> None:
+    inner = SimpleNamespace(code="EntityNotFound", message="no such thing", inner_error=None)
+    body = SimpleNamespace(code="NotFound", message="The model does not exist.", inner_error=inner)
+    error = NotFoundError(
+        status=404,
+        operation_id="Models_Get",
+        method="GET",
+        url="https://x/models/1",
+        headers=None,
+        body=b"",
+        error=body,
+    )
+    assert describe(error) == "NotFound (404): The model does not exist. [EntityNotFound]"
+    assert describe(FileNotFoundError(2, "No such file or directory", "a.wav")) == "No such file or directory: a.wav"
+    assert describe(RuntimeError("boom")) == "unexpected RuntimeError: boom (--debug shows the traceback)"
+
+
+def test_plain_tables_are_aligned_without_trailing_spaces() -> None:
+    stdout = io.StringIO()
+    out = Output(json_mode=False, stdout=stdout, stderr=io.StringIO())
+    out.table(("ID", "STATUS", "NAME"), [["a", "Succeeded", ""], ["bbbb", "Failed", "x"]])
+    assert stdout.getvalue() == "ID    STATUS     NAME\na     Succeeded\nbbbb  Failed     x\n"
