@@ -36,6 +36,7 @@ __all__ = [
     "BlockUploader",
     "DataSource",
     "Datasets",
+    "ProgressBar",
     "UploadError",
     "UploadProgress",
     "progress_bar",
@@ -106,6 +107,11 @@ class Datasets(Waitable, DatasetsOperations):
             definition["project"] = {"self": self._project_link(project)}
         client = self._client
         if "Datasets_UploadBlock" not in client._routes:
+            if resume is not None:
+                raise InvalidArgumentError(
+                    f"upload: API version {client.api_version} uploads a dataset in one request; "
+                    "resume= needs block uploads (v3.1 and later)"
+                )
             form: dict[str, Any] = {"displayName": display_name, "locale": locale, "kind": kind}
             form["description"] = description
             form["data"] = data if not isinstance(data, (bytes, bytearray, memoryview)) else io.BytesIO(data)
@@ -194,6 +200,7 @@ class BlockUploader:
         """Send ``(offset, bytes)`` blocks, skipping those already there when resuming; commit."""
         options = options or {}
         present = await self._present(options) if resume else {}
+        self._done += sum(present.values())  # reported at once, not as a jump that looks like speed
         await self._report(total, force=True)
         slots = asyncio.Semaphore(self._workers)
         ids: list[str] = []
@@ -223,9 +230,10 @@ class BlockUploader:
             async for offset, chunk in blocks:
                 block_id = self.block_id(len(ids))
                 ids.append(block_id)
-                if present.get(block_id) == len(chunk):  # already on the service from an earlier try
-                    self._done += len(chunk)
-                    continue
+                if block_id in present:  # on the service from an earlier try: counted as done already
+                    if present[block_id] == len(chunk):
+                        continue
+                    self._done -= present[block_id]  # not this block after all: sent again
                 await slots.acquire()  # at most ``workers`` blocks in flight, and this one read
                 if failed():
                     slots.release()
@@ -259,60 +267,69 @@ class BlockUploader:
             await outcome
 
 
-def progress_bar(description: str = "upload") -> Callable[[UploadProgress], None]:
+class ProgressBar:
+    """An upload ``progress`` callback drawing a bar; use it as a context manager (or ``close()``
+    it) so that the bar also stops when the upload fails or is interrupted."""
+
+    def __init__(self, start: Callable[[UploadProgress], tuple[Callable[[int], None], Callable[[], None]]]) -> None:
+        self._start = start  # opens the bar at the first report; gives (update with bytes done, close)
+        self._bar: tuple[Callable[[int], None], Callable[[], None]] | None = None
+        self._closed = False
+
+    def __call__(self, update: UploadProgress) -> None:
+        if self._closed:
+            return
+        if self._bar is None:
+            self._bar = self._start(update)
+        self._bar[0](update.done)
+        if update.total is not None and update.done >= update.total:
+            self.close()
+
+    def close(self) -> None:
+        """Stop drawing (once; later reports are ignored)."""
+        if self._bar is not None and not self._closed:
+            self._bar[1]()
+        self._closed = True
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def progress_bar(description: str = "upload") -> ProgressBar:
     """A ``progress`` callback that draws a bar with tqdm, or else rich (whichever is installed)."""
     try:
         tqdm = importlib.import_module("tqdm").tqdm
     except ImportError:
         tqdm = None
-    if tqdm is None:
-        try:
-            rich = importlib.import_module("rich.progress")
-        except ImportError:
-            raise ImportError("progress_bar needs tqdm or rich: pip install tqdm (or rich)") from None
-        return _rich_bar(rich, description)
-    bar: Any = None
-    closed = False
+    if tqdm is not None:
 
-    def show(update: UploadProgress) -> None:
-        nonlocal bar, closed
-        if closed:
-            return
-        if bar is None:
-            bar = tqdm(total=update.total, desc=description, unit="B", unit_scale=True, unit_divisor=1024)
-        if update.done > bar.n:
-            bar.update(update.done - bar.n)
-        if update.total is not None and update.done >= update.total:
-            bar.close()
-            closed = True
+        def start_tqdm(first: UploadProgress) -> Any:
+            bar = tqdm(total=first.total, desc=description, unit="B", unit_scale=True, unit_divisor=1024)
 
-    return show
+            def update(done: int) -> None:
+                if done > bar.n:
+                    bar.update(done - bar.n)
 
+            return update, bar.close
 
-def _rich_bar(rich: Any, description: str) -> Callable[[UploadProgress], None]:
-    progress = rich.Progress(
-        rich.TextColumn("{task.description}"),
-        rich.BarColumn(),
-        rich.DownloadColumn(),
-        rich.TransferSpeedColumn(),
-        rich.TimeRemainingColumn(),
-    )
-    task: Any = None
-    closed = False
+        return ProgressBar(start_tqdm)
+    try:
+        rich = importlib.import_module("rich.progress")
+    except ImportError:
+        raise ImportError("progress_bar needs tqdm or rich: pip install tqdm (or rich)") from None
 
-    def show(update: UploadProgress) -> None:
-        nonlocal task, closed
-        if closed:
-            return
-        if task is None:
-            progress.start()
-            task = progress.add_task(f"{description} {update.dataset_id}", total=update.total)
-        progress.update(task, completed=update.done)
-        if update.total is not None and update.done >= update.total:
-            progress.stop()
-            closed = True
+    def start_rich(first: UploadProgress) -> Any:
+        columns = (rich.BarColumn(), rich.DownloadColumn(), rich.TransferSpeedColumn(), rich.TimeRemainingColumn())
+        progress = rich.Progress(rich.TextColumn("{task.description}"), *columns)
+        progress.start()
+        # The first report's bytes (blocks already there when resuming) are the start, not speed.
+        task = progress.add_task(f"{description} {first.dataset_id}", total=first.total, completed=first.done)
+        return (lambda done: progress.update(task, completed=done)), progress.stop
 
-    return show
+    return ProgressBar(start_rich)
 
 
 def _check_block_size(block_size: int) -> None:

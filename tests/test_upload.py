@@ -70,6 +70,16 @@ async def test_upload_is_byte_exact_on_every_version(version: str, speech_emulat
 
 
 @pytest.mark.speech_emulator(processing_seconds=0.05)
+async def test_resume_on_v3_0_is_refused_before_anything_is_sent(speech_emulator: Emulator) -> None:
+    async with SpeechClient(endpoint=speech_emulator.url, key=speech_emulator.key, api_version="v3.0") as client:
+        with pytest.raises(InvalidArgumentError, match=r"resume= needs block uploads \(v3.1 and later\)"):
+            await client.datasets.upload(
+                DATA, display_name="d", locale="en-US", kind="Language", resume="0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
+            )
+    assert speech_emulator.stats["total"] == 0
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
 @pytest.mark.parametrize("kind", ["path", "str-path", "file", "async-stream", "bytearray"])
 async def test_every_kind_of_source(kind: str, tmp_path: Path, speech_client: SpeechClient) -> None:
     path = tmp_path / "corpus.txt"
@@ -182,7 +192,13 @@ async def test_a_crashed_upload_resumes_with_only_the_missing_blocks(
         await task
     sent_before = speech_emulator.stats["requests"]["Datasets_UploadBlock"]["201"]
     assert 6 <= sent_before < 12
-    dataset = await speech_client.datasets.upload(data, resume=started[0], **options)
+    reports: list[int] = []
+    dataset = await speech_client.datasets.upload(
+        data, resume=started[0], progress=lambda update: reports.append(update.done), **options
+    )
+    # The blocks already there count from the first report (one more may have landed as it was cancelled).
+    assert reports[0] % BLOCK == 0 and sent_before * BLOCK <= reports[0] <= (sent_before + 1) * BLOCK
+    assert reports[-1] == len(data) and reports == sorted(reports)
     sent_after = speech_emulator.stats["requests"]["Datasets_UploadBlock"]["201"]
     assert sent_after - sent_before == 12 - sent_before  # only the missing blocks
     assert dataset.id == started[0]
@@ -240,6 +256,27 @@ def test_progress_bar_drives_tqdm_when_installed(monkeypatch: pytest.MonkeyPatch
     for done in (0, 1000, 3000, 3000):
         bar(UploadProgress("d", done, 3000))
     assert shown == [("open", 3000), ("update", 1000), ("update", 3000), ("close", 3000)]
+
+
+def test_a_progress_bar_used_as_a_context_manager_stops_when_the_upload_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    closed: list[int] = []
+
+    class FakeBar:
+        def __init__(self, **options: Any) -> None:
+            self.n = 0
+
+        def update(self, step: int) -> None:
+            self.n += step
+
+        def close(self) -> None:
+            closed.append(self.n)
+
+    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=FakeBar))
+    with pytest.raises(UploadError), progress_bar() as bar:
+        bar(UploadProgress("d", 1000, 3000))
+        raise UploadError("block failed", dataset_id="d", block_id="AAA=", offset=1000)
+    bar(UploadProgress("d", 2000, 3000))  # a late report draws nothing
+    assert closed == [1000]
 
 
 def test_progress_bar_needs_tqdm_or_rich(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -77,9 +77,11 @@ class UploadDisplay(_Live):
         if self.progress is None:
             return
         if self._task is None:  # drawn from the first report on, after what the command printed first
-            self._task = self.progress.add_task(self._description, total=update.total)
+            # Bytes already there when resuming are where the bar starts, not a burst of speed.
+            self._task = self.progress.add_task(self._description, total=update.total, completed=update.done)
             self._show()
-        self.progress.update(self._task, completed=update.done)
+        else:
+            self.progress.update(self._task, completed=update.done)
 
 
 class WaitDisplay(_Live):
