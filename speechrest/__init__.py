@@ -5,7 +5,8 @@ from __future__ import annotations
 from . import errors, models, operations
 from ._client import SpeechClient
 from ._pager import AsyncPager, Page
-from ._ratelimit import RateLimit
+from ._ratelimit import Limiter, RateLimit
+from ._redis_ratelimit import RedisRateLimit
 from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import (
@@ -33,11 +34,13 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "InvalidArgumentError",
+    "Limiter",
     "NotFoundError",
     "Page",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RedisRateLimit",
     "RetryPolicy",
     "ServerError",
     "SpeechClient",

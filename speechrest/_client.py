@@ -32,7 +32,7 @@ from ._generated.groups import ResourceGroups
 from ._groups import Endpoints, Evaluations, Models
 from ._logging import loggable_headers, redact_text, redact_url
 from ._pager import AsyncPager, Page
-from ._ratelimit import RateLimit, RateLimiter
+from ._ratelimit import DEFAULT_RATE_LIMIT, Limiter, RateLimit, RateLimiter
 from ._resilience import create_once, send_with_retries
 from ._retry import RetryPolicy, is_create, is_idempotent
 from ._route import Prepared, Route, encode_query, prepare
@@ -62,8 +62,6 @@ __all__ = ["DEFAULT_API_VERSION", "SpeechClient", "TokenProvider"]
 
 # What live accounts answer today: the v3.x versions are retired (v3.0) or retiring.
 DEFAULT_API_VERSION = "2025-10-15"
-# The service allows about 100 requests per 10 s per resource.
-DEFAULT_RATE_LIMIT = RateLimit(requests=100, per_seconds=10)
 
 # A bearer token, or an async callable returning a fresh one (called for every request).
 TokenProvider = str | Callable[[], Awaitable[str]]
@@ -144,7 +142,7 @@ class SpeechClient(ResourceGroups):
         allow_foreign_next_links: bool = False,
         retry: RetryPolicy | None = None,
         max_retries: int | None = None,
-        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        rate_limit: RateLimit | Limiter | None = DEFAULT_RATE_LIMIT,
         exactly_once: bool = True,
         converter: cattrs.Converter | None = None,
     ) -> None:
@@ -200,7 +198,11 @@ class SpeechClient(ResourceGroups):
         self._middlewares = (self._auth_middleware,)
         policy = retry or RetryPolicy()
         self._retry = policy if max_retries is None else attrs.evolve(policy, max_retries=max_retries)
-        self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
+        if rate_limit is not None and not isinstance(rate_limit, (RateLimit, Limiter)):
+            raise InvalidArgumentError(
+                f"SpeechClient: rate_limit must be a RateLimit, a limiter (RedisRateLimit) or None, got {rate_limit!r}"
+            )
+        self._limiter = RateLimiter(rate_limit) if isinstance(rate_limit, RateLimit) else rate_limit
         self._in_flight = asyncio.Semaphore(connection_limit)
         self._exactly_once = exactly_once
         self._not_before = 0.0  # monotonic time before which no request starts (after a 429)
@@ -259,6 +261,8 @@ class SpeechClient(ResourceGroups):
         if self._owns_session and self._session is not None:
             await self._session.close()
         self._session = None
+        if self._limiter is not None:
+            await self._limiter.aclose()  # a shared limiter's connection to Redis
 
     @property
     def closed(self) -> bool:

@@ -2,6 +2,8 @@
 
 A sliding window of start times (not a token bucket, which lets a full bucket plus its
 refill through in one window) keeps the client under the service's quota in *every* window.
+``Limiter`` is what the client asks before each request; ``RateLimiter`` is the in-process
+one, and ``RedisRateLimit`` (in ``_redis_ratelimit``) shares one window among processes.
 """
 
 from __future__ import annotations
@@ -9,10 +11,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import time
+from typing import Protocol, runtime_checkable
 
 import attrs
 
-__all__ = ["RateLimit", "RateLimiter"]
+__all__ = ["DEFAULT_RATE_LIMIT", "MARGIN", "Limiter", "RateLimit", "RateLimiter"]
+
+# Starts are spaced a little wider than the window, so the service, which sees them a
+# moment later and not all equally late, never counts one too many in its window.
+MARGIN = 0.05
 
 
 @attrs.frozen
@@ -27,12 +34,24 @@ class RateLimit:
             raise ValueError(f"RateLimit needs requests >= 1 and per_seconds > 0, got {self}")
 
 
+# The service allows about 100 requests per 10 s per resource.
+DEFAULT_RATE_LIMIT = RateLimit(requests=100, per_seconds=10)
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """Paces the requests of a client: ``acquire`` returns when the next one may start.
+
+    ``SpeechClient(rate_limit=...)`` takes any such object and calls ``aclose`` when it closes.
+    """
+
+    async def acquire(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
 class RateLimiter:
     """Hands out request starts within a ``RateLimit``, shared by every task of one client."""
-
-    # Starts are spaced a little wider than the window, so the service, which sees them a
-    # moment later and not all equally late, never counts one too many in its window.
-    MARGIN = 0.05
 
     def __init__(self, limit: RateLimit) -> None:
         self.limit = limit
@@ -40,7 +59,7 @@ class RateLimiter:
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
-        window = self.limit.per_seconds + self.MARGIN
+        window = self.limit.per_seconds + MARGIN
         async with self._lock:  # one waiter at a time keeps the order fair
             while True:
                 now = time.monotonic()
@@ -53,3 +72,6 @@ class RateLimiter:
                     break
                 await asyncio.sleep(wait)
             self._starts.append(now)
+
+    async def aclose(self) -> None:
+        """Nothing to release: the window lives in this process."""
