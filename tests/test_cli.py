@@ -458,6 +458,22 @@ def test_emulator_subcommand_is_the_emulators_own_command_line(tmp_path: Path) -
     assert "--processing-seconds" in done.stdout and "--latency-ms" in done.stdout
 
 
+def test_emulator_with_json_says_where_it_listens_as_one_json_line() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "speechrest.cli", "--json", "emulator", "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        where = json.loads(process.stdout.readline())
+        assert set(where) == {"url", "blob_url"}
+        with urllib.request.urlopen(where["url"] + "/_emulator/stats") as answer:  # loopback only
+            assert json.load(answer)["total"] == 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+    assert process.returncode == 0 and rest == ""  # nothing but the one JSON document
+
+
 def test_entra_without_azure_identity_names_the_extra(service: Service, tmp_path: Path) -> None:
     try:
         import azure.identity.aio  # noqa: F401

@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "emulator":
         from ..emulator.__main__ import main as emulator
 
-        emulator(args.rest, prog="speechrest emulator")
+        emulator([*args.rest, "--json"] if args.json else args.rest, prog="speechrest emulator")
         return 0
     if args.debug:
         _log_to_stderr()

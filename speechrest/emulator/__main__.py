@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 
 from ._app import Emulator
@@ -24,6 +25,9 @@ def parse_args(argv: list[str] | None = None, prog: str = "python -m speechrest.
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every request")
     parser.add_argument("--seed", type=int, help="seed for reproducible ids and faults")
     parser.add_argument("--rate-limit", help="a request quota such as 100/10 (per seconds); 429 beyond it")
+    parser.add_argument(
+        "--json", action="store_true", help='say where it listens as one JSON line: {"url", "blob_url"}'
+    )
     return parser.parse_args(argv)
 
 
@@ -45,9 +49,13 @@ async def serve(args: argparse.Namespace) -> None:
         seed=args.seed,
         rate_limit=args.rate_limit,
     ) as emulator:
-        print(f"speechrest emulator listening on {emulator.url} (files on {emulator.blob_url})", flush=True)
+        if args.json:
+            print(json.dumps({"url": emulator.url, "blob_url": emulator.blob_url}), flush=True)
+        else:
+            print(f"speechrest emulator listening on {emulator.url} (files on {emulator.blob_url})", flush=True)
         await stop.wait()
-    print("speechrest emulator stopped", flush=True)
+    if not args.json:
+        print("speechrest emulator stopped", flush=True)
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m speechrest.emulator") -> None:
