@@ -368,7 +368,7 @@ class SpeechClient(ResourceGroups):
         if timeout is not None and not isinstance(timeout, aiohttp.ClientTimeout):
             timeout = aiohttp.ClientTimeout(total=timeout, connect=self._timeout.connect)
         all_headers = {"User-Agent": _USER_AGENT, "Accept": "application/json", **(headers or {})}
-        what, shown = operation_id or method, redact_url(str(url))
+        what = operation_id or method
         started = time.perf_counter()
         try:
             async with session.request(
@@ -382,19 +382,19 @@ class SpeechClient(ResourceGroups):
             ) as response:
                 body = await response.read()
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
-            log.info("%s %s: not sent: %s", method, shown, type(exc).__name__)
+            log.info("%s %s: not sent: %s", method, redact_url(str(url)), type(exc).__name__)
             raise TransportError(f"{what}: could not connect to {url.host}: {exc}", sent=False) from exc
         except asyncio.TimeoutError as exc:
-            log.info("%s %s: no answer in time", method, shown)
+            log.info("%s %s: no answer in time", method, redact_url(str(url)))
             raise APITimeoutError(f"{what}: no answer from {url.host} in time") from exc
         except aiohttp.ClientError as exc:
-            log.info("%s %s: %s", method, shown, type(exc).__name__)
+            log.info("%s %s: %s", method, redact_url(str(url)), type(exc).__name__)
             raise TransportError(f"{what}: {type(exc).__name__}: {redact_text(str(exc))}") from exc
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s %s -> %d in %.0f ms; sent %s; got %s",
                 method,
-                shown,
+                redact_url(str(url)),
                 response.status,
                 (time.perf_counter() - started) * 1000,
                 loggable_headers(response.request_info.headers),
@@ -408,7 +408,7 @@ class SpeechClient(ResourceGroups):
                 status=response.status,
                 operation_id=operation_id,
                 method=method,
-                url=shown,
+                url=redact_url(str(url)),
                 headers=response.headers,
                 body=body,
                 error=self._error_model(body),
