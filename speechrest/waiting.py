@@ -106,7 +106,9 @@ class Waitable:
                 changed = inbox.take()
                 for state in changed.values():
                     if isinstance(state, BaseException):
-                        raise state
+                        # One error can end many waiters: each raise starts its own traceback,
+                        # or every waiter's frames would pile up on the shared exception.
+                        raise state.with_traceback(None)
                 pending.update(changed)  # the latest states, also for timeouts' messages
                 # A job stuck in one state does not show up in a filtered sweep: check every age.
                 for entity_id in list(changed if job_timeout is None else pending):

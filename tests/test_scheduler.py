@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import traceback
 from typing import Any
 
 import pytest
@@ -87,6 +88,10 @@ async def test_a_failed_sweep_ends_every_wait_with_the_service_error() -> None:
                 return_exceptions=True,
             )
     assert all(isinstance(o, ServerError) and o.message == "the list broke" for o in outcomes)
+    # Both raised the one error the sweep got, each with a traceback of its own frames only.
+    assert outcomes[0] is outcomes[1]
+    frames = traceback.extract_tb(outcomes[1].__traceback__)
+    assert sum(frame.name == "as_completed" for frame in frames) == 1
     assert [r.path for r in server.requests] == ["/speechtotext/transcriptions"]  # one sweep for both
 
 
