@@ -1,40 +1,23 @@
 """``python -m speechrest.demo``: a real end-to-end run against the built-in emulator.
 
-It starts the emulator on loopback, then, through the SDK: transcribes three audio URLs
-and prints the recognised text, and uploads a small dataset in blocks and checks that the
-service holds exactly the bytes sent. No key, no network beyond loopback.
+It starts the emulator on loopback, then, through the SDK: transcribes three audio URLs and
+prints each speaker's text and a caption, waits for forty transcriptions at once with list
+sweeps, and uploads a small dataset in blocks and checks that the service holds exactly the
+bytes sent. No key, no network beyond loopback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from . import SpeechClient, models
 from .emulator import Emulator
 from .upload import UploadProgress
 
 AUDIO = [f"https://audio.example.com/calls/call-{n}.wav" for n in (1, 2, 3)]
-TERMINAL = ("Succeeded", "Failed")
-
-
-async def wait(get: Callable[[str], Awaitable[Any]], entity_id: str, what: str) -> Any:
-    """Poll ``get`` (e.g. ``client.transcriptions.get``) until the entity finishes."""
-    started = time.monotonic()
-    last = None
-    while True:
-        entity = await get(entity_id)
-        status = str(getattr(entity.status, "value", entity.status))
-        if status != last:
-            print(f"  {what} {entity_id}: {status} after {time.monotonic() - started:.1f} s")
-            last = status
-        if status in TERMINAL:
-            return entity
-        await asyncio.sleep(0.25)
+BATCH = 40  # transcriptions waited on together, to show list sweeps instead of a GET per job
 
 
 async def transcribe(client: SpeechClient) -> None:
@@ -51,13 +34,36 @@ async def transcribe(client: SpeechClient) -> None:
             ),
         )
     )
-    await wait(client.transcriptions.get, created.id, "transcription")
-    async for file in client.transcriptions.list_files(created.id, filter="kind eq 'Transcription'"):
-        assert file.links is not None and file.links.content_url is not None
-        result = json.loads(await client.download(file.links.content_url))
-        print(f"\n  {result['source']} ({result['duration']}):")
-        for phrase in result["recognizedPhrases"][:3]:
-            print(f"    speaker {phrase.get('speaker', '?')} at {phrase['offset']}: {phrase['nBest'][0]['display']}")
+    started = time.monotonic()
+    done = await client.transcriptions.wait(created, timeout=60)
+    print(f"  transcription {done.id}: {done.status.value} after {time.monotonic() - started:.1f} s")
+    async for result in client.transcriptions.results(done):
+        print(f"\n  {result.source} ({result.duration.total_seconds():.1f} s, speakers {result.speakers}):")
+        for speaker in result.speakers:
+            print(f"    speaker {speaker}: {result.text(speaker=speaker)[:70]}")
+        cues = result.to_webvtt(max_line_length=42).split("\n\n")
+        print("    captions (WebVTT), first cue:", *cues[1].splitlines(), sep="\n      ")
+
+
+async def wait_for_many(client: SpeechClient, emulator: Emulator) -> None:
+    print(f"\nSubmitting {BATCH} transcriptions and waiting for them all ...")
+    jobs = [
+        await client.transcriptions.create(
+            {"displayName": f"job {n}", "locale": "en-US", "contentUrls": [f"https://audio.example.com/{n}.wav"]}
+        )
+        for n in range(BATCH)
+    ]
+    before = dict(emulator.stats["requests"])
+
+    def progress(finished: int, total: int) -> None:
+        if finished % 10 == 0:
+            print(f"  {finished} of {total} finished")
+
+    await client.transcriptions.wait_all(jobs, timeout=120, poll_interval=1, progress=progress)
+    after = emulator.stats["requests"]
+    gets = sum(after.get("Transcriptions_Get", {}).values()) - sum(before.get("Transcriptions_Get", {}).values())
+    sweeps = sum(after.get("Transcriptions_List", {}).values()) - sum(before.get("Transcriptions_List", {}).values())
+    print(f"  waited with {sweeps} list sweeps and {gets} single GETs for {BATCH} jobs")
 
 
 async def upload_dataset(client: SpeechClient) -> None:
@@ -91,6 +97,7 @@ async def main() -> None:
         print(f"Emulator running at {emulator.url} (files on {emulator.blob_url})\n")
         async with SpeechClient(endpoint=emulator.url) as client:  # the newest API version
             await transcribe(client)
+            await wait_for_many(client, emulator)
             await upload_dataset(client)
         print(f"\nDone: {emulator.stats['total']} API requests served by the emulator.")
 
