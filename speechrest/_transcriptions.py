@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import io
 import json
 import os
@@ -58,31 +59,48 @@ class Transcriptions(Waitable, TranscriptionsOperations):
             created.append(await self.create(body, **options))
         return created
 
-    async def results(self, transcription: Any, *, settle_seconds: float = 10.0) -> AsyncIterator[TranscriptionResult]:
+    async def results(
+        self, transcription: Any, *, settle_seconds: float = 10.0, concurrency: int = 4
+    ) -> AsyncIterator[TranscriptionResult]:
         """The result of every audio file of a succeeded transcription, one ``TranscriptionResult`` each.
 
-        Files are fetched from their content URLs without credentials. An expired URL (403) is
-        renewed by asking for the file again; a file that is not there yet (404, which happens
+        Files are fetched from their content URLs without credentials, ``concurrency`` at a
+        time ahead of the one you read, and yielded in the service's order. An expired URL (403)
+        is renewed by asking for the file again; a file that is not there yet (404, which happens
         right after ``Succeeded``) is asked for again for up to ``settle_seconds``.
         """
-        async for data in self._read_files(transcription, "Transcription", settle_seconds):
+        if concurrency < 1:
+            raise InvalidArgumentError(f"results: concurrency must be >= 1, got {concurrency}")
+        async for data in self._read_files(transcription, "Transcription", settle_seconds, concurrency):
             yield TranscriptionResult.from_batch(data)
 
     async def report(self, transcription: Any, *, settle_seconds: float = 10.0) -> TranscriptionReport:
         """The report of a finished transcription: how many audio files succeeded, and why any failed.
 
         Fetched like ``results`` (no credentials, renewed when expired, waited for briefly)."""
-        async with aclosing(self._read_files(transcription, "TranscriptionReport", settle_seconds)) as reports:
+        async with aclosing(self._read_files(transcription, "TranscriptionReport", settle_seconds, 1)) as reports:
             async for data in reports:
                 return TranscriptionReport.from_json(data)
         raise SpeechError(f"transcription {_id_of(transcription)} has no report file yet (is it finished?)")
 
-    async def _read_files(self, transcription: Any, kind: str, settle_seconds: float) -> AsyncGenerator[Any, None]:
-        """The JSON of each of the transcription's files of ``kind``."""
+    async def _read_files(
+        self, transcription: Any, kind: str, settle_seconds: float, concurrency: int
+    ) -> AsyncGenerator[Any, None]:
+        """The JSON of each of the transcription's files of ``kind``, up to ``concurrency`` fetched ahead."""
         transcription_id = _id_of(transcription)
-        async for file in self.list_files(transcription_id):
-            if _text(file.kind) == kind:
-                yield json.loads(await self._fetch(transcription_id, file, settle_seconds))
+        ahead: collections.deque[asyncio.Task[bytes]] = collections.deque()
+        try:
+            async for file in self.list_files(transcription_id):
+                if _text(file.kind) == kind:
+                    ahead.append(asyncio.ensure_future(self._fetch(transcription_id, file, settle_seconds)))
+                    if len(ahead) >= concurrency:
+                        yield json.loads(await ahead.popleft())
+            while ahead:
+                yield json.loads(await ahead.popleft())
+        finally:  # the reader stopped early, or a fetch failed: the others are not left running
+            for task in ahead:
+                task.cancel()
+            await asyncio.gather(*ahead, return_exceptions=True)
 
     async def _fetch(self, transcription_id: str, file: Any, settle_seconds: float) -> bytes:
         deadline = time.monotonic() + settle_seconds

@@ -10,12 +10,13 @@ from uuid import UUID
 
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestServer
 from conftest import TEST_KEY, RecordingServer
 
 from speechrest import NotFoundError, SpeechClient
 from speechrest._transcriptions import Transcriptions
 from speechrest.emulator import Emulator
-from speechrest.errors import JobFailedError, SpeechError, WaitTimeoutError
+from speechrest.errors import InvalidArgumentError, JobFailedError, SpeechError, WaitTimeoutError
 
 TTL = {"timeToLiveHours": 24}
 
@@ -164,6 +165,38 @@ async def test_results_renew_expired_urls_and_wait_out_a_404(
     assert [r.text() for r in results] == ["Hello."]
     assert [r.path for r in other_server.requests] == ["/old", "/new", "/new"]
     assert all("Ocp-Apim-Subscription-Key" not in r.headers for r in other_server.requests)
+
+
+async def test_results_are_fetched_a_few_at_a_time_and_yielded_in_order(server: RecordingServer) -> None:
+    tid = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
+    in_flight, most = 0, 0
+
+    async def blob(request: web.Request) -> web.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.2 if request.match_info["n"] in "02" else 0.05)  # early files come last
+        in_flight -= 1
+        source = f"https://audio.example.com/{request.match_info['n']}.wav"
+        return web.json_response({"source": source, "durationInTicks": 1, "recognizedPhrases": []})
+
+    app = web.Application()
+    app.router.add_get("/r/{n}", blob)
+    async with TestServer(app, host="127.0.0.1") as files:
+        listing = [
+            {"kind": "Transcription", "name": f"{n}.json", "links": {"contentUrl": str(files.make_url(f"/r/{n}"))}}
+            for n in range(8)
+        ]
+        server.reply(200, {"values": [{"kind": "TranscriptionReport", "name": "report.json"}, *listing]})
+        async with SpeechClient(endpoint=server.url, key=TEST_KEY, rate_limit=None) as client:
+            started = time.monotonic()
+            sources = [r.source async for r in client.transcriptions.results(tid, concurrency=3)]
+            elapsed = time.monotonic() - started
+            with pytest.raises(InvalidArgumentError, match="concurrency"):
+                [r async for r in client.transcriptions.results(tid, concurrency=0)]
+    assert sources == [f"https://audio.example.com/{n}.wav" for n in range(8)]  # the service's order
+    assert most == 3  # a few at a time, never more
+    assert elapsed < 0.2 * 2 + 0.05 * 6  # well under one after another (0.7 s)
 
 
 @pytest.mark.speech_emulator(processing_seconds=0.3)
