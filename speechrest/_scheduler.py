@@ -177,8 +177,10 @@ class Poller:
             try:
                 await self._look()
             except Exception as error:  # every waiter of this kind hears of it, not just a log
-                self._next_sweep = time.monotonic() + self._interval(self._intervals)
+                later = time.monotonic() + self._interval(self._intervals)  # not again at once
+                self._next_sweep = later
                 for entity_id in list(self._intervals):
+                    self._due[entity_id] = later
                     self._client._router.publish(entity_id, error)
 
     async def _look(self) -> None:
@@ -209,14 +211,15 @@ class Poller:
         try:
             entity, headers = await client._exchange(operation_id, args, {})
         except SpeechError as error:
-            client._router.publish(entity_id, error)
-            return
+            state: Any = error
+            delay = None  # its waiters end with the error; until they leave, it waits its turn
+        else:
+            state, delay = entity, parse_retry_after(headers.get("Retry-After"))
         if entity_id in self._intervals:
-            delay = parse_retry_after(headers.get("Retry-After"))
             if delay is None or client._router.safety_net is not None:
                 delay = self._interval([entity_id])
             self._due[entity_id] = time.monotonic() + delay
-        client._router.publish(entity_id, entity)
+        client._router.publish(entity_id, state)
 
     async def _sweep(self) -> None:
         """One pass over the list: everything changed since the last sweep (or all, the first time).

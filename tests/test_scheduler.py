@@ -125,3 +125,28 @@ async def test_a_finished_job_is_no_longer_asked_for_while_others_run() -> None:
     paths = [r.path.rsplit("/", 1)[-1] for r in server.requests]
     assert paths.count(done) == 1  # once it succeeded, only the running job was asked for
     assert 4 <= paths.count(running) <= 8  # every Retry-After (0.1 s) for 0.6 s
+
+
+async def test_a_job_whose_look_failed_is_not_asked_for_again_while_its_waiter_is_busy() -> None:
+    done, deleted = GHOST, GHOST[:-2] + "11"
+    asked: dict[str, int] = {}
+
+    def state(request: web.Request, body: bytes) -> web.StreamResponse:
+        entity_id = request.path.rsplit("/", 1)[-1]
+        asked[entity_id] = asked.get(entity_id, 0) + 1
+        if entity_id == deleted and asked[entity_id] > 1:
+            return web.json_response({"code": "NotFound", "message": "gone"}, status=404)
+        status = "Succeeded" if entity_id == done else "Running"
+        entity = {"self": f"{request.url}", "displayName": "t", "locale": "en-US", "status": status}
+        return web.json_response(entity, headers={"Retry-After": "0.1"})
+
+    async with RecordingServer() as server:
+        server.handler = state
+        async with SpeechClient(endpoint=server.url, key=TEST_KEY, rate_limit=None, max_retries=0) as client:
+            waiting = client.transcriptions.as_completed([done, deleted], poll_interval=5)
+            first = await anext(waiting)
+            await asyncio.sleep(0.6)  # the caller is busy with the first job; the other's GET fails meanwhile
+            with pytest.raises(NotFoundError):
+                await anext(waiting)
+    assert first.id == done
+    assert asked == {done: 1, deleted: 2}  # once running, once 404: no retry storm while nobody listened
