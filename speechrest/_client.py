@@ -79,6 +79,8 @@ _USER_AGENT = f"speechrest/{__version__} python/{platform.python_version()} aioh
 
 def _check_options(operation_id: str, options: Mapping[str, Any]) -> None:
     """Keyword arguments past the operation's own are call options; refuse unknown or bad ones."""
+    if not options:
+        return  # the usual case, on every request
     unknown = sorted(set(options) - _CALL_OPTIONS)
     if unknown:
         names = ", ".join(f"'{name}'" for name in unknown)
