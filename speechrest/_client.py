@@ -117,7 +117,8 @@ class SpeechClient(ResourceGroups):
     ``aiohttp.ClientSession`` (made on first use) unless you pass ``session=``, which it
     uses and never closes. The key, token or credential is sent only to the endpoint's origin;
     ``credential=`` takes an azure-core async token credential (Microsoft Entra ID, on the
-    resource's custom-domain endpoint) or an ``AzureKeyCredential``, and is never closed here.
+    resource's custom-domain endpoint; ``credential_scope=`` overrides the scope the endpoint's
+    cloud implies) or an ``AzureKeyCredential``, and is never closed here.
     """
 
     transcriptions: Transcriptions
@@ -135,6 +136,7 @@ class SpeechClient(ResourceGroups):
         key: str | None = None,
         token: TokenProvider | None = None,
         credential: Credential | None = None,
+        credential_scope: str | None = None,
         api_version: str = DEFAULT_API_VERSION,
         session: aiohttp.ClientSession | None = None,
         timeout: float | aiohttp.ClientTimeout = 120.0,
@@ -185,7 +187,11 @@ class SpeechClient(ResourceGroups):
         self._base_text = str(self._base)
         self._key = key
         self._token = token
-        self._credential: CredentialAuth | None = credential_auth(credential, url) if credential is not None else None
+        if credential_scope is not None and credential is None:
+            raise InvalidArgumentError("SpeechClient: credential_scope= goes with credential=")
+        self._credential: CredentialAuth | None = (
+            credential_auth(credential, url, credential_scope) if credential is not None else None
+        )
         self._timeout = (
             timeout
             if isinstance(timeout, aiohttp.ClientTimeout)

@@ -203,11 +203,12 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def credential_auth(credential: object, endpoint: URL) -> CredentialAuth:
+def credential_auth(credential: object, endpoint: URL, scope: str | None = None) -> CredentialAuth:
     """How a ``credential=`` authenticates on ``endpoint``; refuses what cannot work there.
 
     Entra ID tokens are taken on a resource's custom-domain endpoint only, so a token
-    credential is refused on a regional one (such as ``region=`` makes).
+    credential is refused on a regional one (such as ``region=`` makes). ``scope`` replaces
+    the one the endpoint's host implies (for a gateway in front of a sovereign-cloud resource).
     """
     ask: Callable[[str], Awaitable[AccessToken]] | None = None
     if isinstance(credential, TokenInfoCredential):
@@ -223,9 +224,12 @@ def credential_auth(credential: object, endpoint: URL) -> CredentialAuth:
                 "(which region= makes); pass endpoint= with the resource's own (Azure portal: the resource's "
                 "Keys and Endpoint page), or authenticate with key="
             )
-        scope = next((scope for suffix, scope in _CLOUD_SCOPES.items() if host.endswith(suffix)), SCOPE)
+        if scope is None:
+            scope = next((cloud for suffix, cloud in _CLOUD_SCOPES.items() if host.endswith(suffix)), SCOPE)
         return TokenCache(ask, scope, type(credential).__name__)
     if isinstance(credential, KeyCredential) and isinstance(credential.key, str):
+        if scope is not None:
+            raise InvalidArgumentError("SpeechClient: credential_scope= applies to token credentials, not to a key")
         return _KeyAuth(credential)
     raise InvalidArgumentError(
         "SpeechClient: credential= takes an azure-core async token credential (such as "

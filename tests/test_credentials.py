@@ -344,6 +344,17 @@ async def test_the_scope_follows_the_custom_domains_cloud(endpoint: str, scope: 
     assert credential.scopes == [(scope,)]
 
 
+async def test_credential_scope_overrides_the_scope_the_host_implies(clock: Clock) -> None:
+    credential = FakeCredential(clock)
+    gateway, scope = "https://speech-gateway.contoso.example", "https://cognitiveservices.azure.us/.default"
+    client = SpeechClient(endpoint=gateway, credential=credential, credential_scope=scope)
+    assert client._credential is not None
+    await client._credential.header()
+    assert credential.scopes == [(scope,)]
+    with pytest.raises(InvalidArgumentError, match="credential_scope= goes with credential="):
+        SpeechClient(endpoint=gateway, key="k", credential_scope=scope)
+
+
 @pytest.mark.parametrize(
     ("others", "message"),
     [
@@ -409,3 +420,12 @@ async def test_an_azure_key_credential_is_read_for_every_request(
 def test_an_azure_key_credential_works_on_a_regional_endpoint(key_credential: object) -> None:
     client = SpeechClient(region="eastus", credential=key_credential)  # type: ignore[arg-type]
     assert "auth=credential" in repr(client)
+
+
+def test_credential_scope_is_refused_with_an_azure_key_credential(key_credential: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="applies to token credentials, not to a key"):
+        SpeechClient(
+            endpoint="https://my.cognitiveservices.azure.com",
+            credential=key_credential,  # type: ignore[arg-type]
+            credential_scope="https://cognitiveservices.azure.com/.default",
+        )
