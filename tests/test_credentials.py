@@ -154,26 +154,22 @@ async def test_the_token_is_renewed_before_it_expires(server: RecordingServer, c
     assert bearers(server) == ["Bearer token-1", "Bearer token-1", "Bearer token-2", "Bearer token-2"]
 
 
+@pytest.mark.parametrize(
+    ("lifetime", "refresh_in", "renewed_after"),
+    [(3600, 600, 600), (120, None, 60)],  # refresh_on honoured; shorter than the 5-minute window: half life
+    ids=["refresh-on", "half-life"],
+)
 async def test_refresh_on_is_honoured_and_short_lived_tokens_renew_at_half_life(
-    server: RecordingServer, clock: Clock
+    server: RecordingServer, clock: Clock, lifetime: float, refresh_in: float | None, renewed_after: float
 ) -> None:
-    hinted = FakeCredential(clock, lifetime=3600, refresh_in=600)
-    async with client_for(server, hinted) as client:
+    credential = FakeCredential(clock, lifetime=lifetime, refresh_in=refresh_in)
+    async with client_for(server, credential) as client:
         await client.transcriptions.list().to_list()
-        clock.now += 599
+        clock.now += renewed_after - 1
         await client.transcriptions.list().to_list()
         clock.now += 1
         await client.transcriptions.list().to_list()
     assert bearers(server) == ["Bearer token-1", "Bearer token-1", "Bearer token-2"]
-
-    brief = FakeCredential(clock, lifetime=120)  # shorter than the 5-minute window
-    async with client_for(server, brief) as client:
-        await client.transcriptions.list().to_list()
-        clock.now += 59
-        await client.transcriptions.list().to_list()
-        clock.now += 1
-        await client.transcriptions.list().to_list()
-    assert bearers(server)[3:] == ["Bearer token-1", "Bearer token-1", "Bearer token-2"]
 
 
 async def test_while_one_request_renews_the_others_send_the_valid_token(
