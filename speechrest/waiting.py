@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Waitable", "wait_until_done"]
 
 Fetch = Callable[[], Awaitable[tuple[Any, Mapping[str, str]]]]
+Progress = Callable[[int, int], Awaitable[None] | None]  # (finished, total), plain or async
 
 
 def _id_of(entity: Any) -> str:
@@ -82,7 +83,7 @@ class Waitable:
         timeout: float | None = None,
         job_timeout: float | None = None,
         poll_interval: float = 5.0,
-        progress: Callable[[int, int], Awaitable[None] | None] | None = None,
+        progress: Progress | None = None,
     ) -> AsyncIterator[Any]:
         """Yield each entity as it finishes (``Succeeded``), or a ``JobFailedError`` for one that
         failed; a ``WaitTimeoutError`` for a job still unfinished ``job_timeout`` seconds after it
@@ -170,7 +171,7 @@ class Waitable:
 
     def _age(self, entity: Any) -> float | None:
         """Seconds since the entity was created, by the service's clock."""
-        created = getattr(entity, "created_date_time", None) if not isinstance(entity, (str, UUID)) else None
+        created = getattr(entity, "created_date_time", None)  # None too for a bare id
         return None if created is None else (self._client._server_now() - created).total_seconds()
 
     async def wait_all(
@@ -180,7 +181,7 @@ class Waitable:
         timeout: float | None = None,
         job_timeout: float | None = None,
         poll_interval: float = 5.0,
-        progress: Callable[[int, int], Awaitable[None] | None] | None = None,
+        progress: Progress | None = None,
         return_exceptions: bool = False,
     ) -> list[Any]:
         """Every entity once finished, in the order given. A failed or timed-out job raises (the
