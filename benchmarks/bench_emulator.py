@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+from _emulator import emulator_process
 
 from speechrest import SpeechClient
 
@@ -38,7 +36,7 @@ async def hammer(seconds: float, concurrency: int, once: Callable[[], Awaitable[
 
 async def rates(url: str, version: str, seconds: float, concurrency: int) -> tuple[float, float]:
     """(raw aiohttp, SpeechClient) requests/s for one transcription's GET in ``version``."""
-    async with SpeechClient(endpoint=url, api_version=version) as client:
+    async with SpeechClient(endpoint=url, api_version=version, rate_limit=None) as client:  # the emulator's pace
         body: dict[str, Any] = {"displayName": "bench", "locale": "en-US", "contentUrls": ["https://a.example/x.wav"]}
         if version[0].isdigit():  # the GA versions require the time to live
             body["properties"] = {"timeToLiveHours": 24}
@@ -67,20 +65,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "speechrest.emulator", "--port", "0", "--processing-seconds", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        found = re.search(r"listening on (\S+)", server.stdout.readline())
-        if found is None:
-            raise SystemExit("the emulator did not start")
-        asyncio.run(measure(found.group(1), args.seconds, args.concurrency))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with emulator_process("--processing-seconds", "0") as url:
+        asyncio.run(measure(url, args.seconds, args.concurrency))
 
 
 if __name__ == "__main__":

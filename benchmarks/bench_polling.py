@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
-import subprocess
-import sys
 import time
 from collections import Counter
 from typing import Any
 
 import aiohttp
+from _emulator import emulator_process
 
 from speechrest import SpeechClient
 
@@ -136,20 +134,8 @@ def main() -> None:
         "--single-waits", action="store_true", help="one client.transcriptions.wait() per job instead of as_completed"
     )
     args = parser.parse_args()
-    emulator = subprocess.Popen(
-        [sys.executable, "-m", "speechrest.emulator", "--port", "0", "--processing-seconds", "5-60", "--seed", "1"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert emulator.stdout is not None
-        found = re.search(r"listening on (\S+)", emulator.stdout.readline())
-        if found is None:
-            raise SystemExit("the emulator did not start")
-        asyncio.run(run(found.group(1), args.jobs, args.naive_seconds, args.single_waits))
-    finally:
-        emulator.terminate()
-        emulator.wait(timeout=30)
+    with emulator_process("--processing-seconds", "5-60", "--seed", "1") as url:
+        asyncio.run(run(url, args.jobs, args.naive_seconds, args.single_waits))
 
 
 if __name__ == "__main__":

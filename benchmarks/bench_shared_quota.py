@@ -16,11 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,6 +28,7 @@ from multiprocessing.synchronize import Barrier
 from typing import Any
 
 import aiohttp
+from _emulator import emulator_process
 
 from speechrest import RateLimit, RedisRateLimit, SpeechClient
 
@@ -130,22 +129,6 @@ def redis_server(given: str | None) -> Iterator[str]:
         server.wait(timeout=10)
 
 
-@contextmanager
-def emulator() -> Iterator[str]:
-    """The emulator in its own process; yields its URL."""
-    command = [sys.executable, "-m", "speechrest.emulator", "--port", "0", "--key", KEY, "--processing-seconds", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        found = re.search(r"listening on (\S+)", process.stdout.readline())
-        if found is None:
-            raise SystemExit("the emulator did not start")
-        yield found.group(1)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def report(args: argparse.Namespace, figures: dict[str, dict[str, Any]]) -> None:
     total = args.processes * args.gets
     minimum = (total - 1) // args.requests * args.per_seconds
@@ -179,7 +162,7 @@ def main() -> None:
     if not set(modes) <= {"shared", "per-process"}:
         parser.error(f"--modes takes shared and per-process, got {args.modes!r}")
     args.run_key = f"bench:speech:{uuid.uuid4()}"  # a fresh window in Redis for this run
-    with emulator() as url, redis_server(args.redis) as args.redis:
+    with emulator_process("--key", KEY, "--processing-seconds", "0") as url, redis_server(args.redis) as args.redis:
         ids = asyncio.run(prepare(url, f"{args.requests}/{args.per_seconds:g}"))
         figures: dict[str, dict[str, Any]] = {}
         for mode in modes:

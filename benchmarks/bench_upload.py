@@ -15,7 +15,6 @@ import asyncio
 import base64
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+from _emulator import emulator_process
 
 from speechrest import SpeechClient
 
@@ -123,34 +123,20 @@ def main() -> None:
     if args.child:
         child(args.child, args.url, Path(args.file), block, args.concurrency)
         return
-    emulator = subprocess.Popen(
-        [sys.executable, "-m", "speechrest.emulator", "--port", "0", "--processing-seconds", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert emulator.stdout is not None
-        found = re.search(r"listening on (\S+)", emulator.stdout.readline())
-        if found is None:
-            raise SystemExit("the emulator did not start")
-        url = found.group(1)
-        with tempfile.TemporaryDirectory() as folder:
-            small, large = Path(folder) / "small.bin", Path(folder) / "large.bin"
-            make_file(small, 256 * MIB)
-            make_file(large, args.size_mib * MIB)
-            size = args.size_mib
-            rates = dict.fromkeys(("raw", "sdk", "sequential"), 0.0)
-            sdk_peak_large = 0.0
-            for _ in range(args.rounds):  # alternate, keep each one's best: the machine's noise only slows
-                for mode in rates:
-                    run = measure(mode, url, large, block, args.concurrency)
-                    rates[mode] = max(rates[mode], size / run["seconds"])
-                    if mode == "sdk":
-                        sdk_peak_large = max(sdk_peak_large, run["peak_mib"])
-            sdk_peak_small = measure("sdk", url, small, block, args.concurrency)["peak_mib"]
-    finally:
-        emulator.terminate()
-        emulator.wait(timeout=30)
+    with emulator_process("--processing-seconds", "0") as url, tempfile.TemporaryDirectory() as folder:
+        small, large = Path(folder) / "small.bin", Path(folder) / "large.bin"
+        make_file(small, 256 * MIB)
+        make_file(large, args.size_mib * MIB)
+        size = args.size_mib
+        rates = dict.fromkeys(("raw", "sdk", "sequential"), 0.0)
+        sdk_peak_large = 0.0
+        for _ in range(args.rounds):  # alternate, keep each one's best: the machine's noise only slows
+            for mode in rates:
+                run = measure(mode, url, large, block, args.concurrency)
+                rates[mode] = max(rates[mode], size / run["seconds"])
+                if mode == "sdk":
+                    sdk_peak_large = max(sdk_peak_large, run["peak_mib"])
+        sdk_peak_small = measure("sdk", url, small, block, args.concurrency)["peak_mib"]
     bound = (args.concurrency + 2) * block / MIB + 40
     ratio = rates["sdk"] / rates["raw"]
     print(
