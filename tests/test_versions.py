@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from conftest import TEST_KEY, RecordingServer, without_token
 
 from speechrest import SpeechClient, models, operations
 from speechrest.emulator import Emulator
-from speechrest.errors import BadRequestError, InvalidArgumentError, UnsupportedOperationError
+from speechrest.errors import BadRequestError, InvalidArgumentError, NotFoundError, UnsupportedOperationError
 
 VERSIONS = ["v3.0", "v3.1", "2024-11-15", "2025-10-15"]
 GA_VERSIONS = ["2024-11-15", "2025-10-15"]
@@ -410,6 +411,25 @@ async def test_v3_0_model_copy_link_points_at_v3_0_operation(speech_emulator: Em
         base = (await client.models.list_base_models().to_list())[0]
         model = await client.models.create({"displayName": "m", "locale": "en-US", "baseModel": {"self": base.self_}})
     assert model.links.copy_to == f"{speech_emulator.url}/speechtotext/v3.0/models/{model.id}/copyto"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_deleting_what_does_not_exist_by_kind(version: str, speech_emulator: Emulator) -> None:
+    """204 ("deleted or did not exist") for jobs, models and projects; 404 for endpoints and web hooks."""
+    missing = "7d0c6a52-3f1e-4b8a-9c2d-5e6f7a8b9c0d"
+    gone_is_deleted = ["datasets", "evaluations", "models", "transcriptions"]
+    if version != "2024-11-15":  # the only version without projects
+        gone_is_deleted.append("projects")
+    async with emulator_client(speech_emulator, version) as client:
+        for group in gone_is_deleted:
+            assert await getattr(client, group).delete(missing) is None
+        for group in ("endpoints", "web_hooks"):
+            with pytest.raises(NotFoundError):
+                await getattr(client, group).delete(missing)
+    answered: Counter[str] = Counter()
+    for counts in speech_emulator.stats["requests"].values():
+        answered.update(counts)
+    assert answered == {"204": len(gone_is_deleted), "404": 2}
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -307,9 +307,16 @@ def update(collection: str) -> Handler:
     return handler
 
 
+# Deleting one of these that does not exist is done all the same (204, "deleted or did not
+# exist", on every version); a missing endpoint or web hook stays a 404.
+_DELETED_IF_MISSING = ("datasets", "evaluations", "models", "projects", "transcriptions")
+
+
 def delete(collection: str) -> Handler:
     async def handler(call: Call) -> web.StreamResponse:
         store = call.service.store
+        if collection in _DELETED_IF_MISSING and store.find(collection, call.path["id"]) is None:
+            return no_content()
         record = store.get(collection, call.path["id"])
         if collection == "transcriptions" and status_of(record) == "NotStarted":
             raise bad_request("A transcription cannot be deleted before it starts.", "DeleteNotAllowed")
