@@ -164,7 +164,7 @@ def test_transcribe_json_get_and_wait_match_the_service(service: Service, tmp_pa
     document = json.loads(submitted.stdout)
     assert document["files"] == [] and document["failures"] == []
     [created] = document["transcriptions"]
-    assert created["locale"] == "de-DE" and created["contentUrls"] == ["https://x.example.com/a.wav"]
+    assert created["locale"] == "de-DE" and "contentUrls" not in created  # write-only: never shown
     assert created["properties"]["timeToLiveHours"] == 48
     transcription_id = created["self"].split("?")[0].rsplit("/", 1)[1]
 
@@ -188,22 +188,16 @@ def test_transcribe_over_1000_urls_from_stdin_splits(service: Service, tmp_path:
     urls = [f"https://audio.example.com/many/{n}.wav" for n in range(1001)]
     stdin = "# one URL a line\n" + "\n".join(urls) + "\n\n"
     done = cli(
-        service,
-        "--json",
-        "transcribe",
-        "--from-file",
-        "-",
-        "--locale",
-        "en-US",
-        "--name",
-        "bulk",
-        stdin=stdin,
-        cwd=tmp_path,
+        service, "transcribe", "--from-file", "-", "--locale", "en-US", "--name", "bulk", stdin=stdin, cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    first, second = json.loads(done.stdout)["transcriptions"]
-    assert (len(first["contentUrls"]), len(second["contentUrls"])) == (1000, 1)
-    assert (first["displayName"], second["displayName"]) == ("bulk (1/2)", "bulk (2/2)")
+    first, second = done.stdout.splitlines()
+    assert first.endswith("created (1000 audio files)") and second.endswith("created (1 audio file)")
+
+    async def names(client: SpeechClient) -> list[str]:
+        return [(await client.transcriptions.get(created_id(line))).display_name for line in (first, second)]
+
+    assert service.sdk(names) == ["bulk (1/2)", "bulk (2/2)"]
 
 
 def test_failed_audio_and_failed_jobs_are_error_lines(service: Service, tmp_path: Path) -> None:

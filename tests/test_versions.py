@@ -343,6 +343,25 @@ async def test_transcription_lifecycle_on_the_emulator(
         assert speakers == {None}
 
 
+@QUICK
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_audio_sources_are_write_only(version: str, speech_emulator: Emulator) -> None:
+    """contentUrls and contentContainerUrl are taken but never shown; result files name their audio."""
+    by_urls = transcription_body(version, name="urls")
+    by_container = {**by_urls, "contentUrls": None, "contentContainerUrl": "https://audio.example.com/calls?sp=rl"}
+    async with emulator_client(speech_emulator, version) as client:
+        created = [await client.transcriptions.create(body) for body in (by_urls, by_container)]
+        done = [await wait_until_done(lambda t=t: client.transcriptions.get(t.id)) for t in created]
+        listed = await client.transcriptions.list().to_list()
+        sources = []
+        for transcription in created:
+            sources.append(sorted([r.source async for r in client.transcriptions.results(transcription)]))
+    for shown in [*created, *done, *listed]:
+        assert shown.content_urls is None and shown.content_container_url is None
+    container_audio = [f"https://audio.example.com/calls/audio{n}.wav" for n in (1, 2)]
+    assert sources == [[AUDIO_URL], container_audio]
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_entity_created_in_v3_1_is_seen_through_every_version(version: str, speech_emulator: Emulator) -> None:
     async with emulator_client(speech_emulator, "v3.1") as v31:

@@ -11,6 +11,7 @@ from typing import Any
 
 from .._client import SpeechClient
 from .._logging import redact_url
+from .._route import MAX_CONTENT_URLS
 from ..errors import InvalidArgumentError, JobFailedError, SpeechError
 from ..waiting import _id_of
 from ._connect import connect, connection_argv
@@ -62,9 +63,13 @@ def _definition(api_version: str, args: argparse.Namespace, urls: Sequence[str])
     return {"displayName": name, "locale": args.locale, "properties": properties}
 
 
-def _created(entity: Any) -> str:
-    count = len(getattr(entity, "content_urls", None) or ())
+def _created(entity: Any, count: int) -> str:
     return f"transcription {entity.id} created ({count} audio file{'s' * (count != 1)})"
+
+
+def _batch_sizes(urls: Sequence[str]) -> list[int]:
+    """How many URLs each transcription of ``create_many`` got (the service never shows them)."""
+    return [min(MAX_CONTENT_URLS, len(urls) - start) for start in range(0, len(urls), MAX_CONTENT_URLS)]
 
 
 async def transcribe(args: argparse.Namespace, out: Output) -> int:
@@ -72,17 +77,18 @@ async def transcribe(args: argparse.Namespace, out: Output) -> int:
     urls = _content_urls(args)
     async with connect(args) as client:
         created = await client.transcriptions.create_many(urls, _definition(client.api_version, args, urls))
+        lines = [_created(entity, count) for entity, count in zip(created, _batch_sizes(urls), strict=True)]
         if not args.wait:
             document = {"transcriptions": [wire(client, t) for t in created], "files": [], "failures": []}
 
             def human() -> None:
-                for entity in created:
-                    out.line(_created(entity))
+                for line in lines:
+                    out.line(line)
 
             out.emit(document, human)
             return 0
-        for entity in created:
-            out.announce(_created(entity))
+        for line in lines:
+            out.announce(line)
         return await _finish(client, out, args, created)
 
 

@@ -72,8 +72,21 @@ class Options:
     seed: int | None = None
 
 
+# A transcription's audio sources are write-only in every version ("will not be returned in
+# a response"): kept for processing, left out of answers and callbacks.
+WRITE_ONLY = ("contentUrls", "contentContainerUrl")
+
+
 def wire(entity: Any) -> dict[str, Any]:
     data: dict[str, Any] = converter.unstructure(entity)
+    return data
+
+
+def shown(entity: Any) -> dict[str, Any]:
+    """An entity's wire form as the service shows it: without its write-only properties."""
+    data = wire(entity)
+    for name in WRITE_ONLY:
+        data.pop(name, None)
     return data
 
 
@@ -134,14 +147,14 @@ class Service:
 
     def wire_of(self, record: Record) -> dict[str, Any]:
         if record.wire_cache is None:
-            record.wire_cache = wire(record.entity)
+            record.wire_cache = shown(record.entity)
         return record.wire_cache
 
     def event(self, record: Record, phase: str) -> None:
         """Tell subscribed hooks that ``record`` reached ``phase`` (Creation, Processing, ...)."""
         prefix = EVENTS.get(record.collection)
         if prefix is not None:
-            self.notifier.notify(prefix + phase, wire(record.entity))
+            self.notifier.notify(prefix + phase, shown(record.entity))
 
     def start(self, record: Record) -> None:
         """Schedule the lifecycle: Running after a fifth of the processing time, then the end."""
