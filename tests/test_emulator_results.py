@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 
 from speechrest._wire import parse_duration
-from speechrest.emulator._results import format_ticks, transcription_report, transcription_result
+from speechrest.emulator._results import (
+    _spoken,
+    format_ticks,
+    transcription_report,
+    transcription_result,
+)
 
 SOURCES = [f"https://audio.example.com/calls/{n:03d}.wav?sv=2023&sig=abc" for n in range(25)]
 WHEN = "2024-05-01T10:00:00Z"
@@ -223,13 +228,56 @@ def test_text_forms(source: str) -> None:
     res = result(source, **ALL_ON)
     for phrase in res["recognizedPhrases"]:
         for best in phrase["nBest"]:
-            lexical = best["lexical"]
+            lexical, itn = best["lexical"], best["itn"]
             assert re.fullmatch(r"[a-z]+( [a-z]+)+", lexical)
-            assert best["itn"] == lexical
-            assert best["maskedITN"] == best["itn"]
-            assert best["display"] == lexical[0].upper() + lexical[1:] + "."
+            assert re.fullmatch(r"[a-z0-9%]+( [a-z0-9%]+)+", itn)
+            assert best["maskedITN"] == itn
+            assert best["display"] == itn[0].upper() + itn[1:] + "."
             assert " ".join(w["word"] for w in best["words"]) == lexical
             assert " ".join(w["displayText"] for w in best["displayWords"]) == best["display"]
+
+
+def spoken_under(best: dict[str, Any], shown: dict[str, Any]) -> list[str]:
+    """The spoken words inside a display word's time span."""
+    start, end = shown["offsetInTicks"], shown["offsetInTicks"] + shown["durationInTicks"]
+    return [w["word"] for w in best["words"] if start <= w["offsetInTicks"] < end]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_display_words_span_the_spoken_words_they_write(source: str) -> None:
+    res = result(source, **ALL_ON)
+    for phrase in res["recognizedPhrases"]:
+        best = phrase["nBest"][0]
+        covered = []
+        for shown, written in zip(best["displayWords"], best["itn"].split(" "), strict=True):
+            spoken = spoken_under(best, shown)
+            if written[0].isdigit():
+                expected = _spoken(int(written.rstrip("%"))) + (["percent"] if written.endswith("%") else [])
+                assert spoken == expected
+            else:
+                assert spoken == [written]
+            covered += spoken
+        assert covered == [w["word"] for w in best["words"]]
+
+
+def test_numbers_are_written_as_digits_in_itn_and_display() -> None:
+    bests = [p["nBest"][0] for source in SOURCES for p in result(source, **ALL_ON)["recognizedPhrases"]]
+    differing = [b for b in bests if b["itn"] != b["lexical"]]
+    assert differing and len(differing) < len(bests)  # numbers in some phrases, not in all
+    assert any(len(b["displayWords"]) < len(b["words"]) for b in differing)
+    assert any("%" in b["itn"] for b in differing)
+    for best in bests:
+        tokens = best["itn"].split(" ")
+        assert all(not (a[0].isdigit() and b[0].isdigit()) for a, b in itertools.pairwise(tokens))
+        assert not re.search(r"\d", best["lexical"])
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [(2, ["two"]), (10, ["ten"]), (13, ["thirteen"]), (19, ["nineteen"]), (40, ["forty"]), (42, ["forty", "two"])],
+)
+def test_numbers_spoken(number: int, words: list[str]) -> None:
+    assert _spoken(number) == words
 
 
 def test_confidences() -> None:

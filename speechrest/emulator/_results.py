@@ -24,8 +24,8 @@ _TICKS_PER_HOUR = 60 * _TICKS_PER_MINUTE
 # Timing is drawn in steps of 10 ms, as the service reports it; format_ticks stays exact to one tick.
 _STEP = 100_000
 
-# Plain lowercase words only: no digits, names or "i", so itn == lexical and display
-# needs nothing beyond a capital first letter and a final period.
+# Plain lowercase words: no digits, names or "i", so inverse text normalisation leaves them
+# alone; numbers (spoken as words, written as digits) are where itn and display differ.
 _VOCABULARY = (
     "the", "a", "we", "you", "they", "it", "this", "that", "our", "your",
     "call", "meeting", "order", "account", "delivery", "team", "project", "report", "question", "answer",
@@ -33,6 +33,18 @@ _VOCABULARY = (
     "is", "are", "can", "will", "need", "check", "send", "review", "confirm", "schedule",
     "about", "for", "with", "after", "before", "again", "please", "thanks", "ready", "later",
 )  # fmt: skip
+
+
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# About one token in this many is a number ("twenty five" -> "25", "five percent" -> "5%").
+_NUMBER_ODDS = 8
+
+# A spoken word with its timing: (word, offset, duration, confidence).
+_Word = tuple[str, int, int, float]
+# A token of the written (ITN) text and the spoken words it stands for.
+_Token = tuple[str, list[_Word]]
 
 
 class _Draws:
@@ -80,38 +92,61 @@ def _span(offset: int, duration: int) -> dict[str, Any]:
     }
 
 
-def _timed_words(draws: _Draws, start: int) -> list[tuple[str, int, int, float]]:
-    """One phrase's words as (word, offset, duration, confidence), from ``start`` on."""
-    words = []
+def _spoken(number: int) -> list[str]:
+    """1..99 as spoken words: 7 -> ["seven"], 42 -> ["forty", "two"]."""
+    if number < 10:
+        return [_UNITS[number - 1]]
+    if number < 20:
+        return [_TEENS[number - 10]]
+    tens, units = divmod(number, 10)
+    return [_TENS[tens - 2], *([_UNITS[units - 1]] if units else [])]
+
+
+def _timed_tokens(draws: _Draws, start: int) -> list[_Token]:
+    """One phrase's tokens, their spoken words timed one after another from ``start`` on."""
+    tokens: list[_Token] = []
     cursor = start
-    for index in range(draws.between(3, 12)):
-        if index:
-            cursor += draws.between(0, 8) * _STEP
-        duration = draws.between(15, 60) * _STEP
-        words.append((draws.pick(_VOCABULARY), cursor, duration, draws.confidence()))
-        cursor += duration
-    return words
+    for _ in range(draws.between(3, 12)):
+        # Never two numbers in a row: spoken together they would read as one ("sixty seven thirty one").
+        if draws.below(_NUMBER_ODDS) or (tokens and tokens[-1][0][0].isdigit()):
+            word = draws.pick(_VOCABULARY)
+            written, spoken = word, [word]
+        else:
+            number, percent = draws.between(2, 99), not draws.below(3)
+            written = f"{number}%" if percent else str(number)
+            spoken = _spoken(number) + (["percent"] if percent else [])
+        timed: list[_Word] = []
+        for word in spoken:
+            if tokens or timed:
+                cursor += draws.between(0, 8) * _STEP
+            duration = draws.between(15, 60) * _STEP
+            timed.append((word, cursor, duration, draws.confidence()))
+            cursor += duration
+        tokens.append((written, timed))
+    return tokens
 
 
-def _phrase(
-    channel: int, words: list[tuple[str, int, int, float]], word_timestamps: bool, display_words: bool
-) -> dict[str, Any]:
+def _phrase(channel: int, tokens: list[_Token], word_timestamps: bool, display_words: bool) -> dict[str, Any]:
+    words = [word for _, spoken in tokens for word in spoken]
     offset = words[0][1]
     end = words[-1][1] + words[-1][2]
-    lexical = " ".join(word for word, _, _, _ in words)
-    display = lexical[0].upper() + lexical[1:] + "."
+    itn = " ".join(written for written, _ in tokens)
+    display = itn[0].upper() + itn[1:] + "."
     best: dict[str, Any] = {
         "confidence": round(sum(c for _, _, _, c in words) / len(words), 4),
-        "lexical": lexical,
-        "itn": lexical,
-        "maskedITN": lexical,
+        "lexical": " ".join(word for word, _, _, _ in words),
+        "itn": itn,
+        "maskedITN": itn,
         "display": display,
     }
     if word_timestamps:
         best["words"] = [{"word": w, **_span(o, d), "confidence": c} for w, o, d, c in words]
     if display_words:
-        shown = display.split(" ")
-        best["displayWords"] = [{"displayText": t, **_span(o, d)} for t, (_, o, d, _) in zip(shown, words, strict=True)]
+        # A display token spans the spoken words it stands for ("twenty five" -> "25").
+        best["displayWords"] = [
+            {"displayText": text, **_span(spoken[0][1], spoken[-1][1] + spoken[-1][2] - spoken[0][1])}
+            for text, (_, spoken) in zip(display.split(" "), tokens, strict=True)
+        ]
     return {"recognitionStatus": "Success", "channel": channel, **_span(offset, end - offset), "nBest": [best]}
 
 
@@ -174,11 +209,12 @@ def transcription_result(
         for index in range(draws.between(2, 6)):
             if index:
                 cursor += draws.between(30, 200) * _STEP
-            words = _timed_words(draws, cursor)
-            cursor = words[-1][1] + words[-1][2]
-            timed.append(words)
+            tokens = _timed_tokens(draws, cursor)
+            last = tokens[-1][1][-1]
+            cursor = last[1] + last[2]
+            timed.append(tokens)
         end = max(end, cursor)
-        built = [_phrase(channel, words, word_timestamps, display_words) for words in timed]
+        built = [_phrase(channel, tokens, word_timestamps, display_words) for tokens in timed]
         if diarization:
             labels = _speakers(
                 _Draws("speakers", source, min_speakers, max_speakers, channel), speaker_count, len(built)
