@@ -272,6 +272,42 @@ def test_delete_then_404_line_and_debug_traceback(service: Service, tmp_path: Pa
     assert debug.stderr.splitlines()[-1] == missing.stderr.strip()
 
 
+def test_delete_goes_on_past_failures_reporting_each(service: Service, tmp_path: Path) -> None:
+    async def hooks(client: SpeechClient) -> list[Any]:
+        body = {"displayName": "h", "webUrl": "http://127.0.0.1:9/hook", "events": {"transcriptionCompletion": True}}
+        return [await client.web_hooks.create(body) for _ in range(2)]
+
+    first, second = (hook.id for hook in service.sdk(hooks))
+    missing = str(uuid.uuid4())
+    done = cli(service, "delete", "web-hooks", first, missing, "not-an-id", second, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [f"deleted web hook {first}", f"deleted web hook {second}"]
+    assert done.stderr.splitlines() == [
+        f"error: web hook {missing}: NotFound (404): The webhook with id '{missing}' does not exist.",
+        "error: web hook not-an-id: 'not-an-id' is not a web hook id (ids are UUIDs, as `speechrest ls` shows)",
+    ]
+
+    again = cli(service, "--json", "delete", "web-hooks", first, second, cwd=tmp_path)
+    gone = {hook: f"NotFound (404): The webhook with id '{hook}' does not exist." for hook in (first, second)}
+    assert again.returncode == 1
+    assert again.stderr.splitlines() == [f"error: web hook {hook}: {why}" for hook, why in gone.items()]
+    assert json.loads(again.stdout) == [
+        {"id": hook, "deleted": False, "status": 404, "error": why} for hook, why in gone.items()
+    ]
+
+
+def test_delete_of_a_missing_dataset_is_done(service: Service, tmp_path: Path) -> None:
+    """The service answers 204 for a dataset that does not exist: nothing failed."""
+
+    async def create(client: SpeechClient) -> Any:
+        return await client.datasets.create({"displayName": "d", "locale": "en-US", "kind": "Language"})
+
+    dataset_id, missing = service.sdk(create).id, str(uuid.uuid4())
+    done = cli(service, "delete", "datasets", dataset_id, missing, "--json", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout) == [{"id": dataset_id, "deleted": True}, {"id": missing, "deleted": True}]
+
+
 def test_bad_id_is_refused_before_any_request_and_bad_usage_exits_2(service: Service, tmp_path: Path) -> None:
     before = service.stats()["total"]
     bad = cli(service, "get", "transcriptions", "../datasets", cwd=tmp_path)

@@ -6,9 +6,10 @@ import argparse
 import json
 from typing import Any
 
+from ..errors import APIStatusError, SpeechError
 from ._connect import connect
 from ._kinds import SUMMARY_HEADERS, Kind, entity_id, summary_row, wire
-from ._output import Output
+from ._output import Output, describe
 
 __all__ = ["delete", "get", "ls"]
 
@@ -39,19 +40,26 @@ async def get(args: argparse.Namespace, out: Output) -> int:
 
 
 async def delete(args: argparse.Namespace, out: Output) -> int:
-    """Delete entities of one kind, in the order given; stops at the first that fails."""
+    """Delete entities of one kind, in the order given: every one that can be, with an error
+    line for each that cannot. Exit code 1 when any failed."""
     kind: Kind = args.kind
     assert kind.delete is not None  # the parser offers deletable kinds only
-    ids = [entity_id(kind, text) for text in args.ids]
-    deleted = []
+    outcomes: list[dict[str, Any]] = []
     async with connect(args) as client:
-        for wanted in ids:
-            await kind.call(client, kind.delete)(wanted)
-            deleted.append(wanted)
+        for text in args.ids:
+            try:
+                wanted = entity_id(kind, text)
+                await kind.call(client, kind.delete)(wanted)
+            except SpeechError as error:
+                status = error.status if isinstance(error, APIStatusError) else None
+                outcomes.append({"id": text, "deleted": False, "status": status, "error": describe(error)})
+                out.error(f"{kind.noun} {text}: {describe(error)}")
+                continue
+            outcomes.append({"id": wanted, "deleted": True})
             if not out.json_mode:
                 out.line(f"deleted {kind.noun} {wanted}")
-    out.emit(deleted, lambda: None)
-    return 0
+    out.emit(outcomes, lambda: None)
+    return 0 if all(outcome["deleted"] for outcome in outcomes) else 1
 
 
 def _flatten(data: Any, prefix: str = "") -> list[list[str]]:
