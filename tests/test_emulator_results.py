@@ -15,6 +15,8 @@ from speechrest._wire import parse_duration
 from speechrest.emulator._results import (
     _spoken,
     format_ticks,
+    in_milliseconds,
+    shape_for,
     transcription_report,
     transcription_result,
 )
@@ -334,6 +336,51 @@ def test_locales_come_from_the_candidates() -> None:
 def test_bad_settings_are_refused(options: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         result(**options)
+
+
+# --- shapes by API version -------------------------------------------------------------------
+
+
+def without_milliseconds(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: without_milliseconds(v) for k, v in data.items() if not k.endswith("Milliseconds")}
+    if isinstance(data, list):
+        return [without_milliseconds(v) for v in data]
+    return data
+
+
+@pytest.mark.parametrize("source", SOURCES[:5])
+def test_ga_shape_adds_milliseconds_beside_the_ticks(source: str) -> None:
+    stored = result(source, **ALL_ON)
+    ga = json.loads(in_milliseconds(json.dumps(stored).encode()))
+    assert without_milliseconds(ga) == stored
+    assert list(ga)[:4] == ["source", "timestamp", "durationInTicks", "durationMilliseconds"]
+    assert ga["durationMilliseconds"] * 10_000 == ga["durationInTicks"]
+    checked = 0
+    for item in spans(ga):
+        keys = list(item)
+        after = keys.index("durationInTicks") + 1
+        assert keys[after : after + 2] == ["offsetMilliseconds", "durationMilliseconds"]
+        assert item["offsetMilliseconds"] * 10_000 == item["offsetInTicks"]
+        assert item["durationMilliseconds"] * 10_000 == item["durationInTicks"]
+        checked += 1
+    assert checked > 10
+
+
+@pytest.mark.parametrize(
+    ("kind", "version", "reshaped"),
+    [
+        ("Transcription", "2024-11-15", True),
+        ("Transcription", "2025-10-15", True),
+        ("Transcription", "v3.1", False),
+        ("Transcription", "v3.0", False),
+        ("Transcription", None, False),
+        ("TranscriptionReport", "2025-10-15", False),
+        ("LanguageData", "2025-10-15", False),
+    ],
+)
+def test_which_files_change_shape_by_version(kind: str, version: str | None, reshaped: bool) -> None:
+    assert (shape_for(kind, version) is in_milliseconds) == reshaped
 
 
 # --- report ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from ._results import shape_for
 from ._store import StoredFile
 
 DEFAULT_SAS_SECONDS = 12 * 3600
@@ -40,13 +41,23 @@ class BlobStore:
     def discard(self, file: StoredFile) -> None:
         self._files.pop(file.id, None)
 
-    def content_url(self, file: StoredFile, validity_seconds: int | None) -> str:
-        """A URL for ``file`` valid for ``validity_seconds`` (0: a plain URL with no SAS)."""
+    def content_url(self, file: StoredFile, validity_seconds: int | None, version: str | None = None) -> str:
+        """A URL for ``file`` valid for ``validity_seconds`` (0: a plain URL with no SAS).
+
+        A file whose shape depends on the API version (a result file) is served as ``version``
+        writes it: the URL names that version.
+        """
         path = f"/files/{file.id}/{quote(file.name)}"
         if validity_seconds == 0:
             return self.url + path
         expiry = int(time.time()) + (DEFAULT_SAS_SECONDS if validity_seconds is None else validity_seconds)
-        return f"{self.url}{path}?sp=r&se={expiry}&sig={self._sign(path, expiry)}"
+        shaped = f"&api-version={version}" if shape_for(file.kind, version) else ""
+        return f"{self.url}{path}?sp=r&se={expiry}&sig={self._sign(path, expiry)}{shaped}"
+
+    def size(self, file: StoredFile, version: str | None = None) -> int:
+        """The size of ``file`` as a client of ``version`` downloads it."""
+        reshape = shape_for(file.kind, version)
+        return file.size if reshape is None else len(reshape(file.read()))
 
     def _sign(self, path: str, expiry: int) -> str:
         digest = hmac.new(self._secret, f"{path}\n{expiry}".encode(), hashlib.sha256).digest()
@@ -75,6 +86,9 @@ class BlobStore:
             return _refuse(404, "BlobNotFound", "the blob does not exist")
         content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
         self.stats["served"] += 1
+        reshape = shape_for(stored.kind, request.query.get("api-version"))
+        if reshape is not None:
+            return web.Response(body=reshape(stored.read()), content_type=content_type)
         if stored.path is not None:
             return web.FileResponse(stored.path, headers={"Content-Type": content_type})
         return web.Response(body=stored.read(), content_type=content_type)

@@ -339,8 +339,8 @@ def file_wire(call: Call, owner: str, stored: StoredFile) -> dict[str, Any]:
             name=stored.name,
             kind=stored.kind,
             created_date_time=stored.created,
-            links=m.FileLinks(content_url=call.service.blob.content_url(stored, validity)),
-            properties=m.FileProperties(size=stored.size),
+            links=m.FileLinks(content_url=call.service.blob.content_url(stored, validity, call.version)),
+            properties=m.FileProperties(size=call.service.blob.size(stored, call.version)),
         )
     )
 

@@ -5,20 +5,25 @@ speakers and locales come from SHA-256 digests of the source URL and the setting
 that matter for each of them, so the same audio URL always "says" the same thing.
 Switching word timestamps, display words or diarization on or off adds or removes
 keys and never changes the words or their timing.
+
+Files are made in the v3.x shape; ``shape_for`` tells how a client of another API version
+sees them (the GA versions add milliseconds beside every tick field).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["format_ticks", "transcription_report", "transcription_result"]
+__all__ = ["format_ticks", "in_milliseconds", "shape_for", "transcription_report", "transcription_result"]
 
 _T = TypeVar("_T")
 
 TICKS_PER_SECOND = 10_000_000
+TICKS_PER_MILLISECOND = 10_000
 _TICKS_PER_MINUTE = 60 * TICKS_PER_SECOND
 _TICKS_PER_HOUR = 60 * _TICKS_PER_MINUTE
 # Timing is drawn in steps of 10 ms, as the service reports it; format_ticks stays exact to one tick.
@@ -261,6 +266,38 @@ _PHRASE_KEYS = (
 def _ordered(phrase: dict[str, Any]) -> dict[str, Any]:
     """The phrase with its keys in the order the service writes them."""
     return {key: phrase[key] for key in _PHRASE_KEYS if key in phrase}
+
+
+def _with_milliseconds(item: dict[str, Any]) -> dict[str, Any]:
+    """``item`` with its offset and duration also in milliseconds, right after the tick fields."""
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        if key in ("recognizedPhrases", "nBest", "words", "displayWords"):
+            value = [_with_milliseconds(child) for child in value]
+        out[key] = value
+        if key == "durationInTicks":
+            if "offsetInTicks" in item:
+                out["offsetMilliseconds"] = item["offsetInTicks"] // TICKS_PER_MILLISECOND
+            out["durationMilliseconds"] = value // TICKS_PER_MILLISECOND
+    return out
+
+
+@functools.lru_cache(maxsize=64)  # a file is listed (for its size) and then fetched: made once
+def in_milliseconds(content: bytes) -> bytes:
+    """A stored result file (v3.x shape) as the GA versions write it: milliseconds beside the ticks
+    at the top and on every phrase, word and display word."""
+    return json.dumps(_with_milliseconds(json.loads(content)), indent=2).encode()
+
+
+def shape_for(kind: str, version: str | None) -> Callable[[bytes], bytes] | None:
+    """How a stored file of ``kind`` changes for a client of API ``version``; None when it is served as stored.
+
+    Result files differ for the versions after v3.x (the GA versions). Reports have no
+    published schema and nothing public shows them differing, so they stay the same.
+    """
+    if kind == "Transcription" and version is not None and not version.startswith("v3."):
+        return in_milliseconds
+    return None
 
 
 def transcription_report(transcription_self: str, results: Sequence[tuple[str, bool, str | None]]) -> dict[str, Any]:
