@@ -7,6 +7,7 @@ parameter, a malformed UUID or a body of the wrong type raises
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
@@ -19,6 +20,8 @@ from urllib.parse import quote
 import aiohttp
 import attrs
 
+from ._generated import VERSIONS
+from ._schema import check_body
 from .errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -110,20 +113,37 @@ def _text(route: Route, param: Param, value: Any) -> str:
     return text
 
 
-def _json_body(route: Route, param: Param, value: Any, converter: cattrs.Converter) -> Any:
+def _json_body(route: Route, param: Param, value: Any, converter: cattrs.Converter, version: str) -> Any:
     """A JSON body (a model, a mapping, or a sequence of them) in wire form."""
     model = param.model
     item = getattr(model, "__args__", (None,))[0] if getattr(model, "__origin__", None) is list else None
     if item is not None:
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
             raise _fail(route, param, f"a list of {item.__name__} or dicts", value)
-        return [_json_body(route, attrs.evolve(param, model=item), v, converter) for v in value]
+        return [_json_body(route, attrs.evolve(param, model=item), v, converter, version) for v in value]
     if isinstance(value, Mapping):
         return dict(value)
     if isinstance(model, type) and isinstance(value, model):
         return converter.unstructure(value)
-    expected = f"a {model.__name__} or a dict" if isinstance(model, type) else "JSON data"
+    if isinstance(model, type) and version:
+        expected = f"a speechrest.models.{VERSIONS[version].rsplit('.', 1)[-1]}.{model.__name__} or a dict"
+        if type(value).__name__ == model.__name__ and type(value).__module__.startswith("speechrest._generated."):
+            raise InvalidArgumentError(
+                f"{route.operation_id}: '{param.arg}' must be {expected} for API version {version}; "
+                f"got the {model.__name__} of API version {', '.join(_versions_of(type(value)))}"
+            )
+    else:
+        expected = f"a {model.__name__} or a dict" if isinstance(model, type) else "JSON data"
     raise _fail(route, param, expected, value)
+
+
+def _versions_of(cls: type) -> list[str]:
+    """The API versions whose models include ``cls`` (a class can be shared by several)."""
+    found = []
+    for version, package in VERSIONS.items():
+        if getattr(importlib.import_module(package + ".models"), cls.__name__, None) is cls:
+            found.append(version)
+    return found
 
 
 def _binary_body(route: Route, param: Param, value: Any) -> Any:
@@ -208,7 +228,10 @@ def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, 
                 prepared.headers["Content-Length"] = str(len(value))
             prepared.headers["Content-Type"] = route.content_type or "application/octet-stream"
         elif param.location == "body":
-            body = _json_body(route, param, value, converter)
+            body = _json_body(route, param, value, converter, version)
+            problem = check_body(version, route.operation_id, body, strict=False, path=param.arg) if version else None
+            if problem is not None:
+                raise InvalidArgumentError(f"{route.operation_id}: {problem.message}")
             prepared.data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             prepared.headers["Content-Type"] = "application/json"
         elif param.location == "formData":

@@ -49,7 +49,12 @@ async def wait_for_many(client: SpeechClient, emulator: Emulator) -> None:
     print(f"\nSubmitting {BATCH} transcriptions and waiting for them all ...")
     jobs = [
         await client.transcriptions.create(
-            {"displayName": f"job {n}", "locale": "en-US", "contentUrls": [f"https://audio.example.com/{n}.wav"]}
+            {
+                "displayName": f"job {n}",
+                "locale": "en-US",
+                "contentUrls": [f"https://audio.example.com/{n}.wav"],
+                "properties": {"timeToLiveHours": 24},
+            }
         )
         for n in range(BATCH)
     ]

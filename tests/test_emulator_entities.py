@@ -21,7 +21,13 @@ from speechrest import SpeechClient, operations
 from speechrest._generated.v3_1.routes import ROUTES
 from speechrest.emulator import Emulator
 from speechrest.emulator._handlers import HANDLERS
-from speechrest.errors import APIStatusError, AuthenticationError, BadRequestError, NotFoundError
+from speechrest.errors import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    InvalidArgumentError,
+    NotFoundError,
+)
 from speechrest.models import v3_1 as models
 
 API = "/speechtotext/v3.1"
@@ -456,13 +462,24 @@ async def test_a_transcription_takes_at_most_1000_urls(speech_emulator: Emulator
 
 
 @by_name(list(KINDS.values()))
-async def test_a_missing_display_name_is_refused(kind: Kind, speech_client: SpeechClient) -> None:
+async def test_a_missing_display_name_is_refused(
+    kind: Kind, speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    """The emulator refuses it (the SDK would not send it), and nothing is created."""
     body = await definition(speech_client, kind.collection)
     del body["displayName"]
-    with pytest.raises(BadRequestError) as caught:
+    before = speech_emulator.service.store.count(kind.collection)
+    status, _, error = await raw(speech_emulator, "POST", f"/{kind.collection}", data=json.dumps(body).encode())
+    assert status == 400
+    assert (error["code"], error["innerError"]["code"], error["target"]) == (
+        "InvalidRequest",
+        "InvalidPayload",
+        "displayName",
+    )
+    assert error["message"] == "The request body is invalid: 'displayName' is required."
+    assert speech_emulator.service.store.count(kind.collection) == before
+    with pytest.raises(InvalidArgumentError, match=rf"'{kind.collection[:-1]}\.displayName' is required"):
         await kind.group(speech_client).create(body)
-    assert caught.value.code == "InvalidArgument"
-    assert "displayName" in (caught.value.message or "")
 
 
 @pytest.mark.parametrize(

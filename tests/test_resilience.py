@@ -371,10 +371,10 @@ async def test_a_create_answered_429_is_retried_without_looking(server: Recordin
 
 
 async def test_a_create_answered_400_is_not_retried(server: RecordingServer, client: SpeechClient) -> None:
-    """A body the service refuses (here: displayName missing) is its business, and final."""
-    server.reply(400, {"code": "InvalidPayload", "message": "displayName is required"})
+    """A body the service refuses (here: a locale it does not know) is its business, and final."""
+    server.reply(400, {"code": "InvalidArgument", "message": "The locale 'xx-XX' is not supported."})
     with pytest.raises(BadRequestError):
-        await client.projects.create({"locale": "en-US"})
+        await client.projects.create({**PROJECT, "locale": "xx-XX"})
     assert [r.method for r in server.requests] == ["POST"]
 
 

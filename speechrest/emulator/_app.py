@@ -23,10 +23,11 @@ from aiohttp import web
 
 from .._generated import VERSIONS
 from .._route import Route
+from .._schema import check_body
 from ..errors import AmbiguousCreateError
 from ..models import converter
 from ._blob import BlobStore
-from ._errors import ServiceError, bad_request
+from ._errors import ServiceError, bad_request, invalid_body
 from ._ga import HANDLERS as GA_HANDLERS
 from ._handlers import HANDLERS, Call
 from ._service import Options, Service
@@ -247,7 +248,7 @@ class Api:
         query = dialect.inbound_query(_query_params(route, request))
         operation = dialect.canonical[route.operation_id]
         internal = self.service.dialects[INTERNAL].routes.ROUTES.get(operation, route)
-        body = await _json_body(internal, request, dialect)
+        body = await _json_body(internal, request, dialect, route.operation_id)
         api_base = f"{request.url.origin()}{self.service.dialects[INTERNAL].routes.BASE_PATH}"
         call = Call(self.service, request, route, path, query, body, api_base, dialect.version)
         response = await (HANDLERS.get(operation) or GA_HANDLERS[operation])(call)
@@ -323,7 +324,8 @@ def _query_params(route: Route, request: web.Request) -> dict[str, Any]:
     return values
 
 
-async def _json_body(route: Route, request: web.Request, dialect: Dialect) -> Any:
+async def _json_body(route: Route, request: web.Request, dialect: Dialect, operation_id: str) -> Any:
+    """The body checked against the caller's version of the spec, then read as the emulator's model."""
     param = next((p for p in route.params if p.location == "body" and p.kind == "json"), None)
     if param is None:
         return None
@@ -331,9 +333,13 @@ async def _json_body(route: Route, request: web.Request, dialect: Dialect) -> An
     if not raw:
         raise bad_request(f"The request has no body; '{param.wire}' is required.", "EmptyRequest")
     try:
-        data = dialect.inbound(json.loads(raw))
+        data = json.loads(raw)
     except ValueError:
         raise bad_request("The body is not valid JSON.", "InvalidRequestBodyFormat") from None
+    problem = check_body(dialect.version, operation_id, data, strict=True)
+    if problem is not None:
+        raise invalid_body(problem)
+    data = dialect.inbound(data)
     try:
         return converter.structure(data, param.model)
     except KeyError as missing:

@@ -130,9 +130,6 @@ def _resolve(call: Call, ref: m.EntityReference | None, field: str, inner: str, 
 
 
 def _check_common(entity: Any) -> None:
-    for f in attrs.fields(type(entity)):  # the spec's required properties (readers let them be absent)
-        if f.default is attrs.NOTHING and getattr(entity, f.name) is None:
-            raise bad_request(f"The required property '{f.metadata['wire']}' is missing.")
     for name, wire_name in (("display_name", "displayName"), ("locale", "locale")):
         value = getattr(entity, name, "x")
         if not isinstance(value, str) or not value.strip():

@@ -9,7 +9,14 @@ import sys
 from pathlib import Path
 
 from .layout import canonical_ids, place
-from .render_api import render_groups, render_index, render_operations, render_public_models, render_routes
+from .render_api import (
+    render_body_schemas,
+    render_groups,
+    render_index,
+    render_operations,
+    render_public_models,
+    render_routes,
+)
 from .render_models import references, render_models, render_readers
 from .spec import load, package_name
 
@@ -51,6 +58,7 @@ def generate(spec_root: Path, out: Path, versions: tuple[str, ...] = VERSIONS) -
         files[out / module / "readers.py"] = render_readers(title, local, kinds)
     for spec in specs:
         files[out / package_name(spec.version) / "routes.py"] = render_routes(spec, canonical[spec.version])
+        files[out / package_name(spec.version) / "bodies.py"] = render_body_schemas(spec)
     for stale in sorted(set(out.rglob("*.py")) - set(files)) if out.exists() else []:
         stale.unlink()
     for folder in sorted((p for p in out.iterdir() if p.is_dir()), reverse=True) if out.exists() else []:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from pprint import pformat
 
 from .layout import Layout, operations_by_canonical, operations_by_id
 from .render_models import HEADER, py_type
@@ -101,6 +102,21 @@ def render_routes(spec: ApiSpec, canonical: dict[str, str]) -> str:
         )
     out.append("}\n")
     return "\n".join(out)
+
+
+def render_body_schemas(spec: ApiSpec) -> str:
+    """The version's JSON body schemas as plain data, for the checks of the SDK and the emulator."""
+    return "\n".join(
+        [
+            HEADER.format(what=f"Request body schemas of API version {spec.version}, reduced to what is checked."),
+            "from __future__ import annotations\n",
+            "from typing import Any\n",
+            "# Operation ID -> the schema of its JSON body.",
+            f"BODIES: dict[str, Any] = {pformat(spec.bodies, width=120, sort_dicts=True)}",
+            "# Definition name -> schema, for the bodies' ``$ref``s.",
+            f"DEFINITIONS: dict[str, Any] = {pformat(spec.body_definitions, width=120, sort_dicts=True)}\n",
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- shared pieces of signatures

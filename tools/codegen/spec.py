@@ -14,6 +14,8 @@ from typing import Any
 
 # Properties the spec types as plain strings but that carry ISO 8601 durations.
 DURATION_PROPERTIES = frozenset({"duration", "timeToLive"})
+# The JSON Schema keywords a body check uses (besides references, properties and items).
+_CHECKED_KEYWORDS = ("type", "format", "enum", "minimum", "maximum", "minLength", "maxLength", "readOnly")
 # Properties that hold credentials: kept out of every repr.
 SENSITIVE_PROPERTIES = frozenset({"secret", "targetSubscriptionKey"})
 
@@ -90,6 +92,10 @@ class ApiSpec:
     api_version_param: str | None  # wire name of the version query parameter, if any
     definitions: dict[str, Definition] = field(default_factory=dict)
     operations: list[Operation] = field(default_factory=list)
+    # The JSON bodies' schemas, reduced to what the service checks: operation ID -> schema,
+    # and the definitions they refer to (``{"$ref": name}``).
+    bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    body_definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class _Reader:
@@ -178,6 +184,28 @@ class _Reader:
             ),
         )
 
+    def reduced(self, schema: dict[str, Any], prop_name: str | None = None) -> dict[str, Any]:
+        """A schema cut down to the facts a body check needs: types, formats, enums, limits,
+        requiredness, read-only marks, and references by definition name."""
+        if "$ref" in schema:
+            return {"$ref": schema["$ref"].split("/")[-1]}
+        parts = schema.get("allOf", [])
+        if len(parts) == 1 and "$ref" in parts[0] and not schema.get("properties"):
+            return self.reduced(parts[0]) | ({"readOnly": True} if schema.get("readOnly") else {})
+        out = {key: schema[key] for key in _CHECKED_KEYWORDS if key in schema}
+        if schema.get("properties") or parts:
+            props, required = self.flatten(schema)
+            out["type"] = "object"
+            out["properties"] = {wire: self.reduced(sub, wire) for wire, sub in props.items()}
+            out["required"] = sorted(required)
+        if out.get("type") == "string" and "format" not in out and prop_name in DURATION_PROPERTIES:
+            out["format"] = "duration"
+        if "items" in schema:
+            out["items"] = self.reduced(schema["items"])
+        if isinstance(schema.get("additionalProperties"), dict) and schema["additionalProperties"]:
+            out["additionalProperties"] = self.reduced(schema["additionalProperties"])
+        return out
+
     def param(self, node: dict[str, Any]) -> Param:
         node = self.deref(node)
         schema = node.get("schema", node)
@@ -214,6 +242,8 @@ def load(path: Path, version: str) -> ApiSpec:
                 if resolved.get("x-ms-parameter-location") == "client" or resolved["in"] == "header":
                     continue
                 params.append(reader.param(resolved))
+                if resolved["in"] == "body" and resolved.get("schema", {}).get("format") != "binary":
+                    spec.bodies[op["operationId"]] = reader.reduced(resolved["schema"])
             ok = tuple(sorted(int(code) for code in op["responses"] if code.isdigit() and int(code) < 300))
             schemas = [op["responses"][str(code)].get("schema") for code in ok]
             response = next((reader.type_of(s) for s in schemas if s), None)
@@ -233,11 +263,29 @@ def load(path: Path, version: str) -> ApiSpec:
                     next_link_key=pageable.get("nextLinkName") or "@nextLink",
                 )
             )
+    spec.body_definitions = _referenced(spec.bodies, {n: reader.reduced(d) for n, d in raw["definitions"].items()})
     for name, values in reader.inline_enums.items():
         spec.definitions.setdefault(name, Definition(name, "enum", values=values))
     spec.definitions = dict(sorted(spec.definitions.items()))
     spec.operations.sort(key=lambda o: o.operation_id)
     return spec
+
+
+def _referenced(roots: dict[str, Any], definitions: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The definitions ``roots`` refer to, directly or through each other, sorted by name."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            name = node.get("$ref")
+            if name is not None and name not in found:
+                found[name] = definitions[name]
+                walk(found[name])
+            for value in node.values():
+                walk(value)
+
+    walk(roots)
+    return dict(sorted(found.items()))
 
 
 def package_name(version: str) -> str:
