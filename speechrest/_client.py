@@ -169,6 +169,8 @@ class SpeechClient(ResourceGroups):
         if len(given) > 1:
             both = "both" if len(given) == 2 else "all three"
             raise InvalidArgumentError(f"SpeechClient: give {' or '.join(given)}, not {both}")
+        if key is not None and (not isinstance(key, str) or not key.strip()):
+            raise InvalidArgumentError("SpeechClient: key must be a non-empty string (the Speech resource's key)")
         if api_version not in VERSIONS:
             raise InvalidArgumentError(
                 f"SpeechClient: unknown api_version {api_version!r}; supported: {', '.join(VERSIONS)}"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from ._retry import RETRY_STATUSES, RetryPolicy, is_idempotent
-from ._route import Prepared, Route
+from ._route import Prepared, Route, wire_body
 from ._wire import format_datetime
 from .errors import (
     AmbiguousCreateError,
@@ -157,12 +157,7 @@ def with_token(route: Route, args: Mapping[str, Any], client: SpeechClient) -> t
     body = args.get(param.wire)
     if body is None:
         raise InvalidArgumentError(f"{route.operation_id}: '{param.arg}' is required")
-    if not isinstance(body, Mapping):
-        if not isinstance(body, param.model):
-            expected = getattr(param.model, "__name__", "model")
-            raise InvalidArgumentError(f"{route.operation_id}: '{param.arg}' must be a {expected} or a dict")
-        body = client.converter.unstructure(body)
-    wire = dict(body)
+    wire = wire_body(route, param, body, client.converter, client.api_version)
     custom = dict(wire.get("customProperties") or {})
     token = custom.get(TOKEN_KEY) or str(uuid.uuid4())
     if TOKEN_KEY not in custom and len(custom) >= MAX_CUSTOM_PROPERTIES:

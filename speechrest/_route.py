@@ -113,14 +113,14 @@ def _text(route: Route, param: Param, value: Any) -> str:
     return text
 
 
-def _json_body(route: Route, param: Param, value: Any, converter: cattrs.Converter, version: str) -> Any:
+def wire_body(route: Route, param: Param, value: Any, converter: cattrs.Converter, version: str) -> Any:
     """A JSON body (a model, a mapping, or a sequence of them) in wire form."""
     model = param.model
     item = getattr(model, "__args__", (None,))[0] if getattr(model, "__origin__", None) is list else None
     if item is not None:
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
             raise _fail(route, param, f"a list of {item.__name__} or dicts", value)
-        return [_json_body(route, attrs.evolve(param, model=item), v, converter, version) for v in value]
+        return [wire_body(route, attrs.evolve(param, model=item), v, converter, version) for v in value]
     if isinstance(value, Mapping):
         return dict(value)
     if isinstance(model, type) and isinstance(value, model):
@@ -228,7 +228,7 @@ def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, 
                 prepared.headers["Content-Length"] = str(len(value))
             prepared.headers["Content-Type"] = route.content_type or "application/octet-stream"
         elif param.location == "body":
-            body = _json_body(route, param, value, converter, version)
+            body = wire_body(route, param, value, converter, version)
             problem = check_body(version, route.operation_id, body, strict=False, path=param.arg) if version else None
             if problem is not None:
                 raise InvalidArgumentError(f"{route.operation_id}: {problem.message}")

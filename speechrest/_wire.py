@@ -132,12 +132,20 @@ def _is_generated(tp: Any) -> bool:
     return isinstance(tp, type) and attrs.has(tp) and tp.__module__.startswith(_GENERATED)
 
 
-def _renames(cls: Any) -> dict[str, Any]:
-    """cattrs overrides: each field under its wire name; ``additional_properties`` handled apart."""
+def _overrides(cls: Any, conv: cattrs.Converter) -> dict[str, Any]:
+    """cattrs overrides: each field under its wire name, a required one written even when None
+    (it is then left out); ``additional_properties`` handled apart."""
     overrides: dict[str, Any] = {"additional_properties": override(omit=True)}
     for f in attrs.fields(cls):
-        if "wire" in f.metadata:
-            overrides[f.name] = override(rename=f.metadata["wire"])
+        if "wire" not in f.metadata:
+            continue
+        hook = None
+        if f.default is attrs.NOTHING:
+
+            def hook(value: Any, tp: Any = f.type) -> Any:
+                return None if value is None else conv.unstructure(value, tp)
+
+        overrides[f.name] = override(rename=f.metadata["wire"], unstruct_hook=hook)
     return overrides
 
 
@@ -173,9 +181,9 @@ def make_converter() -> cattrs.Converter:
         inner = attrs.fields(cls).additional_properties.type
         if issubclass(cls, Mapping):  # a map definition: its entries are the whole object
             return lambda obj: conv.unstructure(obj.additional_properties, inner)
-        base = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **_renames(cls))
+        base = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **_overrides(cls, conv))
         # Required fields have no default, so cattrs writes them even when None (read from a
-        # service answer that left them out): leave those out too.
+        # service answer that left them out, or not given): leave those out too.
         fields = attrs.fields(cls)
         required = [f.metadata["wire"] for f in fields if "wire" in f.metadata and f.default is attrs.NOTHING]
 
