@@ -4,6 +4,7 @@ service does, and for required properties and JSON types by the SDK before anyth
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,6 +17,7 @@ from speechrest._schema import check_body
 from speechrest.emulator import Emulator
 
 GA = ("2024-11-15", "2025-10-15")
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 AUDIO = "https://audio.example.com/call.wav"
 CORPUS = "https://data.example.com/corpus.txt"
 
@@ -236,3 +238,37 @@ async def test_a_model_of_another_version_is_named_as_such(server: RecordingServ
 def test_an_empty_key_is_refused_at_construction(key: str) -> None:
     with pytest.raises(InvalidArgumentError, match="key must be a non-empty string"):
         SpeechClient(endpoint="https://eastus.api.cognitive.microsoft.com", key=key)
+
+
+@pytest.mark.parametrize(
+    ("version", "properties", "refused"),
+    [
+        ("2025-10-15", {"timeToLiveHours": 5}, True),
+        ("2025-10-15", {"timeToLiveHours": 6}, False),
+        ("2024-11-15", {"timeToLiveHours": 744}, False),
+        ("2024-11-15", {"timeToLiveHours": 745}, True),
+        ("v3.1", {"timeToLive": "P31D"}, False),
+        ("v3.1", {"timeToLive": "P31DT1H"}, True),
+        ("v3.0", {"timeToLive": "PT0S"}, False),
+    ],
+)
+async def test_the_time_to_live_is_kept_in_the_documented_range(
+    emulator: Emulator, version: str, properties: dict[str, Any], refused: bool
+) -> None:
+    status, answer = await post(emulator, version, "transcriptions", transcription(version, properties=properties))
+    if refused:
+        assert (status, answer["code"], answer["innerError"]["code"]) == (400, "InvalidArgument", "InvalidTimeToLive")
+    else:
+        assert status == 201, answer
+
+
+async def test_the_readme_example_runs_as_written(emulator: Emulator) -> None:
+    """The first example of the README, pointed at the emulator, on the default API version."""
+    code = README.split("## Using it", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert 'endpoint="https://eastus.api.cognitive.microsoft.com", key="..."' in code
+    code = code.replace('endpoint="https://eastus.api.cognitive.microsoft.com", key="..."', "endpoint=URL, key=KEY")
+    code = code.replace("asyncio.run(main())", "")
+    namespace: dict[str, Any] = {"URL": emulator.url, "KEY": emulator.key}
+    exec(compile(code, "README.md", "exec"), namespace)
+    await namespace["main"]()
+    assert emulator.stats["requests"]["Transcriptions_Submit"] == {"201": 1}

@@ -220,7 +220,7 @@ def test_failed_audio_and_failed_jobs_are_error_lines(service: Service, tmp_path
 
     async def failing(client: SpeechClient) -> Any:
         body = {"displayName": "f", "locale": "en-US", "contentUrls": ["https://x.example.com/fail.wav"]}
-        return await client.transcriptions.create({**body, "properties": {"timeToLiveHours": 1}})
+        return await client.transcriptions.create({**body, "properties": {"timeToLiveHours": 6}})
 
     job = service.sdk(failing)
     waited = cli(service, "wait", job.id, "--poll-interval=0.1", cwd=tmp_path)
@@ -239,7 +239,7 @@ def test_ls_top_and_filter(service: Service, tmp_path: Path) -> None:
     tag = uuid.uuid4().hex[:8]
 
     async def create(client: SpeechClient) -> list[Any]:
-        body = {"locale": "en-US", "contentUrls": ["https://x.example.com/a.wav"], "properties": {"timeToLiveHours": 1}}
+        body = {"locale": "en-US", "contentUrls": ["https://x.example.com/a.wav"], "properties": {"timeToLiveHours": 6}}
         return [await client.transcriptions.create({**body, "displayName": f"{tag}-{n}"}) for n in range(3)]
 
     made = service.sdk(create)

@@ -26,7 +26,7 @@ TRANSCRIPTION = {
     "displayName": "t",
     "locale": "en-US",
     "contentUrls": ["https://a.example/x.wav"],
-    "properties": {"timeToLiveHours": 1},
+    "properties": {"timeToLiveHours": 6},
 }
 
 

@@ -7,6 +7,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -25,6 +26,9 @@ MAX_TOP = 100
 MAX_CONTENT_URLS = 1000
 MAX_CUSTOM_PROPERTIES = 10
 GA_VERSIONS = ("2024-11-15", "2025-10-15")
+# How long a finished transcription may be kept, as the service documents it.
+LONGEST_TTL = timedelta(days=31)
+SHORTEST_GA_TTL = timedelta(hours=6)
 
 _ENTITY_FILTER = ("displayName", "description", "createdDateTime", "lastActionDateTime", "status", "locale", "kind")
 _FILE_FILTER = ("name", "kind", "createdDateTime")
@@ -158,8 +162,19 @@ def _check_transcription(call: Call, t: m.Transcription) -> None:
     bad = [u for u in urls if not isinstance(u, str) or not u.startswith(("http://", "https://"))]
     if bad:
         raise bad_request(f"Not an absolute http(s) URL: {bad[0]!r}.", "InvalidRecordingsUri")
+    _check_time_to_live(call, t.properties.time_to_live if t.properties is not None else None)
     _resolve(call, t.model, "model", "InvalidModel", allow_base=True)
     _resolve(call, t.dataset, "dataset", "InvalidDataset")
+
+
+def _check_time_to_live(call: Call, ttl: timedelta | None) -> None:
+    """The documented range: 6 hours to 31 days on the GA versions; at most 31 days on v3.x (0: kept)."""
+    if ttl is None:
+        return
+    if call.version in GA_VERSIONS and not LONGEST_TTL >= ttl >= SHORTEST_GA_TTL:
+        raise bad_request("timeToLiveHours must be between 6 and 744 (31 days).", "InvalidTimeToLive")
+    if not LONGEST_TTL >= ttl >= timedelta(0):
+        raise bad_request("timeToLive must be at most 31 days.", "InvalidTimeToLive")
 
 
 def _check_entity(call: Call, collection: str, entity: Any) -> None:
