@@ -272,3 +272,18 @@ async def test_the_readme_example_runs_as_written(emulator: Emulator) -> None:
     exec(compile(code, "README.md", "exec"), namespace)
     await namespace["main"]()
     assert emulator.stats["requests"]["Transcriptions_Submit"] == {"201": 1}
+
+
+@pytest.mark.parametrize("version", GA)
+async def test_a_fast_transcription_definition_is_checked_too(emulator: Emulator, version: str) -> None:
+    form = aiohttp.FormData()
+    form.add_field("audio", b"RIFF....WAVE", filename="a.wav")
+    form.add_field("definition", json.dumps({"locales": ["en-US"], "profanityFilterMode": "Bleeped"}))
+    url = f"{emulator.url}/speechtotext/transcriptions:transcribe?api-version={version}"
+    async with (
+        aiohttp.ClientSession(headers={"Ocp-Apim-Subscription-Key": TEST_KEY}) as session,
+        session.post(url, data=form) as answer,
+    ):
+        error = await answer.json()
+    assert answer.status == 400
+    assert (error["code"], error["target"]) == ("InvalidArgument", "definition.profanityFilterMode")

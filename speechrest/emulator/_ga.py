@@ -10,7 +10,8 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from .._generated.v2025_10_15 import models as ga
-from ._errors import ServiceError, bad_request, not_found
+from .._schema import check_body
+from ._errors import ServiceError, bad_request, invalid_body, not_found
 from ._handlers import Call, Handler, entity_response, json_response
 from ._results import transcription_result
 from ._service import status_of, wire
@@ -44,6 +45,9 @@ async def transcribe(call: Call) -> web.StreamResponse:
         definition = json.loads(definition_text or "{}")
     except ValueError:
         raise bad_request("definition is not valid JSON.", "InvalidRequestBodyFormat") from None
+    problem = check_body(call.version, call.route.operation_id, definition, strict=True, path="definition")
+    if problem is not None:
+        raise invalid_body(problem)
     audio_url = definition.get("audioUrl")
     if not size and not audio_url:
         raise bad_request("Send the audio, or give definition.audioUrl.", "EmptyRequest")

@@ -244,6 +244,15 @@ def load(path: Path, version: str) -> ApiSpec:
                 params.append(reader.param(resolved))
                 if resolved["in"] == "body" and resolved.get("schema", {}).get("format") != "binary":
                     spec.bodies[op["operationId"]] = reader.reduced(resolved["schema"])
+                # A form's ``definition`` field is JSON text of the definition named after the verb
+                # (Transcriptions_Transcribe -> TranscribeDefinition); the spec says so only in prose.
+                form_schema = op["operationId"].rsplit("_", 1)[-1] + "Definition"
+                if (
+                    resolved["in"] == "formData"
+                    and resolved["name"] == "definition"
+                    and form_schema in raw["definitions"]
+                ):
+                    spec.bodies[op["operationId"]] = {"$ref": form_schema}
             ok = tuple(sorted(int(code) for code in op["responses"] if code.isdigit() and int(code) < 300))
             schemas = [op["responses"][str(code)].get("schema") for code in ok]
             response = next((reader.type_of(s) for s in schemas if s), None)

@@ -18,6 +18,7 @@ BODIES: dict[str, Any] = {
     "Models_Create": {"$ref": "CustomModel"},
     "Models_Update": {"$ref": "ModelUpdate"},
     "Transcriptions_Submit": {"$ref": "Transcription"},
+    "Transcriptions_Transcribe": {"$ref": "TranscribeDefinition"},
     "Transcriptions_Update": {"$ref": "TranscriptionUpdate"},
     "WebHooks_Create": {"$ref": "WebHook"},
     "WebHooks_Update": {"$ref": "WebHookUpdate"},
@@ -342,6 +343,25 @@ DEFINITIONS: dict[str, Any] = {
             "punctuation": {"$ref": "EditsSummary"},
         },
         "readOnly": True,
+        "required": [],
+        "type": "object",
+    },
+    "TranscribeDefinition": {
+        "properties": {
+            "channels": {"items": {"format": "int32", "type": "integer"}, "type": "array"},
+            "diarization": {"$ref": "TranscribeDiarizationProperties"},
+            "locales": {"items": {"type": "string"}, "type": "array"},
+            "models": {"additionalProperties": {"format": "uri", "type": "string"}, "type": "object"},
+            "profanityFilterMode": {"$ref": "ProfanityFilterMode"},
+        },
+        "required": [],
+        "type": "object",
+    },
+    "TranscribeDiarizationProperties": {
+        "properties": {
+            "enabled": {"type": "boolean"},
+            "maxSpeakers": {"format": "int32", "maximum": 35, "minimum": 2, "type": "integer"},
+        },
         "required": [],
         "type": "object",
     },

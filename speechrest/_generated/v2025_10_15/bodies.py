@@ -20,6 +20,7 @@ BODIES: dict[str, Any] = {
     "Projects_Create": {"$ref": "Project"},
     "Projects_Update": {"$ref": "ProjectUpdate"},
     "Transcriptions_Submit": {"$ref": "Transcription"},
+    "Transcriptions_Transcribe": {"$ref": "TranscribeDefinition"},
     "Transcriptions_Update": {"$ref": "TranscriptionUpdate"},
     "WebHooks_Create": {"$ref": "WebHook"},
     "WebHooks_Update": {"$ref": "WebHookUpdate"},
@@ -196,6 +197,16 @@ DEFINITIONS: dict[str, Any] = {
         "required": [],
         "type": "object",
     },
+    "EnhancedModeProperties": {
+        "properties": {
+            "enabled": {"type": "boolean"},
+            "prompt": {"items": {"type": "string"}, "type": "array"},
+            "targetLanguage": {"type": "string"},
+            "task": {"type": "string"},
+        },
+        "required": [],
+        "type": "object",
+    },
     "EntityError": {
         "properties": {"code": {"readOnly": True, "type": "string"}, "message": {"readOnly": True, "type": "string"}},
         "readOnly": True,
@@ -328,6 +339,14 @@ DEFINITIONS: dict[str, Any] = {
         "type": "object",
     },
     "OutputFormatType": {"enum": ["Lexical", "Display"], "type": "string"},
+    "PhraseListProperties": {
+        "properties": {
+            "biasingWeight": {"format": "double", "type": "number"},
+            "phrases": {"items": {"type": "string"}, "type": "array"},
+        },
+        "required": [],
+        "type": "object",
+    },
     "ProfanityFilterMode": {"enum": ["None", "Removed", "Tags", "Masked"], "type": "string"},
     "Project": {
         "properties": {
@@ -388,6 +407,28 @@ DEFINITIONS: dict[str, Any] = {
             "punctuation": {"$ref": "EditsSummary"},
         },
         "readOnly": True,
+        "required": [],
+        "type": "object",
+    },
+    "TranscribeDefinition": {
+        "properties": {
+            "audioUrl": {"format": "uri", "type": "string"},
+            "channels": {"items": {"format": "int32", "type": "integer"}, "type": "array"},
+            "diarization": {"$ref": "TranscribeDiarizationProperties"},
+            "enhancedMode": {"$ref": "EnhancedModeProperties"},
+            "locales": {"items": {"type": "string"}, "type": "array"},
+            "models": {"additionalProperties": {"format": "uri", "type": "string"}, "type": "object"},
+            "phraseList": {"$ref": "PhraseListProperties"},
+            "profanityFilterMode": {"$ref": "ProfanityFilterMode"},
+        },
+        "required": [],
+        "type": "object",
+    },
+    "TranscribeDiarizationProperties": {
+        "properties": {
+            "enabled": {"type": "boolean"},
+            "maxSpeakers": {"format": "int32", "maximum": 35, "minimum": 2, "type": "integer"},
+        },
         "required": [],
         "type": "object",
     },
