@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test lint typecheck unit generate bench clean demo
+.PHONY: test lint typecheck unit live-test generate bench clean demo
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ typecheck: $(BIN)/.installed
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest -q
+
+# Against a real Speech resource: needs SPEECH_KEY and SPEECH_ENDPOINT (or SPEECH_REGION), else every test is skipped.
+live-test: $(BIN)/.installed
+	$(BIN)/pytest -q -rs tests_live
 
 generate: $(BIN)/.installed
 	$(BIN)/python -m tools.codegen
