@@ -752,7 +752,11 @@ async def settle(result: Any) -> None:
     [
         pytest.param(lambda c: c.transcriptions.get("not-a-uuid"), "'id' must be a UUID", id="uuid"),
         pytest.param(lambda c: c.transcriptions.list(top="5"), "'top' must be of type int", id="top-str"),
-        pytest.param(lambda c: c.projects.create(["p"]), "'project' must be a speechrest.models.v3_1.Project or a dict", id="body-list"),
+        pytest.param(
+            lambda c: c.projects.create(["p"]),
+            "'project' must be a speechrest.models.v3_1.Project or a dict",
+            id="body-list",
+        ),
         pytest.param(lambda c: c.datasets.commit_blocks(SAMPLE_UUID, "AAAA"), "'block_list'", id="body-str"),
         pytest.param(lambda c: c.transcriptions.get(SAMPLE_UUID, retries=2), "'retries'", id="unknown-kwarg"),
         pytest.param(
