@@ -1,7 +1,9 @@
 """pytest fixtures for your own test suites: a running emulator and a client pointed at it.
 
 Enable them with ``pytest_plugins = ["speechrest.testing"]`` in your ``conftest.py``
-(pytest-asyncio required). Tune the emulator, and the client's API version, with markers::
+(``pip install 'speechrest[testing]'`` brings pytest-asyncio). An ``async def`` test that
+uses one of them runs on asyncio without a mark of its own, whatever ``asyncio_mode`` says.
+Tune the emulator, and the client's API version, with markers::
 
     @pytest.mark.speech_emulator(processing_seconds=0.5, fault_rate=0.1, seed=7)
     @pytest.mark.speech_client(api_version="v3.1")
@@ -10,7 +12,8 @@ Enable them with ``pytest_plugins = ["speechrest.testing"]`` in your ``conftest.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import inspect
+from collections.abc import AsyncIterator, Generator
 from typing import Any
 
 import pytest
@@ -20,6 +23,8 @@ from ._client import SpeechClient
 from .emulator import Emulator
 
 __all__ = ["speech_client", "speech_emulator"]
+
+_FIXTURES = frozenset({"speech_client", "speech_emulator"})
 
 # Defaults for tests: quick processing, a key so that authentication is exercised ...
 DEFAULTS: dict[str, Any] = {"processing_seconds": 0.1, "key": "speechrest-test-key"}
@@ -34,6 +39,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "speech_client(**options): options for the speech_client fixture (see SpeechClient)"
     )
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_pycollect_makeitem(collector: Any, name: str, obj: object) -> Generator[None, Any, None]:
+    """Mark ``async def`` tests that use these fixtures for pytest-asyncio (its strict mode,
+    the default, would otherwise refuse them); this wrapper runs inside pytest-asyncio's own,
+    so the mark is there when it looks."""
+    outcome = yield
+    if not inspect.iscoroutinefunction(obj):
+        return
+    items = outcome.get_result()
+    for item in items if isinstance(items, list) else [items]:
+        wanted = isinstance(item, pytest.Function) and _FIXTURES & set(item.fixturenames)
+        if wanted and item.get_closest_marker("asyncio") is None:
+            item.add_marker(pytest.mark.asyncio)
 
 
 @pytest_asyncio.fixture
