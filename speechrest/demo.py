@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import textwrap
 import time
 
 from . import SpeechClient, models
@@ -22,6 +23,7 @@ BATCH = 40  # transcriptions waited on together, to show list sweeps instead of 
 
 async def transcribe(client: SpeechClient) -> None:
     print("Transcribing", len(AUDIO), "audio files with speaker separation ...")
+    print("  (the emulator hears no audio: it makes up its words, numbers and timings)")
     created = await client.transcriptions.create(
         models.Transcription(
             display_name="speechrest demo",
@@ -36,11 +38,11 @@ async def transcribe(client: SpeechClient) -> None:
     )
     started = time.monotonic()
     done = await client.transcriptions.wait(created, timeout=60)
-    print(f"  transcription {done.id}: {done.status.value} after {time.monotonic() - started:.1f} s")
+    print(f"  transcription {done.id}: {done.status} after {time.monotonic() - started:.1f} s")
     async for result in client.transcriptions.results(done):
         print(f"\n  {result.source} ({result.duration.total_seconds():.1f} s, speakers {result.speakers}):")
         for speaker in result.speakers:
-            print(f"    speaker {speaker}: {result.text(speaker=speaker)[:70]}")
+            print(f"    speaker {speaker}: {textwrap.shorten(result.text(speaker=speaker), 70, placeholder=' ...')}")
         cues = result.to_webvtt(max_line_length=42).split("\n\n")
         print("    captions (WebVTT), first cue:", *cues[1].splitlines(), sep="\n      ")
 
@@ -72,18 +74,25 @@ async def wait_for_many(client: SpeechClient, emulator: Emulator) -> None:
 
 
 async def upload_dataset(client: SpeechClient) -> None:
-    data = b"".join(f"line {n}: the quick brown fox jumps over the lazy dog\n".encode() for n in range(3000))
-    print(f"\nUploading a {len(data):,}-byte language dataset in 64 KiB blocks ...")
+    data = b"".join(f"line {n}: the quick brown fox jumps over the lazy dog\n".encode() for n in range(30000))
+    print(f"\nUploading a {len(data):,}-byte language dataset in 256 KiB blocks ...")
+
+    shown: list[str] = []
 
     def progress(update: UploadProgress) -> None:
-        print(f"  dataset {update.dataset_id}: {update.done:,} of {update.total:,} bytes")
+        if not shown:
+            shown.append(update.dataset_id)
+            print(f"  dataset {update.dataset_id} created; blocks going up:")
+        share = update.done / update.total if update.total else 1.0
+        bar = "#" * round(share * 20)
+        print(f"    [{bar:<20}] {share:4.0%}  {update.done / 1024:,.0f} of {update.total / 1024:,.0f} KiB")
 
     dataset = await client.datasets.upload(
         data,
         display_name="demo corpus",
         locale="en-US",
         kind="Language",
-        block_size=64 * 1024,
+        block_size=256 * 1024,
         progress=progress,
         wait=True,
     )
