@@ -66,9 +66,9 @@ def render_models(title: str, local: list[Definition], imported: dict[str, str],
         "from __future__ import annotations\n",
         "from collections.abc import Iterator, Mapping",
         "from datetime import datetime, timedelta",
-        "from enum import Enum",
         "from typing import Any\n",
         "from attrs import define, field\n",
+        "from speechrest._enums import WireEnum\n",
     ]
     for package in sorted(set(imported.values())):
         names = sorted(n for n, p in imported.items() if p == package)
@@ -95,8 +95,8 @@ def enum_member(value: str) -> str:
 
 def _render_enum(d: Definition) -> str:
     lines = [
-        f"class {d.name}(str, Enum):",
-        f'    """Known values of ``{d.name}``; values added later arrive as plain strings."""\n',
+        f"class {d.name}(WireEnum):",
+        f'    """Known values of ``{d.name}``, printed as their wire text; later ones arrive as plain strings."""\n',
     ]
     lines += [f'    {enum_member(v)} = "{v}"' for v in d.values]
     return "\n".join(lines) + "\n\n"

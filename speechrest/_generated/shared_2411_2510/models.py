@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from attrs import define, field
+
+from speechrest._enums import WireEnum
 
 from ..shared_30_31_2411_2510.models import EntityError as EntityError
 from ..shared_30_31_2411_2510.models import EntityReference as EntityReference
@@ -28,8 +29,8 @@ def _entity_id(url: str | None, kind: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-class DatasetKind(str, Enum):
-    """Known values of ``DatasetKind``; values added later arrive as plain strings."""
+class DatasetKind(WireEnum):
+    """Known values of ``DatasetKind``, printed as their wire text; later ones arrive as plain strings."""
 
     LANGUAGE = "Language"
     ACOUSTIC = "Acoustic"
@@ -39,8 +40,8 @@ class DatasetKind(str, Enum):
     OUTPUT_FORMATTING = "OutputFormatting"
 
 
-class DetailedErrorCode(str, Enum):
-    """Known values of ``DetailedErrorCode``; values added later arrive as plain strings."""
+class DetailedErrorCode(WireEnum):
+    """Known values of ``DetailedErrorCode``, printed as their wire text; later ones arrive as plain strings."""
 
     INVALID_PARAMETER_VALUE = "InvalidParameterValue"
     INVALID_REQUEST_BODY_FORMAT = "InvalidRequestBodyFormat"
@@ -123,8 +124,8 @@ class DetailedErrorCode(str, Enum):
     EMPTY_AUDIO_FILE = "EmptyAudioFile"
 
 
-class FileKind(str, Enum):
-    """Known values of ``FileKind``; values added later arrive as plain strings."""
+class FileKind(WireEnum):
+    """Known values of ``FileKind``, printed as their wire text; later ones arrive as plain strings."""
 
     DATASET_REPORT = "DatasetReport"
     AUDIO = "Audio"
@@ -139,22 +140,22 @@ class FileKind(str, Enum):
     OUTPUT_FORMATTING_DATA = "OutputFormattingData"
 
 
-class LanguageIdentificationMode(str, Enum):
-    """Known values of ``LanguageIdentificationMode``; values added later arrive as plain strings."""
+class LanguageIdentificationMode(WireEnum):
+    """Known values of ``LanguageIdentificationMode``, printed as their wire text; later ones arrive as plain strings."""
 
     CONTINUOUS = "Continuous"
     SINGLE = "Single"
 
 
-class OutputFormatType(str, Enum):
-    """Known values of ``OutputFormatType``; values added later arrive as plain strings."""
+class OutputFormatType(WireEnum):
+    """Known values of ``OutputFormatType``, printed as their wire text; later ones arrive as plain strings."""
 
     LEXICAL = "Lexical"
     DISPLAY = "Display"
 
 
-class TextNormalizationKind(str, Enum):
-    """Known values of ``TextNormalizationKind``; values added later arrive as plain strings."""
+class TextNormalizationKind(WireEnum):
+    """Known values of ``TextNormalizationKind``, printed as their wire text; later ones arrive as plain strings."""
 
     DEFAULT = "Default"
     NONE = "None"

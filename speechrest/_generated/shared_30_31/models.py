@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import Any
 
 from attrs import define, field
+
+from speechrest._enums import WireEnum
 
 from ..shared_30_31_2411_2510.models import EntityError as EntityError
 from ..shared_30_31_2411_2510.models import EntityReference as EntityReference
@@ -22,8 +23,8 @@ def _entity_id(url: str | None, kind: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-class HealthStatus(str, Enum):
-    """Known values of ``HealthStatus``; values added later arrive as plain strings."""
+class HealthStatus(WireEnum):
+    """Known values of ``HealthStatus``, printed as their wire text; later ones arrive as plain strings."""
 
     UNHEALTHY = "Unhealthy"
     DEGRADED = "Degraded"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from attrs import define, field
+
+from speechrest._enums import WireEnum
 
 
 def _entity_id(url: str | None, kind: str) -> str:
@@ -15,8 +16,8 @@ def _entity_id(url: str | None, kind: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-class ProfanityFilterMode(str, Enum):
-    """Known values of ``ProfanityFilterMode``; values added later arrive as plain strings."""
+class ProfanityFilterMode(WireEnum):
+    """Known values of ``ProfanityFilterMode``, printed as their wire text; later ones arrive as plain strings."""
 
     NONE = "None"
     REMOVED = "Removed"
@@ -24,8 +25,8 @@ class ProfanityFilterMode(str, Enum):
     MASKED = "Masked"
 
 
-class PunctuationMode(str, Enum):
-    """Known values of ``PunctuationMode``; values added later arrive as plain strings."""
+class PunctuationMode(WireEnum):
+    """Known values of ``PunctuationMode``, printed as their wire text; later ones arrive as plain strings."""
 
     NONE = "None"
     DICTATED = "Dictated"
@@ -33,8 +34,8 @@ class PunctuationMode(str, Enum):
     DICTATED_AND_AUTOMATIC = "DictatedAndAutomatic"
 
 
-class Status(str, Enum):
-    """Known values of ``Status``; values added later arrive as plain strings."""
+class Status(WireEnum):
+    """Known values of ``Status``, printed as their wire text; later ones arrive as plain strings."""
 
     NOT_STARTED = "NotStarted"
     RUNNING = "Running"

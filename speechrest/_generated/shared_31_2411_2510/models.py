@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from attrs import define, field
+
+from speechrest._enums import WireEnum
 
 from ..shared_30_31_2411_2510.models import Status as Status
 from ..shared_30_31_2411_2510.models import WebHookLinks as WebHookLinks
@@ -21,16 +22,16 @@ def _entity_id(url: str | None, kind: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-class BlockKind(str, Enum):
-    """Known values of ``BlockKind``; values added later arrive as plain strings."""
+class BlockKind(WireEnum):
+    """Known values of ``BlockKind``, printed as their wire text; later ones arrive as plain strings."""
 
     COMMITTED = "Committed"
     UNCOMMITTED = "Uncommitted"
     LATEST = "Latest"
 
 
-class ErrorCode(str, Enum):
-    """Known values of ``ErrorCode``; values added later arrive as plain strings."""
+class ErrorCode(WireEnum):
+    """Known values of ``ErrorCode``, printed as their wire text; later ones arrive as plain strings."""
 
     INVALID_REQUEST = "InvalidRequest"
     INVALID_ARGUMENT = "InvalidArgument"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import Any
 
 from attrs import define, field
+
+from speechrest._enums import WireEnum
 
 from ..shared_30_31.models import Component as Component
 from ..shared_30_31.models import DatasetProperties as DatasetProperties
@@ -51,8 +52,8 @@ def _entity_id(url: str | None, kind: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-class DatasetKind(str, Enum):
-    """Known values of ``DatasetKind``; values added later arrive as plain strings."""
+class DatasetKind(WireEnum):
+    """Known values of ``DatasetKind``, printed as their wire text; later ones arrive as plain strings."""
 
     LANGUAGE = "Language"
     ACOUSTIC = "Acoustic"
@@ -60,8 +61,8 @@ class DatasetKind(str, Enum):
     AUDIO_FILES = "AudioFiles"
 
 
-class DetailedErrorCode(str, Enum):
-    """Known values of ``DetailedErrorCode``; values added later arrive as plain strings."""
+class DetailedErrorCode(WireEnum):
+    """Known values of ``DetailedErrorCode``, printed as their wire text; later ones arrive as plain strings."""
 
     INVALID_PARAMETER_VALUE = "InvalidParameterValue"
     INVALID_REQUEST_BODY_FORMAT = "InvalidRequestBodyFormat"
@@ -131,8 +132,8 @@ class DetailedErrorCode(str, Enum):
     INVALID_WEB_HOOK_EVENT_KIND = "InvalidWebHookEventKind"
 
 
-class ErrorCode(str, Enum):
-    """Known values of ``ErrorCode``; values added later arrive as plain strings."""
+class ErrorCode(WireEnum):
+    """Known values of ``ErrorCode``, printed as their wire text; later ones arrive as plain strings."""
 
     INVALID_REQUEST = "InvalidRequest"
     INVALID_ARGUMENT = "InvalidArgument"
@@ -149,8 +150,8 @@ class ErrorCode(str, Enum):
     TOO_MANY_REQUESTS = "TooManyRequests"
 
 
-class FileKind(str, Enum):
-    """Known values of ``FileKind``; values added later arrive as plain strings."""
+class FileKind(WireEnum):
+    """Known values of ``FileKind``, printed as their wire text; later ones arrive as plain strings."""
 
     DATASET_REPORT = "DatasetReport"
     AUDIO = "Audio"

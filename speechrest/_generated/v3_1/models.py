@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import Any
 
 from attrs import define, field
+
+from speechrest._enums import WireEnum
 
 from ..shared_30_31.models import Component as Component
 from ..shared_30_31.models import DatasetProperties as DatasetProperties
@@ -67,8 +68,8 @@ def _entity_id(url: str | None, kind: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-class DatasetKind(str, Enum):
-    """Known values of ``DatasetKind``; values added later arrive as plain strings."""
+class DatasetKind(WireEnum):
+    """Known values of ``DatasetKind``, printed as their wire text; later ones arrive as plain strings."""
 
     LANGUAGE = "Language"
     ACOUSTIC = "Acoustic"
@@ -77,8 +78,8 @@ class DatasetKind(str, Enum):
     LANGUAGE_MARKDOWN = "LanguageMarkdown"
 
 
-class DetailedErrorCode(str, Enum):
-    """Known values of ``DetailedErrorCode``; values added later arrive as plain strings."""
+class DetailedErrorCode(WireEnum):
+    """Known values of ``DetailedErrorCode``, printed as their wire text; later ones arrive as plain strings."""
 
     INVALID_PARAMETER_VALUE = "InvalidParameterValue"
     INVALID_REQUEST_BODY_FORMAT = "InvalidRequestBodyFormat"
@@ -150,8 +151,8 @@ class DetailedErrorCode(str, Enum):
     INVALID_TIME_TO_LIVE = "InvalidTimeToLive"
 
 
-class FileKind(str, Enum):
-    """Known values of ``FileKind``; values added later arrive as plain strings."""
+class FileKind(WireEnum):
+    """Known values of ``FileKind``, printed as their wire text; later ones arrive as plain strings."""
 
     DATASET_REPORT = "DatasetReport"
     AUDIO = "Audio"
