@@ -36,6 +36,7 @@ __all__ = [
     "TransportError",
     "UnsafeURLError",
     "UnsupportedOperationError",
+    "UploadError",
     "WaitTimeoutError",
 ]
 
@@ -89,6 +90,16 @@ class WaitTimeoutError(SpeechError, TimeoutError):
         self.status = status
         self.seconds = seconds
         super().__init__(f"{what} is still {status} after {seconds:.1f} s of waiting")
+
+
+class UploadError(SpeechError):
+    """A dataset's block could not be uploaded; the blocks already sent stay on the dataset."""
+
+    def __init__(self, message: str, *, dataset_id: str, block_id: str, offset: int) -> None:
+        super().__init__(message)
+        self.dataset_id = dataset_id
+        self.block_id = block_id
+        self.offset = offset
 
 
 class TransportError(SpeechError):

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, Union
 import attrs
 
 from ._generated.groups import DatasetsOperations
-from .errors import InvalidArgumentError, SpeechError
+from .errors import InvalidArgumentError, SpeechError, UploadError
 from .waiting import Waitable
 
 if TYPE_CHECKING:
@@ -48,16 +48,6 @@ DEFAULT_BLOCK_SIZE = 4 * 1024 * 1024
 DEFAULT_CONCURRENCY = 4
 # A path, an open binary file, bytes, or an async stream of bytes of unknown length.
 DataSource = Union[str, "os.PathLike[str]", IO[bytes], bytes, bytearray, memoryview, AsyncIterable[bytes]]
-
-
-class UploadError(SpeechError):
-    """A block could not be uploaded; the blocks already sent stay on the dataset."""
-
-    def __init__(self, message: str, *, dataset_id: str, block_id: str, offset: int) -> None:
-        super().__init__(message)
-        self.dataset_id = dataset_id
-        self.block_id = block_id
-        self.offset = offset
 
 
 class Datasets(Waitable, DatasetsOperations):
