@@ -1,13 +1,19 @@
 """Recognition results, one family for batch result files and fast transcription answers.
 
-Times are kept as exact integer ticks (1 tick = 100 ns) as the service sends them;
-``offset`` and ``duration`` give them as ``timedelta``. A result renders itself as text
-(per channel and per speaker) and as SRT or WebVTT captions (see ``speechrest.captions``).
+Times are kept as exact integer ticks (1 tick = 100 ns); ``offset`` and ``duration`` give
+them as ``timedelta``. Each time is read from its tick field, else its milliseconds field (GA
+files, fast transcription), else its ISO 8601 duration. A result renders itself as text (per
+channel and per speaker) and as SRT or WebVTT captions (see ``speechrest.captions``).
 """
 
 from __future__ import annotations
 
+import json
+import marshal
+import re
+from collections.abc import Iterable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -17,6 +23,7 @@ from . import captions
 __all__ = ["Alternative", "Phrase", "ReportEntry", "TranscriptionReport", "TranscriptionResult", "Word"]
 
 TICKS_PER_MS = 10_000
+_ISO_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
 
 
 def _ticks(value: Any) -> int:
@@ -25,6 +32,35 @@ def _ticks(value: Any) -> int:
     if ticks != value:
         raise ValueError(f"a tick count must be a whole number, got {value!r}")
     return ticks
+
+
+def _iso_ticks(text: str) -> int:
+    """An ISO 8601 duration such as ``PT1M2.5S`` in ticks, exactly (to the nearest tick)."""
+    match = _ISO_DURATION.fullmatch(text)
+    if match is None or text.endswith(("P", "T")):
+        raise ValueError(f"not an ISO 8601 duration: {text!r}")
+    days, hours, minutes, seconds = (Decimal(part or 0) for part in match.groups())
+    return int((((days * 24 + hours) * 60 + minutes) * 60 + seconds).scaleb(7).to_integral_value())
+
+
+def _time(data: dict[str, Any], name: str) -> int:
+    """``name`` (``offset`` or ``duration``) in ticks, from whichever field the document has; 0 without any."""
+    ticks = data.get(name + "InTicks")
+    if ticks is not None:
+        return _ticks(ticks)
+    milliseconds = data.get(name + "Milliseconds")
+    if milliseconds is not None:
+        return _ticks(milliseconds) * TICKS_PER_MS
+    iso = data.get(name)
+    return _iso_ticks(iso) if isinstance(iso, str) else 0
+
+
+def _span(data: dict[str, Any]) -> tuple[int, int]:
+    """(offset, duration) in ticks; integer tick fields, the usual case, are taken as they are."""
+    offset, duration = data.get("offsetInTicks"), data.get("durationInTicks")
+    if type(offset) is int and type(duration) is int:
+        return offset, duration
+    return _time(data, "offset"), _time(data, "duration")
 
 
 def _delta(ticks: int) -> timedelta:
@@ -96,6 +132,17 @@ class Phrase(_Timed):
         return self.best.display
 
 
+def _frozen(data: dict[str, Any]) -> bytes:
+    """A private copy of a document: marshalled, which is quicker than a deep copy, and each load is a new one."""
+    try:
+        return marshal.dumps(data)
+    except ValueError:  # types marshal refuses (a dict subclass, say) are copied as JSON has them
+        return marshal.dumps(json.loads(json.dumps(data)))
+
+
+_EMPTY_DOCUMENT = _frozen({})
+
+
 @attrs.frozen
 class TranscriptionResult:
     """The recognised speech of one audio file."""
@@ -105,7 +152,7 @@ class TranscriptionResult:
     phrases: tuple[Phrase, ...]
     combined: dict[int, str]  # channel -> the channel's whole display text
     timestamp: str | None = None
-    raw: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+    _wire: bytes = attrs.field(default=_EMPTY_DOCUMENT, repr=False, eq=False, alias="wire")
 
     @property
     def duration(self) -> timedelta:
@@ -122,11 +169,11 @@ class TranscriptionResult:
     def text(self, *, channel: int | None = None, speaker: int | None = None) -> str:
         """The display text, of every channel (one line each) or of one channel or speaker."""
         if speaker is not None:
-            return " ".join(p.text for p in self._recognised() if p.speaker == speaker and _on(p, channel))
+            return captions.join_text(p.text for p in self._recognised() if p.speaker == speaker and _on(p, channel))
         if channel is not None:
             if channel in self.combined:
                 return self.combined[channel]
-            return " ".join(p.text for p in self._recognised() if p.channel == channel)
+            return captions.join_text(p.text for p in self._recognised() if p.channel == channel)
         return "\n".join(self.text(channel=c) for c in self.channels)
 
     def _recognised(self) -> list[Phrase]:
@@ -141,70 +188,37 @@ class TranscriptionResult:
         return captions.to_webvtt(self, **options)
 
     def to_dict(self) -> dict[str, Any]:
-        """The wire JSON this result was read from."""
-        return self.raw
+        """A fresh copy of the wire JSON this result was read from."""
+        loaded: dict[str, Any] = marshal.loads(self._wire)
+        return loaded
 
     # ----------------------------------------------------------------- readers
 
     @classmethod
     def from_batch(cls, data: dict[str, Any]) -> TranscriptionResult:
-        """A batch transcription result file (``kind == "Transcription"``)."""
-        phrases = tuple(
-            Phrase(
-                channel=int(p.get("channel", 0)),
-                offset_ticks=_ticks(p["offsetInTicks"]),
-                duration_ticks=_ticks(p["durationInTicks"]),
-                alternatives=tuple(_alternative(a) for a in p.get("nBest", ())) or (Alternative(display=""),),
-                speaker=p.get("speaker"),
-                locale=p.get("locale"),
-                status=p.get("recognitionStatus", "Success"),
-            )
-            for p in data.get("recognizedPhrases", ())
-        )
-        combined = {int(c.get("channel", 0)): c.get("display", "") for c in data.get("combinedRecognizedPhrases", ())}
+        """A batch transcription result file (``kind == "Transcription"``), of any API version."""
+        phrases = tuple([_batch_phrase(p) for p in data.get("recognizedPhrases", ())])
+        combined = {int(c.get("channel") or 0): c.get("display", "") for c in data.get("combinedRecognizedPhrases", ())}
         return cls(
             source=data.get("source"),
-            duration_ticks=_ticks(data.get("durationInTicks", 0)),
+            duration_ticks=_time(data, "duration"),
             phrases=phrases,
             combined=combined,
-            timestamp=data.get("timestamp"),
-            raw=data,
+            timestamp=data.get("timestamp", data.get("timeStamp")),
+            wire=_frozen(data),
         )
 
     @classmethod
     def from_fast(cls, data: dict[str, Any], source: str | None = None) -> TranscriptionResult:
         """A fast transcription answer (``TranscribeResult`` in wire form: milliseconds)."""
-        phrases = tuple(
-            Phrase(
-                channel=int(p.get("channel") or 0),
-                offset_ticks=int(p["offsetMilliseconds"]) * TICKS_PER_MS,
-                duration_ticks=int(p["durationMilliseconds"]) * TICKS_PER_MS,
-                alternatives=(
-                    Alternative(
-                        display=p["text"],
-                        confidence=p.get("confidence"),
-                        words=tuple(
-                            Word(
-                                w["text"],
-                                int(w["offsetMilliseconds"]) * TICKS_PER_MS,
-                                int(w["durationMilliseconds"]) * TICKS_PER_MS,
-                            )
-                            for w in p.get("words") or ()
-                        ),
-                    ),
-                ),
-                speaker=p.get("speaker"),
-                locale=p.get("locale"),
-            )
-            for p in data.get("phrases", ())
-        )
+        phrases = tuple([_fast_phrase(p) for p in data.get("phrases", ())])
         combined = {int(c.get("channel") or 0): c["text"] for c in data.get("combinedPhrases", ())}
         return cls(
             source=source,
-            duration_ticks=int(data.get("durationMilliseconds", 0)) * TICKS_PER_MS,
+            duration_ticks=_time(data, "duration"),
             phrases=phrases,
             combined=combined,
-            raw=data,
+            wire=_frozen(data),
         )
 
 
@@ -212,8 +226,42 @@ def _on(phrase: Phrase, channel: int | None) -> bool:
     return channel is None or phrase.channel == channel
 
 
-def _word(data: dict[str, Any], text_key: str) -> Word:
-    return Word(data[text_key], _ticks(data["offsetInTicks"]), _ticks(data["durationInTicks"]), data.get("confidence"))
+def _batch_phrase(data: dict[str, Any]) -> Phrase:
+    offset, duration = _span(data)
+    return Phrase(
+        channel=int(data.get("channel") or 0),
+        offset_ticks=offset,
+        duration_ticks=duration,
+        alternatives=tuple([_alternative(a) for a in data.get("nBest", ())]) or (Alternative(display=""),),
+        speaker=data.get("speaker"),
+        locale=data.get("locale"),
+        status=data.get("recognitionStatus", "Success"),
+    )
+
+
+def _fast_phrase(data: dict[str, Any]) -> Phrase:
+    offset, duration = _span(data)
+    best = Alternative(
+        display=data.get("text", ""), confidence=data.get("confidence"), words=_words(data.get("words") or (), "text")
+    )
+    return Phrase(
+        channel=int(data.get("channel") or 0),
+        offset_ticks=offset,
+        duration_ticks=duration,
+        alternatives=(best,),
+        speaker=data.get("speaker"),
+        locale=data.get("locale"),
+    )
+
+
+def _words(items: Iterable[dict[str, Any]], text_key: str) -> tuple[Word, ...]:
+    words = []
+    for w in items:  # _span, written out: this runs for every word
+        offset, duration = w.get("offsetInTicks"), w.get("durationInTicks")
+        if type(offset) is not int or type(duration) is not int:
+            offset, duration = _time(w, "offset"), _time(w, "duration")
+        words.append(Word(w[text_key], offset, duration, w.get("confidence")))
+    return tuple(words)
 
 
 def _alternative(data: dict[str, Any]) -> Alternative:
@@ -223,8 +271,8 @@ def _alternative(data: dict[str, Any]) -> Alternative:
         itn=data.get("itn"),
         masked_itn=data.get("maskedITN"),
         confidence=data.get("confidence"),
-        words=tuple(_word(w, "word") for w in data.get("words", ())),
-        display_words=tuple(_word(w, "displayText") for w in data.get("displayWords", ())),
+        words=_words(data.get("words") or (), "word"),
+        display_words=_words(data.get("displayWords") or (), "displayText"),
     )
 
 
@@ -249,7 +297,7 @@ class TranscriptionReport:
     successful_count: int
     failed_count: int
     details: tuple[ReportEntry, ...]
-    raw: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+    _wire: bytes = attrs.field(default=_EMPTY_DOCUMENT, repr=False, eq=False, alias="wire")
 
     @property
     def failed(self) -> list[ReportEntry]:
@@ -257,8 +305,9 @@ class TranscriptionReport:
         return [entry for entry in self.details if not entry.succeeded]
 
     def to_dict(self) -> dict[str, Any]:
-        """The wire JSON this report was read from."""
-        return self.raw
+        """A fresh copy of the wire JSON this report was read from."""
+        loaded: dict[str, Any] = marshal.loads(self._wire)
+        return loaded
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TranscriptionReport:
@@ -270,5 +319,5 @@ class TranscriptionReport:
             successful_count=int(data.get("successfulTranscriptionsCount", 0)),
             failed_count=int(data.get("failedTranscriptionsCount", 0)),
             details=details,
-            raw=data,
+            wire=_frozen(data),
         )
