@@ -16,6 +16,7 @@ Cues are clipped to the audio's duration (when known); one left with no length i
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -347,10 +348,10 @@ def to_srt(result: TranscriptionResult, **options: Unpack[CaptionOptions]) -> st
 
 
 def to_webvtt(result: TranscriptionResult, **options: Unpack[CaptionOptions]) -> str:
-    """WebVTT: ``HH:MM:SS.mmm`` cues, speakers as ``<v Speaker N>`` voice tags."""
+    """WebVTT: ``HH:MM:SS.mmm`` cues, speakers as ``<v Speaker N>`` voice tags, ``&``, ``<`` and ``>`` escaped."""
     blocks = ["WEBVTT"]
     for c in cues(result, **options):
-        lines: Sequence[str] = c.lines
+        lines: Sequence[str] = [html.escape(line, quote=False) for line in c.lines]
         if c.speaker is not None:
             lines = [f"<v Speaker {c.speaker}>{lines[0]}", *lines[1:]]
         blocks.append(f"{_clock(c.start_ticks, '.')} --> {_clock(c.end_ticks, '.')}\n" + "\n".join(lines))

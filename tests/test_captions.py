@@ -232,3 +232,11 @@ def test_cues_stay_inside_the_audio() -> None:
 def test_speaker_zero_is_labelled() -> None:
     first = result(phrase("Hi.", 0.0, 1.0, 0, [word("hi", 0.0, 1.0)]))
     assert first.to_webvtt() == "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Speaker 0>Hi.\n"
+
+
+def test_webvtt_escapes_what_would_read_as_markup() -> None:
+    markup = result(phrase("R&D spent <$5 -> fine.", 0.0, 2.0, 3, []))
+    assert markup.to_webvtt() == (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v Speaker 3>R&amp;D spent &lt;$5 -&gt; fine.\n"
+    )
+    assert markup.to_srt() == "1\n00:00:00,000 --> 00:00:02,000\nR&D spent <$5 -> fine.\n"
