@@ -68,6 +68,10 @@ class Transcriptions(Waitable, TranscriptionsOperations):
         time ahead of the one you read, and yielded in the service's order. An expired URL (403)
         is renewed by asking for the file again; a file that is not there yet (404, which happens
         right after ``Succeeded``) is asked for again for up to ``settle_seconds``.
+
+        Given an id, or a state that does not say ``Succeeded``, it first asks the service (one GET):
+        ``JobFailedError`` (with the service's error) if the transcription failed,
+        ``JobNotFinishedError`` while it has not finished (``await client.transcriptions.wait(t)`` first).
         """
         if concurrency < 1:
             raise InvalidArgumentError(f"results: concurrency must be >= 1, got {concurrency}")
@@ -75,19 +79,20 @@ class Transcriptions(Waitable, TranscriptionsOperations):
             yield TranscriptionResult.from_batch(data)
 
     async def report(self, transcription: Any, *, settle_seconds: float = 10.0) -> TranscriptionReport:
-        """The report of a finished transcription: how many audio files succeeded, and why any failed.
+        """The report of a succeeded transcription: how many audio files succeeded, and why any failed.
 
-        Fetched like ``results`` (no credentials, renewed when expired, waited for briefly)."""
+        Fetched like ``results`` (no credentials, renewed when expired, waited for briefly), with the
+        same errors for a transcription that failed or has not finished."""
         async with aclosing(self._read_files(transcription, "TranscriptionReport", settle_seconds, 1)) as reports:
             async for data in reports:
                 return TranscriptionReport.from_json(data)
-        raise SpeechError(f"transcription {_id_of(transcription)} has no report file yet (is it finished?)")
+        raise SpeechError(f"transcription {_id_of(transcription)} has no report file")
 
     async def _read_files(
         self, transcription: Any, kind: str, settle_seconds: float, concurrency: int
     ) -> AsyncGenerator[Any, None]:
         """The JSON of each of the transcription's files of ``kind``, up to ``concurrency`` fetched ahead."""
-        transcription_id = _id_of(transcription)
+        transcription_id = (await self._succeeded(transcription)).id
         ahead: collections.deque[asyncio.Task[bytes]] = collections.deque()
         try:
             async for file in self.list_files(transcription_id):

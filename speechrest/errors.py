@@ -27,6 +27,7 @@ __all__ = [
     "CredentialError",
     "InvalidArgumentError",
     "JobFailedError",
+    "JobNotFinishedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -80,6 +81,16 @@ class JobFailedError(SpeechError):
         self.code: str | None = getattr(error, "code", None)
         self.message: str | None = getattr(error, "message", None)
         super().__init__(f"{what} failed: {self.code or 'no error code'}: {self.message or 'no message'}")
+
+
+class JobNotFinishedError(SpeechError):
+    """A job was asked for what only a finished one has (a transcription's results) while it is
+    still ``NotStarted`` or ``Running``; ``entity`` is its state, ``status`` says which."""
+
+    def __init__(self, entity: Any, what: str, status: str, wait: str) -> None:
+        self.entity = entity
+        self.status = status
+        super().__init__(f"{what} is {status}, not finished yet: wait for it first (await {wait}(...))")
 
 
 class WaitTimeoutError(SpeechError, TimeoutError):

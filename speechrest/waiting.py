@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from ._scheduler import Poller
-from .errors import JobFailedError, SpeechError, WaitTimeoutError, _text, parse_retry_after
+from .errors import JobFailedError, JobNotFinishedError, SpeechError, WaitTimeoutError, _text, parse_retry_after
 
 if TYPE_CHECKING:
     from ._client import SpeechClient
@@ -168,6 +168,19 @@ class Waitable:
         if job_timeout is None or age is None or age <= job_timeout:
             return None
         return WaitTimeoutError(entity, what, status, age)
+
+    async def _succeeded(self, entity: Any) -> Any:
+        """The entity, known to be ``Succeeded``: as given when it says so, else as the service has
+        it now (one GET). ``JobFailedError`` if it failed, ``JobNotFinishedError`` if it is on its way."""
+        if _text(getattr(entity, "status", None)) != "Succeeded":  # a bare id, or a state that may be old
+            entity = await self._client._call(self._GET, {"id": _id_of(entity)}, {})
+        outcome = self._outcome(entity, None)
+        if outcome is None:
+            status = _text(entity.status) or "unknown"
+            raise JobNotFinishedError(entity, f"{self._WHAT} {entity.id}", status, f"client.{self._WHAT}s.wait")
+        if isinstance(outcome, SpeechError):
+            raise outcome
+        return outcome
 
     def _age(self, entity: Any) -> float | None:
         """Seconds since the entity was created, by the service's clock."""

@@ -5,12 +5,24 @@ proxies and TLS."""
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import pytest
 
-from speechrest import SpeechClient, models
+from speechrest import JobFailedError, SpeechClient, models
 from speechrest._generated import VERSIONS
 from speechrest.emulator import Emulator
+from speechrest.errors import JobNotFinishedError
+
+
+def transcription(*urls: str) -> dict[str, Any]:
+    return {
+        "displayName": "t",
+        "locale": "en-US",
+        "contentUrls": list(urls or ["https://audio.example.com/a.wav"]),
+        "properties": {"timeToLiveHours": 6},
+    }
+
 
 # ----------------------------------------------------------------------------- enums
 
@@ -36,11 +48,58 @@ def test_every_generated_enum_prints_as_its_wire_value(version: str) -> None:
 @pytest.mark.speech_emulator(processing_seconds=0.1)
 async def test_an_entitys_status_prints_in_a_message(speech_emulator: Emulator) -> None:
     async with SpeechClient(endpoint=speech_emulator.url, key=speech_emulator.key, rate_limit=None) as client:
-        body = {
-            "displayName": "t",
-            "locale": "en-US",
-            "contentUrls": ["https://audio.example.com/a.wav"],
-            "properties": {"timeToLiveHours": 6},
-        }
-        done = await client.transcriptions.wait(await client.transcriptions.create(body), timeout=5)
+        done = await client.transcriptions.wait(await client.transcriptions.create(transcription()), timeout=5)
     assert f"{done.display_name}: {done.status}" == "t: Succeeded"
+
+
+# ----------------------------------------------------------------------------- results of an unfinished job
+
+
+def requests(emulator: Emulator, operation_id: str) -> int:
+    return sum(emulator.stats["requests"].get(operation_id, {}).values())
+
+
+@pytest.mark.speech_emulator(processing_seconds=60)
+async def test_results_of_an_unfinished_transcription_say_to_wait(
+    speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    created = await speech_client.transcriptions.create(transcription())
+    for given in (created, created.id):
+        with pytest.raises(JobNotFinishedError) as caught:
+            [r async for r in speech_client.transcriptions.results(given)]
+        assert str(caught.value) == (
+            f"transcription {created.id} is NotStarted, not finished yet: "
+            "wait for it first (await client.transcriptions.wait(...))"
+        )
+        assert caught.value.status == "NotStarted" and caught.value.entity.id == created.id
+        with pytest.raises(JobNotFinishedError, match=f"transcription {created.id} is NotStarted"):
+            await speech_client.transcriptions.report(given)
+    assert requests(speech_emulator, "Transcriptions_Get") == 4  # one look each time, as the state given was old
+    assert requests(speech_emulator, "Transcriptions_ListFiles") == 0
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.1)
+async def test_results_of_a_failed_transcription_carry_the_services_error(speech_client: SpeechClient) -> None:
+    created = await speech_client.transcriptions.create(transcription("https://audio.example.com/fail.wav"))
+    with pytest.raises(JobFailedError):
+        await speech_client.transcriptions.wait(created, timeout=5)
+    for call in (speech_client.transcriptions.report(created.id), anext(speech_client.transcriptions.results(created))):
+        with pytest.raises(JobFailedError) as caught:
+            await call
+        assert caught.value.code == "InvalidData" and caught.value.entity.id == created.id
+        assert str(caught.value) == (
+            f"transcription {created.id} failed: InvalidData: None of the audio files could be transcribed."
+        )
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.1)
+async def test_results_of_a_succeeded_transcription_need_no_extra_look(
+    speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    done = await speech_client.transcriptions.wait(await speech_client.transcriptions.create(transcription()))
+    looked = requests(speech_emulator, "Transcriptions_Get")
+    assert [r.source async for r in speech_client.transcriptions.results(done)] == ["https://audio.example.com/a.wav"]
+    assert (await speech_client.transcriptions.report(done)).successful_count == 1
+    assert requests(speech_emulator, "Transcriptions_Get") == looked  # the state given says Succeeded: trusted
+    assert [r.source async for r in speech_client.transcriptions.results(done.id)]  # an id: one GET, then the files
+    assert requests(speech_emulator, "Transcriptions_Get") == looked + 1
