@@ -8,33 +8,39 @@ line on stderr with the service's error code and message; ``--debug`` adds the t
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import sys
 import traceback
 from collections.abc import Sequence
+
+from ._args import parse
 
 __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
-    try:
-        from ._args import parse
-        from ._output import Output, describe
-    except ImportError as missing:  # rich is an extra
-        print(f"speechrest: the command line needs {missing.name}: pip install 'speechrest[cli]'", file=sys.stderr)
-        return 1
     args = parse(list(sys.argv[1:] if argv is None else argv))
     if args.command == "emulator":
         from ..emulator.__main__ import main as emulator
 
         emulator([*args.rest, "--json"] if args.json else args.rest, prog="speechrest emulator")
         return 0
+    try:
+        from ._output import Output, describe
+
+        module, _, name = args.run.partition(":")
+        command = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    except ImportError as missing:  # rich is an extra; parsing and --help need none
+        package = (missing.name or "rich").partition(".")[0]
+        print(f"error: this command needs {package}: pip install 'speechrest[cli]'", file=sys.stderr)
+        return 1
     if args.debug:
         _log_to_stderr()
     out = Output(json_mode=args.json, stdout=sys.stdout, stderr=sys.stderr)
     try:
-        code: int = asyncio.run(args.run(args, out))
+        code: int = asyncio.run(command(args, out))
     except KeyboardInterrupt:
         out.note("interrupted" + (f"; {out.hint}" if out.hint else ""))
         return 130

@@ -1,5 +1,8 @@
 """The command line's grammar (argparse): commands, their options and the global options.
 
+It imports no rich, so that ``--help``, ``--version`` and usage errors work without the
+``cli`` extra: each command is named as ``"module:function"`` and imported once parsed.
+
 Global options are accepted before or after the command: each command's parser repeats
 them with suppressed defaults, so a value given after the command wins and an absent one
 leaves the main parser's default in place.
@@ -14,8 +17,8 @@ from functools import partial
 
 from .._client import DEFAULT_API_VERSION
 from .._generated import VERSIONS
+from .._version import __version__
 from ..upload import DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY
-from . import _datasets, _jobs, _manage
 from ._files import FORMATS
 from ._kinds import kind_named
 
@@ -129,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
+    parser.add_argument("--version", action="version", version=f"speechrest {__version__}")
     _add_globals(parser, suppress=False)
     common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     _add_globals(common, suppress=True)
@@ -155,18 +159,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--ttl-hours", type=partial(_positive, int), default=48, help="hours the service keeps results (default 48)"
     )
     transcribe.add_argument("--wait", action="store_true", help="wait for the results and write them")
-    transcribe.set_defaults(run=_jobs.transcribe)
+    transcribe.set_defaults(run="_jobs:transcribe")
 
     results = command(commands, "results", "wait for transcriptions if need be, and write results", waiting, writing)
     results.add_argument("ids", nargs="+", metavar="ID", help="transcription ids")
-    results.set_defaults(run=_jobs.results)
+    results.set_defaults(run="_jobs:results")
 
     fast = command(
         commands, "transcribe-file", "fast transcription of audio files (GA API versions)", writing, speakers
     )
     fast.add_argument("sources", nargs="+", metavar="PATH", help="audio files (or URLs, on 2025-10-15)")
     fast.add_argument("--locale", action="append", help="a candidate locale, such as en-US (repeatable)")
-    fast.set_defaults(run=_jobs.transcribe_file)
+    fast.set_defaults(run="_jobs:transcribe_file")
 
     wait = command(commands, "wait", "wait for jobs to end", waiting)
     wait.add_argument("ids", nargs="+", metavar="ID", help="the jobs' ids")
@@ -176,23 +180,23 @@ def build_parser() -> argparse.ArgumentParser:
         default=kind_named("transcriptions"),
         help="transcriptions (default), datasets, models, evaluations or endpoints",
     )
-    wait.set_defaults(run=_jobs.wait)
+    wait.set_defaults(run="_jobs:wait")
 
     ls = command(commands, "ls", "list entities of one kind")
     ls.add_argument("kind", type=kind_named, metavar="KIND", help="transcriptions, datasets, models, base-models, ...")
     ls.add_argument("--top", type=partial(_positive, int), metavar="N", help="at most N of them")
     ls.add_argument("--filter", help="the service's filter, such as \"status eq 'Failed'\"")
-    ls.set_defaults(run=_manage.ls)
+    ls.set_defaults(run="_manage:ls")
 
     get = command(commands, "get", "show one entity")
     get.add_argument("kind", type=kind_named, metavar="KIND")
     get.add_argument("id", metavar="ID")
-    get.set_defaults(run=_manage.get)
+    get.set_defaults(run="_manage:get")
 
     delete = command(commands, "delete", "delete entities")
     delete.add_argument("kind", type=partial(kind_named, deletable=True), metavar="KIND")
     delete.add_argument("ids", nargs="+", metavar="ID")
-    delete.set_defaults(run=_manage.delete)
+    delete.set_defaults(run="_manage:delete")
 
     datasets = command(commands, "datasets", "dataset commands (upload)")
     dataset_commands = datasets.add_subparsers(dest="datasets_command", required=True, metavar="COMMAND")
@@ -210,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--concurrency", type=partial(_positive, int), default=DEFAULT_CONCURRENCY, help="blocks sent at once"
     )
     upload.add_argument("--wait", action="store_true", help="wait until the service has processed it")
-    upload.set_defaults(run=_datasets.upload)
+    upload.set_defaults(run="_datasets:upload")
 
     # The emulator reads its own options: none are parsed here.
     emulator = commands.add_parser(

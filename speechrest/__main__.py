@@ -1,0 +1,5 @@
+"""``python -m speechrest``: the ``speechrest`` command line."""
+
+from .cli import main
+
+raise SystemExit(main())
