@@ -12,6 +12,7 @@ import math
 import os
 import platform
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -101,6 +102,30 @@ def _origin(url: URL) -> tuple[str, str, int | None]:
     return (url.scheme, (url.host or "").lower(), url.port)
 
 
+def _refuse_path(url: URL) -> None:
+    """Refuse an endpoint with a path, query or fragment, saying what to pass instead.
+
+    Refused, not corrected: such a URL was copied from elsewhere (the API's base URL, a request,
+    the portal's token URL), and it may say another API version than the client's own
+    (``/speechtotext/v3.1`` while the default is 2025-10-15). Guessing would send requests where
+    the caller did not mean them, a warning is easily missed, and the fix is one edit.
+    """
+    extras = [
+        f"path {url.path!r}" if url.path not in ("", "/") else "",
+        f"query {', '.join(url.query)}" if url.query_string else "",  # names only: values may be secrets
+        "a fragment" if url.fragment else "",
+    ]
+    if not any(extras):
+        return
+    in_path = re.search(r"/speechtotext/(v3\.\d)\b", url.path, re.IGNORECASE)
+    version = url.query.get("api-version") or (in_path.group(1).lower() if in_path else None)
+    also = f', api_version="{version}"' if version in VERSIONS else ""
+    raise InvalidArgumentError(
+        f'SpeechClient: give the resource endpoint alone: endpoint="{url.origin()}"{also} (this one has '
+        f"{' and '.join(e for e in extras if e)}); the SDK adds /speechtotext and the API version itself"
+    )
+
+
 def _is_loopback(host: str | None) -> bool:
     if host in ("localhost", "localhost."):
         return True
@@ -159,6 +184,7 @@ class SpeechClient(ResourceGroups):
         url = URL(endpoint)
         if url.scheme not in ("http", "https") or not url.host:
             raise InvalidArgumentError(f"SpeechClient: endpoint must be an http(s) URL, got {endpoint!r}")
+        _refuse_path(url)
         if url.scheme == "http" and not (allow_insecure_http or _is_loopback(url.host)):
             raise InvalidArgumentError(
                 "SpeechClient: plain http:// sends the key in clear text; use https://, a loopback address, "
@@ -181,9 +207,9 @@ class SpeechClient(ResourceGroups):
         self._routes_module: ModuleType = importlib.import_module(VERSIONS[api_version] + ".routes")
         self._routes: dict[str, Route] = self._routes_module.ROUTES
         self._models_module: ModuleType = importlib.import_module(VERSIONS[api_version] + ".models")
-        self.endpoint = str(url.with_path("").with_query(None).with_fragment(None))
+        self.endpoint = str(url.with_path(""))
         self._origin = _origin(url)
-        self._base = url.with_path(url.path.rstrip("/") + self._routes_module.BASE_PATH).with_query(None)
+        self._base = url.with_path(self._routes_module.BASE_PATH)
         version_param = self._routes_module.VERSION_PARAM
         self._version_text = encode_query([(version_param, api_version)]) if version_param else ""
         self._base_text = str(self._base)

@@ -8,8 +8,9 @@ from enum import Enum
 from typing import Any
 
 import pytest
+from conftest import TEST_KEY, RecordingServer
 
-from speechrest import JobFailedError, SpeechClient, models
+from speechrest import InvalidArgumentError, JobFailedError, SpeechClient, models
 from speechrest._generated import VERSIONS
 from speechrest.emulator import Emulator
 from speechrest.errors import JobNotFinishedError
@@ -103,3 +104,52 @@ async def test_results_of_a_succeeded_transcription_need_no_extra_look(
     assert requests(speech_emulator, "Transcriptions_Get") == looked  # the state given says Succeeded: trusted
     assert [r.source async for r in speech_client.transcriptions.results(done.id)]  # an id: one GET, then the files
     assert requests(speech_emulator, "Transcriptions_Get") == looked + 1
+
+
+# ----------------------------------------------------------------------------- the endpoint
+
+
+RESOURCE = "https://my-speech.cognitiveservices.azure.com"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "instead", "what"),
+    [
+        (f"{RESOURCE}/speechtotext/v3.1", f'endpoint="{RESOURCE}", api_version="v3.1"', "path '/speechtotext/v3.1'"),
+        (f"{RESOURCE}/speechtotext/v3.0/", f'endpoint="{RESOURCE}", api_version="v3.0"', "path '/speechtotext/v3.0/'"),
+        (f"{RESOURCE}/speechtotext", f'endpoint="{RESOURCE}"', "path '/speechtotext'"),
+        (
+            f"{RESOURCE}/speechtotext?api-version=2024-11-15",
+            f'endpoint="{RESOURCE}", api_version="2024-11-15"',
+            "path '/speechtotext' and query api-version",
+        ),
+        (f"{RESOURCE}?api-version=v9", f'endpoint="{RESOURCE}"', "query api-version"),
+        (
+            "https://eastus.api.cognitive.microsoft.com/sts/v1.0/issueToken",
+            'endpoint="https://eastus.api.cognitive.microsoft.com"',
+            "path '/sts/v1.0/issueToken'",
+        ),
+        ("http://127.0.0.1:8080/#top", 'endpoint="http://127.0.0.1:8080"', "a fragment"),
+    ],
+)
+def test_an_endpoint_with_a_path_is_refused_saying_what_to_pass(endpoint: str, instead: str, what: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        SpeechClient(endpoint=endpoint, key="k")
+    assert str(caught.value) == (
+        f"SpeechClient: give the resource endpoint alone: {instead} (this one has {what}); "
+        "the SDK adds /speechtotext and the API version itself"
+    )
+
+
+def test_a_secret_in_the_endpoints_query_is_not_repeated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPEECH_ENDPOINT", f"{RESOURCE}/?subscription-key=s3cret")
+    with pytest.raises(InvalidArgumentError, match="query subscription-key") as caught:
+        SpeechClient.from_env()
+    assert "s3cret" not in str(caught.value)
+
+
+async def test_the_resource_endpoint_with_a_trailing_slash_is_the_resource_endpoint(server: RecordingServer) -> None:
+    async with SpeechClient(endpoint=server.url + "/", key=TEST_KEY, rate_limit=None) as client:
+        assert client.endpoint == server.url
+        await client.transcriptions.get("0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10")
+    assert server.last.path == "/speechtotext/transcriptions/0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
