@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shlex
@@ -13,62 +12,20 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import attrs
 import pytest
+from cli_run import KEY, Service, cli, environment, start_emulator, stop_emulator
 
 from speechrest import SpeechClient
+from speechrest.errors import AmbiguousCreateError
 from speechrest.models import converter
 from speechrest.upload import BlockUploader
 
-T = TypeVar("T")
-KEY = "cli-test-key"
 BLOCK = 64 * 1024
-
-
-@attrs.frozen
-class Service:
-    """An emulator running in its own process."""
-
-    url: str
-    process: subprocess.Popen[str]
-
-    def stats(self) -> dict[str, Any]:
-        with urllib.request.urlopen(self.url + "/_emulator/stats") as answer:  # loopback only
-            return dict(json.load(answer))
-
-    def requests(self, operation: str) -> int:
-        return sum(self.stats()["requests"].get(operation, {}).values())
-
-    def sdk(self, work: Callable[[SpeechClient], Awaitable[T]]) -> T:
-        """Run ``work`` with an SDK client of this emulator."""
-
-        async def run() -> T:
-            async with SpeechClient(endpoint=self.url, key=KEY, rate_limit=None) as client:
-                return await work(client)
-
-        return asyncio.run(run())
-
-
-def start_emulator(*options: str) -> Service:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "speechrest.emulator", "--port", "0", "--key", KEY, *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()  # "speechrest emulator listening on URL (files on ...)"
-    assert "listening on" in line, line
-    return Service(line.split("listening on ")[1].split()[0], process)
-
-
-def stop_emulator(service: Service) -> None:
-    service.process.send_signal(signal.SIGINT)
-    service.process.communicate(timeout=10)
+TOKEN_KEY = AmbiguousCreateError.TOKEN_KEY
 
 
 @pytest.fixture(scope="module")
@@ -78,30 +35,14 @@ def service() -> Iterator[Service]:
     stop_emulator(running)
 
 
-def cli(
-    service: Service, *argv: str, cwd: Path, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """``speechrest ARGV`` as a user runs it (output to pipes, not a terminal)."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("SPEECH_") and k != "NO_COLOR"}
-    environ.update({"SPEECH_ENDPOINT": service.url, "SPEECH_KEY": KEY, **env})
-    return subprocess.run(
-        [sys.executable, "-m", "speechrest.cli", *argv],
-        cwd=cwd,
-        env=environ,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def created_id(line: str) -> str:
     """The id in "transcription ID created ..." or "dataset ID created ..."."""
     return line.split()[1]
 
 
 def wire(entity: Any) -> Any:
-    return converter.unstructure(entity)
+    """An entity as the command line's --json shows it: the service's fields, and its id first."""
+    return {"id": entity.id, **converter.unstructure(entity)}
 
 
 # ---------------------------------------------------------------- transcriptions
@@ -128,17 +69,18 @@ def test_transcribe_wait_writes_every_format_under_safe_distinct_names(service: 
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # no status display: stderr is not a terminal
-    first, *rest = done.stdout.splitlines()
+    first, *wrote = done.stderr.splitlines()  # status lines only: no live display, stderr is not a terminal
     assert first.startswith("transcription ") and first.endswith("created (4 audio files)")
     transcription_id = created_id(first)
-    assert any(transcription_id in line and "Succeeded" in line for line in rest)
+    header, row = done.stdout.splitlines()  # the jobs, as they ended
+    assert header.split() == ["ID", "STATUS", "CREATED", "LOCALE", "NAME"]
+    assert row.split()[:2] == [transcription_id, "Succeeded"]
 
     stems = {"call", "CALL-2", "evil", "audio"}
     assert {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")} == {"out"} | {
         f"out/{stem}{ext}" for stem in stems for ext in (".txt", ".srt", ".vtt", ".json")
     }
-    assert sorted(line for line in rest if line.startswith("wrote ")) == sorted(
+    assert sorted(wrote) == sorted(
         f"wrote out/{stem}{ext}" for stem in stems for ext in (".txt", ".srt", ".vtt", ".json")
     )
 
@@ -166,7 +108,9 @@ def test_transcribe_json_get_and_wait_match_the_service(service: Service, tmp_pa
     [created] = document["transcriptions"]
     assert created["locale"] == "de-DE" and "contentUrls" not in created  # write-only: never shown
     assert created["properties"]["timeToLiveHours"] == 48
-    transcription_id = created["self"].split("?")[0].rsplit("/", 1)[1]
+    transcription_id = created["id"]
+    assert created["self"].split("?")[0].endswith("/transcriptions/" + transcription_id)
+    assert submitted.stderr == f"transcription {transcription_id} created (1 audio file)\n"
 
     waited = cli(service, "wait", transcription_id, "--poll-interval", "0.1", "--json", cwd=tmp_path)
     assert waited.returncode == 0, waited.stderr
@@ -176,11 +120,14 @@ def test_transcribe_json_get_and_wait_match_the_service(service: Service, tmp_pa
 
     shown = cli(service, "get", "transcription", transcription_id, "--json", cwd=tmp_path)
     assert json.loads(shown.stdout) == final
+    assert TOKEN_KEY in final["customProperties"]  # as the service holds it
     human = cli(service, "get", "transcriptions", transcription_id, cwd=tmp_path)
-    assert human.returncode == 0
+    assert (human.returncode, human.stderr) == (0, "")
     lines = human.stdout.splitlines()
     fields = [line.split() for line in lines]
+    assert fields[0] == ["id", transcription_id]
     assert ["locale", "de-DE"] in fields and ["properties.timeToLiveHours", "48"] in fields
+    assert not any("customProperties" in line for line in lines)  # the SDK's token was all there was
     assert all(line == line.rstrip() for line in lines)  # plain text: no padding after the last column
 
 
@@ -191,11 +138,12 @@ def test_transcribe_over_1000_urls_from_stdin_splits(service: Service, tmp_path:
         service, "transcribe", "--from-file", "-", "--locale", "en-US", "--name", "bulk", stdin=stdin, cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    first, second = done.stdout.splitlines()
+    first, second = done.stderr.splitlines()
     assert first.endswith("created (1000 audio files)") and second.endswith("created (1 audio file)")
+    assert done.stdout.splitlines() == [created_id(first), created_id(second)]  # the ids alone
 
     async def names(client: SpeechClient) -> list[str]:
-        return [(await client.transcriptions.get(created_id(line))).display_name for line in (first, second)]
+        return [(await client.transcriptions.get(line)).display_name for line in done.stdout.splitlines()]
 
     assert service.sdk(names) == ["bulk (1/2)", "bulk (2/2)"]
 
@@ -213,10 +161,13 @@ def test_failed_audio_and_failed_jobs_are_error_lines(service: Service, tmp_path
     )
     assert mixed.returncode == 1
     assert (tmp_path / "good.txt").is_file() and not (tmp_path / "fail.txt").exists()
-    assert mixed.stderr == (
+    created, *rest = mixed.stderr.splitlines()
+    assert rest == [
+        "wrote good.txt",
         "error: https://bad.example.com/fail.wav?sig=REDACTED: InvalidData: "
-        "The audio could not be read (the emulator fails URLs containing 'fail').\n"
-    )
+        "The audio could not be read (the emulator fails URLs containing 'fail').",
+    ]
+    assert mixed.stdout.splitlines()[1].split()[:2] == [created_id(created), "Succeeded"]
 
     async def failing(client: SpeechClient) -> Any:
         body = {"displayName": "f", "locale": "en-US", "contentUrls": ["https://x.example.com/fail.wav"]}
@@ -259,7 +210,7 @@ def test_delete_then_404_line_and_debug_traceback(service: Service, tmp_path: Pa
 
     dataset_id = service.sdk(create).id
     deleted = cli(service, "delete", "datasets", dataset_id, cwd=tmp_path)
-    assert (deleted.returncode, deleted.stdout) == (0, f"deleted dataset {dataset_id}\n")
+    assert (deleted.returncode, deleted.stdout, deleted.stderr) == (0, "", f"deleted dataset {dataset_id}\n")
 
     missing = cli(service, "get", "datasets", dataset_id, cwd=tmp_path)
     assert missing.returncode == 1 and missing.stdout == ""
@@ -280,11 +231,12 @@ def test_delete_goes_on_past_failures_reporting_each(service: Service, tmp_path:
     first, second = (hook.id for hook in service.sdk(hooks))
     missing = str(uuid.uuid4())
     done = cli(service, "delete", "web-hooks", first, missing, "not-an-id", second, cwd=tmp_path)
-    assert done.returncode == 1
-    assert done.stdout.splitlines() == [f"deleted web hook {first}", f"deleted web hook {second}"]
+    assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr.splitlines() == [
+        f"deleted web hook {first}",
         f"error: web hook {missing}: NotFound (404): The webhook with id '{missing}' does not exist.",
         "error: web hook not-an-id: 'not-an-id' is not a web hook id (ids are UUIDs, as `speechrest ls` shows)",
+        f"deleted web hook {second}",
     ]
 
     again = cli(service, "--json", "delete", "web-hooks", first, second, cwd=tmp_path)
@@ -304,7 +256,7 @@ def test_delete_of_a_missing_dataset_is_done(service: Service, tmp_path: Path) -
 
     dataset_id, missing = service.sdk(create).id, str(uuid.uuid4())
     done = cli(service, "delete", "datasets", dataset_id, missing, "--json", cwd=tmp_path)
-    assert (done.returncode, done.stderr) == (0, "")
+    assert (done.returncode, done.stderr) == (0, f"deleted dataset {dataset_id}\ndeleted dataset {missing}\n")
     assert json.loads(done.stdout) == [{"id": dataset_id, "deleted": True}, {"id": missing, "deleted": True}]
 
 
@@ -345,8 +297,9 @@ def test_upload_prints_the_id_first_and_commits(service: Service, tmp_path: Path
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    first, last = done.stdout.splitlines()
+    first, last = done.stderr.splitlines()
     dataset_id = created_id(first)
+    assert done.stdout == dataset_id + "\n"
     assert first == (
         f"dataset {dataset_id} created; if the upload stops, resume with: speechrest datasets upload corpus.txt "
         f"--locale=en-US --kind=Language --block-size=64KiB --resume {dataset_id}"
@@ -376,7 +329,7 @@ def test_resume_sends_only_the_missing_blocks(service: Service, tmp_path: Path) 
     )
     assert done.returncode == 0, done.stderr
     dataset = json.loads(done.stdout)  # nothing else on stdout: the id went to stderr
-    assert dataset["self"].split("?")[0].endswith(dataset_id) and dataset["status"] == "Succeeded"
+    assert dataset["id"] == dataset_id and dataset["status"] == "Succeeded"
     assert done.stderr.startswith(f"dataset {dataset_id} resuming; if the upload stops, resume with: ")
     assert service.requests("Datasets_UploadBlock") - sent == 4
     assert dataset_bytes(service, dataset_id) == data
@@ -393,19 +346,18 @@ def slow_service() -> Iterator[Service]:
 def interrupted(
     service: Service, argv: list[str], cwd: Path, ready: Callable[[], bool] = lambda: True
 ) -> tuple[str, Any]:
-    """Start ``speechrest ARGV``, read its first line, press Ctrl-C once ``ready()``: that line and
-    (exit code, stdout, stderr)."""
-    environ = {**os.environ, "SPEECH_ENDPOINT": service.url, "SPEECH_KEY": KEY}
+    """Start ``speechrest ARGV``, read its first line on stderr, press Ctrl-C once ``ready()``: that
+    line and (exit code, stdout, the rest of stderr)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "speechrest.cli", *argv],
         cwd=cwd,
-        env=environ,
+        env=environment(service.url),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert process.stdout is not None
-    first = process.stdout.readline()
+    assert process.stderr is not None
+    first = process.stderr.readline()
     deadline = time.monotonic() + 10
     while not ready() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -471,6 +423,7 @@ def test_transcribe_file_on_ga_versions_and_a_clear_line_on_v3(service: Service,
     )  # fmt: skip
     assert written.returncode == 0, written.stderr
     [entry] = json.loads(written.stdout)
+    assert written.stderr == "wrote subs/one.srt\n"
     assert entry["source"] == "one.wav" and entry["paths"] == ["subs/one.srt"]
     assert entry["result"] == one.to_dict()
     assert (tmp_path / "subs" / "one.srt").read_text(encoding="utf-8") == one.to_srt()

@@ -17,7 +17,7 @@ from speechrest.cli._connect import _client_options
 from speechrest.cli._display import UploadDisplay, WaitDisplay
 from speechrest.cli._files import ResultWriter, file_stem
 from speechrest.cli._output import CommandError, Output, describe, make_console
-from speechrest.errors import NotFoundError
+from speechrest.errors import InvalidArgumentError, NotFoundError
 from speechrest.results import TranscriptionResult
 from speechrest.upload import UploadProgress
 
@@ -92,13 +92,25 @@ def test_file_stems_are_one_safe_name(source: str | None, stem: str) -> None:
 
 def test_writer_keeps_names_distinct_and_inside_its_folder(tmp_path: Path) -> None:
     result = TranscriptionResult(source=None, duration_ticks=0, phrases=(), combined={0: "hello"})
-    writer = ResultWriter(str(tmp_path / "out"), ["text", "json"], io.StringIO())
+    notes: list[str] = []
+    writer = ResultWriter(str(tmp_path / "out"), ["text", "json"], io.StringIO(), notes.append)
     paths = [writer.write(result, source) for source in ("https://a/x.wav", "https://b/X.wav", "https://c/x-2.wav")]
     assert [Path(p[0]).name for p in paths] == ["x.txt", "X-2.txt", "x-2-2.txt"]
+    assert notes == [f"wrote {path}" for pair in paths for path in pair]
     assert (tmp_path / "out" / "x.txt").read_text(encoding="utf-8") == "hello\n"
-    printed = io.StringIO()
-    assert ResultWriter("-", ["text"], printed).write(result, "https://a/x.wav") == []
-    assert printed.getvalue() == "hello\n"
+
+
+def test_printing_makes_one_document(tmp_path: Path) -> None:
+    """Transcripts follow one another; captions or JSON of a second audio file are refused."""
+    result = TranscriptionResult(source=None, duration_ticks=0, phrases=(), combined={0: "hello"})
+    printed, notes = io.StringIO(), []
+    text = ResultWriter("-", ["text"], printed, notes.append)
+    assert [text.write(result, "https://a/x.wav") for _ in range(2)] == [[], []]
+    assert (printed.getvalue(), notes) == ("hello\nhello\n", [])
+    captions = ResultWriter("-", ["srt"], io.StringIO(), notes.append)
+    captions.write(result, "https://a/x.wav")
+    with pytest.raises(InvalidArgumentError, match="--out - prints the srt of one audio file"):
+        captions.write(result, "https://a/y.wav")
 
 
 def test_global_options_go_before_or_after_the_command() -> None:
@@ -118,6 +130,8 @@ def test_global_options_go_before_or_after_the_command() -> None:
         ["transcribe", "https://a/x.wav", "--locale", "en-US", "--format", "srt"],  # writing needs --wait
         ["--json", "transcribe-file", "a.wav", "--out", "-"],  # one JSON document, not results too
         ["transcribe-file", "a.wav", "--format", "docx"],
+        ["transcribe-file", "a.wav", "--format", "text,srt", "--out", "-"],  # two documents
+        ["transcribe", "--locale", "en-US"],  # no audio
         ["datasets", "upload", "f", "--locale", "en-US", "--kind", "Acoustic", "--block-size", "lots"],
         ["wait", "0b2c3d4e-0000-4000-8000-000000000000", "--kind", "projects"],  # projects do not run
         ["ls", "transcriptions", "--top", "0"],

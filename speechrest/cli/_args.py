@@ -229,8 +229,13 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = list(argv)
-    if getattr(args, "out", None) == "-" and args.json:
-        parser.error("--out - prints results, which --json cannot mix with its document")
+    if getattr(args, "out", None) == "-":
+        if args.json:
+            parser.error("--out - prints results, which --json cannot mix with its document")
+        if args.format and len(args.format) > 1:
+            parser.error("--out - prints one format, as one document: give one --format, or write files with --out DIR")
+    if args.command == "transcribe" and not (args.urls or args.from_file):
+        parser.error("no audio: give audio URLs, or --from-file FILE with one URL a line")
     if args.command == "transcribe" and not args.wait and (args.format or args.out):
         parser.error("--format and --out write results: they need --wait (or use `speechrest results ID`)")
     return args

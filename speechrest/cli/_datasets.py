@@ -27,7 +27,8 @@ def _resume_command(argv: Sequence[str], dataset_id: str) -> str:
 
 
 async def upload(args: argparse.Namespace, out: Output) -> int:
-    """Create a dataset from a file, sent in blocks; the id comes first, so a stop can be resumed."""
+    """Create a dataset from a file, sent in blocks, and print its id; the id is told (on stderr)
+    before the first block, so that a stop can be resumed."""
     source = Path(args.path)
     resume = entity_id(_DATASETS, args.resume) if args.resume else None
     async with connect(args) as client:
@@ -39,7 +40,7 @@ async def upload(args: argparse.Namespace, out: Output) -> int:
                 if out.hint is None:  # the first report: the dataset exists
                     out.hint = "resume with: " + _resume_command(args.argv, update.dataset_id)
                     what = "resuming" if resume else "created"
-                    out.announce(f"dataset {update.dataset_id} {what}; if the upload stops, {out.hint}")
+                    out.note(f"dataset {update.dataset_id} {what}; if the upload stops, {out.hint}")
                 bar(update)
 
             dataset = await client.datasets.upload(
@@ -58,5 +59,6 @@ async def upload(args: argparse.Namespace, out: Output) -> int:
         if outcomes:
             [dataset] = await last_states(client, _DATASETS, outcomes)
         document = wire(client, dataset)
-    out.emit(document, lambda: out.line(f"dataset {dataset.id} uploaded: {_text(dataset.status)}"))
+    out.note(f"dataset {dataset.id} uploaded: {_text(dataset.status)}")
+    out.emit(document, lambda: out.line(dataset.id))
     return report_errors(out, outcomes)

@@ -3,18 +3,19 @@
 A file is named after its audio (the last segment of the source URL, or the local file's
 name), reduced to letters, digits, ``.``, ``-`` and ``_``, so that no name can leave the
 output folder; names already used in the run get ``-2``, ``-3``... With the folder ``-``
-the results are printed to stdout instead.
+the results are printed to stdout instead, in one format.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO
 from urllib.parse import unquote, urlsplit
 
+from ..errors import InvalidArgumentError
 from ..results import TranscriptionResult
 
 __all__ = ["FORMATS", "ResultWriter", "file_stem"]
@@ -45,19 +46,31 @@ def file_stem(source: str | None) -> str:
 
 
 class ResultWriter:
-    """Writes each result in the chosen formats to one folder (``-``: prints them)."""
+    """Writes each result in the chosen formats to one folder, telling ``note`` of each file.
 
-    def __init__(self, folder: str, formats: Sequence[str], stdout: IO[str]) -> None:
+    The folder ``-`` prints one format instead: transcripts one after the other, or the
+    captions (or JSON) of one audio file only, since two would not make one document.
+    """
+
+    def __init__(self, folder: str, formats: Sequence[str], stdout: IO[str], note: Callable[[str], None]) -> None:
         self._folder = None if folder == "-" else Path(folder)
         self._formats = list(formats)
         self._stdout = stdout
+        self._note = note
+        self._printed = False
         self._taken: set[str] = set()
 
     def write(self, result: TranscriptionResult, source: str | None) -> list[str]:
         """Write one audio file's result; returns the paths written (none when printing)."""
         if self._folder is None:
-            for fmt in self._formats:
-                self._stdout.write(render(result, fmt))
+            [fmt] = self._formats
+            if self._printed and fmt != "text":
+                raise InvalidArgumentError(
+                    f"--out - prints the {fmt} of one audio file, and there are more: write them with --out DIR"
+                )
+            self._stdout.write(render(result, fmt))
+            self._stdout.flush()
+            self._printed = True
             return []
         self._folder.mkdir(parents=True, exist_ok=True)
         stem = self._unique(file_stem(source))
@@ -65,6 +78,7 @@ class ResultWriter:
         for fmt in self._formats:
             path = self._folder / (stem + FORMATS[fmt])
             path.write_text(render(result, fmt), encoding="utf-8")
+            self._note(f"wrote {path}")
             paths.append(str(path))
         return paths
 

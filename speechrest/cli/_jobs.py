@@ -33,7 +33,7 @@ def _content_urls(args: argparse.Namespace) -> list[str]:
         text = sys.stdin.read() if args.from_file == "-" else Path(args.from_file).read_text(encoding="utf-8")
         urls += [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not urls:
-        raise CommandError("no audio: give audio URLs, or --from-file with one URL a line")
+        raise CommandError(f"no audio URLs in {'stdin' if args.from_file == '-' else args.from_file}")
     for url in urls:
         if not url.startswith(("https://", "http://")):
             raise InvalidArgumentError(f"{url!r} is not an http(s) URL; batch transcription reads audio from URLs")
@@ -73,23 +73,18 @@ def _batch_sizes(urls: Sequence[str]) -> list[int]:
 
 
 async def transcribe(args: argparse.Namespace, out: Output) -> int:
-    """Submit transcriptions (one per 1,000 URLs); with ``--wait``, wait and write their results."""
-    urls = _content_urls(args)
+    """Submit transcriptions (one per 1,000 URLs) and print their ids; with ``--wait``, wait
+    and write their results."""
     async with connect(args) as client:
+        urls = _content_urls(args)
         created = await client.transcriptions.create_many(urls, _definition(client.api_version, args, urls))
-        lines = [_created(entity, count) for entity, count in zip(created, _batch_sizes(urls), strict=True)]
-        if not args.wait:
-            document = {"transcriptions": [wire(client, t) for t in created], "files": [], "failures": []}
-
-            def human() -> None:
-                for line in lines:
-                    out.line(line)
-
-            out.emit(document, human)
-            return 0
-        for line in lines:
-            out.announce(line)
-        return await _finish(client, out, args, created)
+        for entity, count in zip(created, _batch_sizes(urls), strict=True):
+            out.note(_created(entity, count))
+        if args.wait:
+            return await _finish(client, out, args, created)
+        document = {"transcriptions": [wire(client, t) for t in created], "files": [], "failures": []}
+        out.emit(document, lambda: out.line("\n".join(t.id for t in created)))
+    return 0
 
 
 async def results(args: argparse.Namespace, out: Output) -> int:
@@ -109,7 +104,7 @@ async def _finish(client: SpeechClient, out: Output, args: argparse.Namespace, t
     command = ["speechrest", *connection_argv(args), "results", *ids, *writing]
     out.hint = "the transcriptions go on; get their results with: " + shlex.join(command)
     outcomes = await wait_for(client, _TRANSCRIPTIONS, transcriptions, out, args)
-    writer = ResultWriter(args.out or ".", args.format or ["text"], out.out.file)
+    writer = ResultWriter(args.out or ".", args.format or ["text"], out.out.file, out.note)
     files: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
     for outcome in outcomes:
@@ -127,7 +122,6 @@ async def _finish(client: SpeechClient, out: Output, args: argparse.Namespace, t
     def human() -> None:
         if args.out != "-":
             _show_jobs(client, out, states)
-            _show_written(out, files)
 
     out.emit({"transcriptions": [wire(client, s) for s in states], "files": files, "failures": failures}, human)
     for failure in failures:
@@ -175,12 +169,6 @@ def _show_jobs(client: SpeechClient, out: Output, states: Sequence[Any]) -> None
     out.table(SUMMARY_HEADERS, [summary_row(client, state) for state in states])
 
 
-def _show_written(out: Output, entries: Sequence[dict[str, Any]]) -> None:
-    for entry in entries:
-        for path in entry["paths"]:
-            out.line(f"wrote {path}")
-
-
 def report_errors(out: Output, outcomes: Sequence[Any]) -> int:
     """An error line for each job that failed or timed out; the exit code."""
     errors = [outcome for outcome in outcomes if isinstance(outcome, SpeechError)]
@@ -194,7 +182,7 @@ async def transcribe_file(args: argparse.Namespace, out: Output) -> int:
     diarization = args.max_speakers or args.diarization or None
     entries: list[dict[str, Any]] = []
     async with connect(args) as client:
-        writer = ResultWriter(args.out or ".", args.format or ["text"], out.out.file)
+        writer = ResultWriter(args.out or ".", args.format or ["text"], out.out.file, out.note)
         for source in args.sources:
             settings: dict[str, Any] = {"locales": args.locale, "diarization": diarization}
             if source.startswith(("https://", "http://")):
@@ -202,5 +190,5 @@ async def transcribe_file(args: argparse.Namespace, out: Output) -> int:
             else:
                 result = await client.transcriptions.transcribe(source, **settings)
             entries.append({"source": source, "paths": writer.write(result, source), "result": result.to_dict()})
-    out.emit(entries, lambda: _show_written(out, entries))
+    out.emit(entries, lambda: None)
     return 0

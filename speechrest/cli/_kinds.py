@@ -64,9 +64,9 @@ def entity_id(kind: Kind, text: str) -> str:
     return text.lower()
 
 
-def wire(client: SpeechClient, entity: Any) -> Any:
-    """An entity in the service's JSON form."""
-    return client.converter.unstructure(entity)
+def wire(client: SpeechClient, entity: Any) -> dict[str, Any]:
+    """An entity in the service's JSON form, with its ``id`` first (the service shows only ``self``)."""
+    return {"id": entity.id, **client.converter.unstructure(entity)}
 
 
 SUMMARY_HEADERS = ("ID", "STATUS", "CREATED", "LOCALE", "NAME")

@@ -6,13 +6,14 @@ import argparse
 import json
 from typing import Any
 
-from ..errors import APIStatusError, SpeechError
+from ..errors import AmbiguousCreateError, APIStatusError, SpeechError
 from ._connect import connect
 from ._kinds import SUMMARY_HEADERS, Kind, entity_id, summary_row, wire
 from ._output import Output, describe
 
 __all__ = ["delete", "get", "ls"]
 
+_TOKEN = AmbiguousCreateError.TOKEN_KEY  # the SDK's own custom property
 # The service's page size limit.
 _PAGE = 100
 
@@ -30,12 +31,15 @@ async def ls(args: argparse.Namespace, out: Output) -> int:
 
 
 async def get(args: argparse.Namespace, out: Output) -> int:
-    """Show one entity: every field, one per line (nested fields as dotted names)."""
+    """Show one entity: its id, then every field, one per line (nested fields as dotted names).
+
+    The SDK's create token (a custom property it adds to what it creates) stays out of the
+    human listing; ``--json`` shows the entity as the service holds it."""
     kind: Kind = args.kind
     wanted = entity_id(kind, args.id)
     async with connect(args) as client:
         data = wire(client, await kind.call(client, kind.get)(wanted))
-    out.emit(data, lambda: out.table(None, _flatten(data)))
+    out.emit(data, lambda: out.table(None, _flatten(_without_token(data))))
     return 0
 
 
@@ -56,10 +60,20 @@ async def delete(args: argparse.Namespace, out: Output) -> int:
                 out.error(f"{kind.noun} {text}: {describe(error)}")
                 continue
             outcomes.append({"id": wanted, "deleted": True})
-            if not out.json_mode:
-                out.line(f"deleted {kind.noun} {wanted}")
+            out.note(f"deleted {kind.noun} {wanted}")
     out.emit(outcomes, lambda: None)
     return 0 if all(outcome["deleted"] for outcome in outcomes) else 1
+
+
+def _without_token(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` minus the create token in ``customProperties`` (and those, if nothing else is left)."""
+    shown = dict(data)
+    custom = {k: v for k, v in (data.get("customProperties") or {}).items() if k != _TOKEN}
+    if custom:
+        shown["customProperties"] = custom
+    else:
+        shown.pop("customProperties", None)
+    return shown
 
 
 def _flatten(data: Any, prefix: str = "") -> list[list[str]]:

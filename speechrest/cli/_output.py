@@ -1,8 +1,9 @@
 """What the command line prints: one JSON document, or human lines and tables; and error lines.
 
-Human output goes through rich consoles that style only on a terminal (and never with
-``NO_COLOR`` set); piped output is plain text. In ``--json`` mode stdout carries exactly
-one JSON document and everything else goes to stderr.
+stdout carries only the result asked for: one JSON document with ``--json``, else a table,
+an entity, ids or transcripts. Status lines (created, wrote, deleted), progress, hints and
+errors go to stderr in both modes. Human output goes through rich consoles that style only
+on a terminal (and never with ``NO_COLOR`` set); piped output is plain text.
 """
 
 from __future__ import annotations
@@ -78,22 +79,17 @@ class Output:
             human()
 
     def line(self, text: str) -> None:
-        """A human line on stdout."""
+        """A human line of the command's result, on stdout."""
         self.out.print(text)
-
-    def announce(self, text: str) -> None:
-        """A line to see at once (an id to resume with): stdout, or stderr in ``--json`` mode."""
-        console = self.err if self.json_mode else self.out
-        console.print(text)
-        console.file.flush()
 
     def error(self, message: str) -> None:
         """``error: message`` on stderr."""
         self.err.print(Text("error: ", style="bold red") + Text(message))
 
     def note(self, message: str) -> None:
-        """A remark on stderr (a hint, an interruption)."""
+        """A status line, hint or remark on stderr, in either mode, seen at once."""
         self.err.print(message)
+        self.err.file.flush()
 
     def table(self, headers: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> None:
         """Aligned columns, never cut or wrapped (the terminal wraps long lines); styled on a terminal."""
