@@ -153,3 +153,38 @@ async def test_the_resource_endpoint_with_a_trailing_slash_is_the_resource_endpo
         assert client.endpoint == server.url
         await client.transcriptions.get("0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10")
     assert server.last.path == "/speechtotext/transcriptions/0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
+
+
+# ----------------------------------------------------------------------------- the same spelling in every group
+
+
+ID = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
+
+
+async def test_models_get_and_list_are_the_custom_model_calls(server: RecordingServer) -> None:
+    model = {"self": f"{server.url}/speechtotext/models/{ID}", "displayName": "mine", "locale": "en-US"}
+    server.reply(200, model)
+    server.reply(200, model)
+    server.reply(200, {"values": [model]})
+    server.reply(200, {"values": [model]})
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY, rate_limit=None) as client:
+        assert (await client.models.get(ID)).display_name == "mine"
+        assert (await client.models.get_custom_model(ID)).display_name == "mine"
+        assert [m.id async for m in client.models.list(top=5)] == [ID]
+        assert [m.id async for m in client.models.list_custom_models(top=5)] == [ID]
+    assert [(r.path, dict(r.query)) for r in server.requests[::2]] == [
+        (f"/speechtotext/models/{ID}", {"api-version": "2025-10-15"}),
+        ("/speechtotext/models", {"top": "5", "api-version": "2025-10-15"}),
+    ]
+    assert [(r.path, dict(r.query)) for r in server.requests[::2]] == [
+        (r.path, dict(r.query)) for r in server.requests[1::2]
+    ]
+
+
+@pytest.mark.parametrize(
+    "group", ["transcriptions", "datasets", "models", "evaluations", "endpoints", "projects", "web_hooks"]
+)
+def test_every_entity_group_has_get_and_list(group: str) -> None:
+    client = SpeechClient(endpoint=RESOURCE, key="k")
+    assert callable(getattr(client, group).get)
+    assert callable(getattr(client, group).list)

@@ -634,6 +634,9 @@ class ModelsOperations:
             await self._client._call("Models_Update", {"id": id, "modelUpdate": model_update}, options),
         )
 
+    get = get_custom_model
+    list = list_custom_models
+
 
 class OperationsOperations:
     """``client.operations``: the same calls on every API version."""

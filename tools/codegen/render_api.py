@@ -19,6 +19,9 @@ Uses = list[tuple[ApiSpec, Operation]]
 # generated group method; the operation functions still exist.
 HANDWRITTEN_CALLS = frozenset({"Transcriptions_Transcribe", "Datasets_Upload"})
 _OPTIONS = "**options: Unpack[CallOptions]"
+# Second names for friendly calls, so that every group has ``get`` and ``list`` for its own
+# entities: ``client.models.get`` is ``get_custom_model``, which keeps its name.
+ALIASES = {"Models_GetCustomModel": "get", "Models_ListCustomModels": "list"}
 
 
 def param_kind(p: Param) -> str:
@@ -291,6 +294,7 @@ def render_groups(layout: Layout) -> str:
                 call = f'await self._client._call("{canonical}", {args}, options)'
                 ret = call if result == "None" else f'return cast("{result}", {call})'
                 body.append(f"    async def {method}({sig}) -> {result}:\n{doc}\n        {ret}\n")
+        body += [f"    {ALIASES[c]} = {group_of(c)[1]}" for c, _ in calls if c in ALIASES]
         body.append("")
     body += ["", "class ResourceGroups:", '    """The ``client.<group>`` attributes, one per API area."""\n']
     body += [f"    {group}: {_class_name(group)}" for group in sorted(groups)]
