@@ -4,13 +4,16 @@ proxies and TLS."""
 
 from __future__ import annotations
 
+import inspect
+import re
+from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import Any
 
 import pytest
 from conftest import TEST_KEY, RecordingServer
 
-from speechrest import InvalidArgumentError, JobFailedError, SpeechClient, models
+from speechrest import InvalidArgumentError, JobFailedError, SpeechClient, models, operations
 from speechrest._generated import VERSIONS
 from speechrest.emulator import Emulator
 from speechrest.errors import JobNotFinishedError
@@ -188,3 +191,68 @@ def test_every_entity_group_has_get_and_list(group: str) -> None:
     client = SpeechClient(endpoint=RESOURCE, key="k")
     assert callable(getattr(client, group).get)
     assert callable(getattr(client, group).list)
+
+
+# ----------------------------------------------------------------------------- docstrings
+
+
+def calls() -> Iterator[tuple[str, Callable[..., Any]]]:
+    """Every generated call: the operation functions and the groups' methods."""
+    for name in operations.__all__:
+        yield f"operations.{name}", getattr(operations, name)
+    client = SpeechClient(endpoint=RESOURCE, key="k")
+    for group in ("transcriptions", "datasets", "models", "evaluations", "endpoints", "projects", "web_hooks"):
+        for name, method in inspect.getmembers(getattr(client, group), inspect.ismethod):
+            if not name.startswith("_") and method.__module__ == "speechrest._generated.groups":
+                yield f"client.{group}.{name}", method
+
+
+def test_calls_say_what_they_do_in_their_first_line() -> None:
+    assert operations.transcriptions_get.__doc__.splitlines()[0] == "Get one transcription by id."
+    assert operations.get_transcriptions.__doc__.splitlines()[0] == "List transcriptions, a page at a time."
+    client = SpeechClient(endpoint=RESOURCE, key="k")
+    assert client.transcriptions.list_files.__doc__.splitlines()[0] == (
+        "List the files of a transcription, a page at a time."
+    )
+    assert client.models.get.__doc__.splitlines()[0] == "Get one custom model by id."
+    assert client.endpoints.delete.__doc__.splitlines()[0] == "Delete an endpoint."
+    assert client.web_hooks.ping.__doc__.splitlines()[0] == "Have the service send a ping event to a web hook."
+    checked = 0
+    for name, call in calls():
+        doc = inspect.getdoc(call) or ""
+        first, _, rest = doc.partition("\n")
+        assert re.fullmatch(r"[A-Z][a-z]+ [^`]+\.", first), (name, first)
+        assert first.endswith(", a page at a time.") == (not inspect.iscoroutinefunction(call)), (name, first)
+        assert re.search(r"^``(GET|POST|PUT|PATCH|DELETE) /\S*`` \(``", rest, re.M), (name, rest)  # the request
+        checked += 1
+    assert checked > 200
+
+
+def test_every_call_with_a_filter_shows_how_to_write_one() -> None:
+    with_filter = [(name, call) for name, call in calls() if "filter" in inspect.signature(call).parameters]
+    assert len(with_filter) >= 30
+    for name, call in with_filter:
+        doc = inspect.getdoc(call) or ""
+        assert re.search(r'``filter="[^"]+"``', doc), name
+        for word in ("eq", "ne", "gt", "ge", "lt", "le", "and", "or", "not"):
+            assert f"``{word}``" in doc, (name, word)
+
+
+def filter_example(call: Callable[..., Any]) -> str:
+    found = re.search(r'``filter="([^"]+)"``', inspect.getdoc(call) or "")
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.1)
+async def test_the_documented_filters_work(speech_client: SpeechClient) -> None:
+    transcriptions = speech_client.transcriptions
+    done = await transcriptions.wait(await transcriptions.create(transcription()), timeout=5)
+    example = filter_example(transcriptions.list)
+    assert "status eq 'Succeeded'" in example
+    assert [t.id async for t in transcriptions.list(filter=example)] == [done.id]
+    assert [t.id async for t in transcriptions.list(filter=example.replace("Succeeded", "Failed"))] == []
+    later = example.replace("2024-01-01", "2999-01-01")
+    assert [t.id async for t in transcriptions.list(filter=later)] == []
+    files = [f.kind async for f in transcriptions.list_files(done.id, filter=filter_example(transcriptions.list_files))]
+    assert sorted(files) == ["Transcription", "TranscriptionReport"]

@@ -37,7 +37,10 @@ class DatasetsOperations:
         block_list: Sequence[shared_31_2411_2510.CommitBlocksEntry | Mapping[str, Any]],
         **options: Unpack[CallOptions],
     ) -> None:
-        """``POST /datasets/{id}/blocks:commit`` (``Datasets_CommitBlocks``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+        """Join the uploaded blocks of a dataset into its file, in the order given.
+
+        ``POST /datasets/{id}/blocks:commit`` (``Datasets_CommitBlocks``; API versions v3.1, 2024-11-15, 2025-10-15).
+        """
         await self._client._call("Datasets_CommitBlocks", {"id": id, "blockList": block_list}, options)
 
     async def create(
@@ -45,27 +48,39 @@ class DatasetsOperations:
         dataset: v3_0.Dataset | Mapping[str, Any] | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset,
         **options: Unpack[CallOptions],
     ) -> v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset:
-        """``POST /datasets`` (``CreateDataset``, ``Datasets_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Create a dataset.
+
+        ``POST /datasets`` (``CreateDataset``, ``Datasets_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
             await self._client._call("Datasets_Create", {"dataset": dataset}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /datasets/{id}`` (``Datasets_Delete``, ``DeleteDataset``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Delete a dataset.
+
+        ``DELETE /datasets/{id}`` (``Datasets_Delete``, ``DeleteDataset``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         await self._client._call("Datasets_Delete", {"id": id}, options)
 
     async def get(
         self, id: str | UUID, **options: Unpack[CallOptions]
     ) -> v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset:
-        """``GET /datasets/{id}`` (``Datasets_Get``, ``GetDataset``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one dataset by id.
+
+        ``GET /datasets/{id}`` (``Datasets_Get``, ``GetDataset``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
             await self._client._call("Datasets_Get", {"id": id}, options),
         )
 
     async def get_blocks(self, id: str | UUID, **options: Unpack[CallOptions]) -> shared_31_2411_2510.UploadedBlocks:
-        """``GET /datasets/{id}/blocks`` (``Datasets_GetBlocks``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+        """List the blocks uploaded to a dataset so far.
+
+        ``GET /datasets/{id}/blocks`` (``Datasets_GetBlocks``; API versions v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "shared_31_2411_2510.UploadedBlocks", await self._client._call("Datasets_GetBlocks", {"id": id}, options)
         )
@@ -79,7 +94,10 @@ class DatasetsOperations:
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
     ) -> v3_0.File | v3_1.File | shared_2411_2510.File:
-        """``GET /datasets/{id}/files/{fileId}`` (``Datasets_GetFile``, ``GetDatasetFile``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one file of a dataset.
+
+        ``GET /datasets/{id}/files/{fileId}`` (``Datasets_GetFile``, ``GetDatasetFile``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.File | v3_1.File | shared_2411_2510.File",
             await self._client._call(
@@ -103,7 +121,15 @@ class DatasetsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset]:
-        """``GET /datasets`` (``Datasets_List``, ``GetDatasets``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List datasets, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /datasets`` (``Datasets_List``, ``GetDatasets``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "Datasets_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -120,7 +146,15 @@ class DatasetsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.File | v3_1.File | shared_2411_2510.File]:
-        """``GET /datasets/{id}/files`` (``Datasets_ListFiles``, ``GetDatasetFiles``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List the files of a dataset, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /datasets/{id}/files`` (``Datasets_ListFiles``, ``GetDatasetFiles``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "Datasets_ListFiles",
             {
@@ -138,7 +172,10 @@ class DatasetsOperations:
     async def list_supported_locales(
         self, **options: Unpack[CallOptions]
     ) -> v3_0.DatasetLocales | v3_1.DatasetLocales | shared_2411_2510.DatasetLocales:
-        """``GET /datasets/locales`` (``Datasets_ListSupportedLocales``, ``GetSupportedLocalesForDatasets``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List the locales datasets can be made for.
+
+        ``GET /datasets/locales`` (``Datasets_ListSupportedLocales``, ``GetSupportedLocalesForDatasets``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.DatasetLocales | v3_1.DatasetLocales | shared_2411_2510.DatasetLocales",
             await self._client._call("Datasets_ListSupportedLocales", {}, options),
@@ -150,7 +187,10 @@ class DatasetsOperations:
         dataset_update: shared_30_31_2510.DatasetUpdate | Mapping[str, Any] | v2024_11_15.DatasetUpdate,
         **options: Unpack[CallOptions],
     ) -> v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset:
-        """``PATCH /datasets/{id}`` (``Datasets_Update``, ``UpdateDataset``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Update a dataset.
+
+        ``PATCH /datasets/{id}`` (``Datasets_Update``, ``UpdateDataset``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
             await self._client._call("Datasets_Update", {"id": id, "datasetUpdate": dataset_update}, options),
@@ -159,7 +199,10 @@ class DatasetsOperations:
     async def upload_block(
         self, id: str | UUID, blockid: str, body: BinaryBody, **options: Unpack[CallOptions]
     ) -> None:
-        """``PUT /datasets/{id}/blocks`` (``Datasets_UploadBlock``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+        """Upload one block of a dataset.
+
+        ``PUT /datasets/{id}/blocks`` (``Datasets_UploadBlock``; API versions v3.1, 2024-11-15, 2025-10-15).
+        """
         await self._client._call("Datasets_UploadBlock", {"id": id, "blockid": blockid, "body": body}, options)
 
 
@@ -176,38 +219,59 @@ class EndpointsOperations:
         endpoint: shared_30_31.Endpoint | Mapping[str, Any] | v2024_11_15.Endpoint | v2025_10_15.Endpoint,
         **options: Unpack[CallOptions],
     ) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
-        """``POST /endpoints`` (``CreateEndpoint``, ``Endpoints_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Create an endpoint.
+
+        ``POST /endpoints`` (``CreateEndpoint``, ``Endpoints_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
             await self._client._call("Endpoints_Create", {"endpoint": endpoint}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /endpoints/{id}`` (``DeleteEndpoint``, ``Endpoints_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Delete an endpoint.
+
+        ``DELETE /endpoints/{id}`` (``DeleteEndpoint``, ``Endpoints_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         await self._client._call("Endpoints_Delete", {"id": id}, options)
 
     async def delete_base_model_log(self, locale: str, log_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``DeleteBaseModelLog``, ``Endpoints_DeleteBaseModelLog``; API versions v3.0, v3.1)."""
+        """Delete one log of the base model endpoint of a locale.
+
+        ``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``DeleteBaseModelLog``, ``Endpoints_DeleteBaseModelLog``; API versions v3.0, v3.1).
+        """
         await self._client._call("Endpoints_DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
 
     async def delete_base_model_logs(
         self, locale: str, *, end_date: str | None = None, **options: Unpack[CallOptions]
     ) -> None:
-        """``DELETE /endpoints/base/{locale}/files/logs`` (``DeleteBaseModelLogs``, ``Endpoints_DeleteBaseModelLogs``; API versions v3.0, v3.1)."""
+        """Delete the logs of the base model endpoint of a locale.
+
+        ``DELETE /endpoints/base/{locale}/files/logs`` (``DeleteBaseModelLogs``, ``Endpoints_DeleteBaseModelLogs``; API versions v3.0, v3.1).
+        """
         await self._client._call("Endpoints_DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
 
     async def delete_log(self, id: str | UUID, log_id: str, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /endpoints/{id}/files/logs/{logId}`` (``DeleteEndpointLog``, ``Endpoints_DeleteLog``; API versions v3.0, v3.1)."""
+        """Delete one log of an endpoint.
+
+        ``DELETE /endpoints/{id}/files/logs/{logId}`` (``DeleteEndpointLog``, ``Endpoints_DeleteLog``; API versions v3.0, v3.1).
+        """
         await self._client._call("Endpoints_DeleteLog", {"id": id, "logId": log_id}, options)
 
     async def delete_logs(self, id: str | UUID, *, end_date: str | None = None, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /endpoints/{id}/files/logs`` (``DeleteEndpointLogs``, ``Endpoints_DeleteLogs``; API versions v3.0, v3.1)."""
+        """Delete the logs of an endpoint.
+
+        ``DELETE /endpoints/{id}/files/logs`` (``DeleteEndpointLogs``, ``Endpoints_DeleteLogs``; API versions v3.0, v3.1).
+        """
         await self._client._call("Endpoints_DeleteLogs", {"id": id, "endDate": end_date}, options)
 
     async def get(
         self, id: str | UUID, **options: Unpack[CallOptions]
     ) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
-        """``GET /endpoints/{id}`` (``Endpoints_Get``, ``GetEndpoint``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one endpoint by id.
+
+        ``GET /endpoints/{id}`` (``Endpoints_Get``, ``GetEndpoint``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
             await self._client._call("Endpoints_Get", {"id": id}, options),
@@ -216,7 +280,10 @@ class EndpointsOperations:
     async def get_base_model_log(
         self, locale: str, log_id: str, *, sas_validity_in_seconds: int | None = None, **options: Unpack[CallOptions]
     ) -> v3_0.File | v3_1.File:
-        """``GET /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_GetBaseModelLog``, ``GetBaseModelLog``; API versions v3.0, v3.1)."""
+        """Get one log of the base model endpoint of a locale.
+
+        ``GET /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_GetBaseModelLog``, ``GetBaseModelLog``; API versions v3.0, v3.1).
+        """
         return cast(
             "v3_0.File | v3_1.File",
             await self._client._call(
@@ -229,7 +296,10 @@ class EndpointsOperations:
     async def get_log(
         self, id: str | UUID, log_id: str, *, sas_validity_in_seconds: int | None = None, **options: Unpack[CallOptions]
     ) -> v3_0.File | v3_1.File:
-        """``GET /endpoints/{id}/files/logs/{logId}`` (``Endpoints_GetLog``, ``GetEndpointLog``; API versions v3.0, v3.1)."""
+        """Get one log of an endpoint.
+
+        ``GET /endpoints/{id}/files/logs/{logId}`` (``Endpoints_GetLog``, ``GetEndpointLog``; API versions v3.0, v3.1).
+        """
         return cast(
             "v3_0.File | v3_1.File",
             await self._client._call(
@@ -248,7 +318,15 @@ class EndpointsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint]:
-        """``GET /endpoints`` (``Endpoints_List``, ``GetEndpoints``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List endpoints, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /endpoints`` (``Endpoints_List``, ``GetEndpoints``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "Endpoints_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -263,7 +341,10 @@ class EndpointsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.File | v3_1.File]:
-        """``GET /endpoints/base/{locale}/files/logs`` (``Endpoints_ListBaseModelLogs``, ``GetBaseModelLogs``; API versions v3.0, v3.1)."""
+        """List the logs of the base model endpoint of a locale, a page at a time.
+
+        ``GET /endpoints/base/{locale}/files/logs`` (``Endpoints_ListBaseModelLogs``, ``GetBaseModelLogs``; API versions v3.0, v3.1).
+        """
         return self._client._call_paged(
             "Endpoints_ListBaseModelLogs",
             {"locale": locale, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
@@ -281,7 +362,10 @@ class EndpointsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.File | v3_1.File]:
-        """``GET /endpoints/{id}/files/logs`` (``Endpoints_ListLogs``, ``GetEndpointLogs``; API versions v3.0, v3.1)."""
+        """List the logs of an endpoint, a page at a time.
+
+        ``GET /endpoints/{id}/files/logs`` (``Endpoints_ListLogs``, ``GetEndpointLogs``; API versions v3.0, v3.1).
+        """
         return self._client._call_paged(
             "Endpoints_ListLogs",
             {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
@@ -290,7 +374,10 @@ class EndpointsOperations:
         )
 
     async def list_supported_locales(self, **options: Unpack[CallOptions]) -> builtins.list[str]:
-        """``GET /endpoints/locales`` (``Endpoints_ListSupportedLocales``, ``GetSupportedLocalesForEndpoints``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List the locales endpoints can be made for.
+
+        ``GET /endpoints/locales`` (``Endpoints_ListSupportedLocales``, ``GetSupportedLocalesForEndpoints``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast("builtins.list[str]", await self._client._call("Endpoints_ListSupportedLocales", {}, options))
 
     async def update(
@@ -299,7 +386,10 @@ class EndpointsOperations:
         endpoint_update: shared_30_31_2510.EndpointUpdate | Mapping[str, Any] | v2024_11_15.EndpointUpdate,
         **options: Unpack[CallOptions],
     ) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
-        """``PATCH /endpoints/{id}`` (``Endpoints_Update``, ``UpdateEndpoint``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Update an endpoint.
+
+        ``PATCH /endpoints/{id}`` (``Endpoints_Update``, ``UpdateEndpoint``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
             await self._client._call("Endpoints_Update", {"id": id, "endpointUpdate": endpoint_update}, options),
@@ -323,20 +413,29 @@ class EvaluationsOperations:
         | v2025_10_15.Evaluation,
         **options: Unpack[CallOptions],
     ) -> v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation:
-        """``POST /evaluations`` (``CreateEvaluation``, ``Evaluations_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Create an evaluation.
+
+        ``POST /evaluations`` (``CreateEvaluation``, ``Evaluations_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
             await self._client._call("Evaluations_Create", {"evaluation": evaluation}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /evaluations/{id}`` (``DeleteEvaluation``, ``Evaluations_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Delete an evaluation.
+
+        ``DELETE /evaluations/{id}`` (``DeleteEvaluation``, ``Evaluations_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         await self._client._call("Evaluations_Delete", {"id": id}, options)
 
     async def get(
         self, id: str | UUID, **options: Unpack[CallOptions]
     ) -> v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation:
-        """``GET /evaluations/{id}`` (``Evaluations_Get``, ``GetEvaluation``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one evaluation by id.
+
+        ``GET /evaluations/{id}`` (``Evaluations_Get``, ``GetEvaluation``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
             await self._client._call("Evaluations_Get", {"id": id}, options),
@@ -351,7 +450,10 @@ class EvaluationsOperations:
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
     ) -> v3_0.File | v3_1.File | shared_2411_2510.File:
-        """``GET /evaluations/{id}/files/{fileId}`` (``Evaluations_GetFile``, ``GetEvaluationFile``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one file of an evaluation.
+
+        ``GET /evaluations/{id}/files/{fileId}`` (``Evaluations_GetFile``, ``GetEvaluationFile``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.File | v3_1.File | shared_2411_2510.File",
             await self._client._call(
@@ -375,7 +477,15 @@ class EvaluationsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation]:
-        """``GET /evaluations`` (``Evaluations_List``, ``GetEvaluations``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List evaluations, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /evaluations`` (``Evaluations_List``, ``GetEvaluations``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "Evaluations_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -392,7 +502,15 @@ class EvaluationsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.File | v3_1.File | shared_2411_2510.File]:
-        """``GET /evaluations/{id}/files`` (``Evaluations_ListFiles``, ``GetEvaluationFiles``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List the files of an evaluation, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /evaluations/{id}/files`` (``Evaluations_ListFiles``, ``GetEvaluationFiles``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "Evaluations_ListFiles",
             {
@@ -408,7 +526,10 @@ class EvaluationsOperations:
         )
 
     async def list_supported_locales(self, **options: Unpack[CallOptions]) -> builtins.list[str]:
-        """``GET /evaluations/locales`` (``Evaluations_ListSupportedLocales``, ``GetSupportedLocalesForEvaluations``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List the locales evaluations can be made for.
+
+        ``GET /evaluations/locales`` (``Evaluations_ListSupportedLocales``, ``GetSupportedLocalesForEvaluations``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast("builtins.list[str]", await self._client._call("Evaluations_ListSupportedLocales", {}, options))
 
     async def update(
@@ -417,7 +538,10 @@ class EvaluationsOperations:
         evaluation_update: shared_30_31_2510.EvaluationUpdate | Mapping[str, Any] | v2024_11_15.EvaluationUpdate,
         **options: Unpack[CallOptions],
     ) -> v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation:
-        """``PATCH /evaluations/{id}`` (``Evaluations_Update``, ``UpdateEvaluation``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Update an evaluation.
+
+        ``PATCH /evaluations/{id}`` (``Evaluations_Update``, ``UpdateEvaluation``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
             await self._client._call("Evaluations_Update", {"id": id, "evaluationUpdate": evaluation_update}, options),
@@ -437,7 +561,10 @@ class ModelsOperations:
         model_copy_authorization_definition: shared_2411_2510.ModelCopyAuthorizationDefinition | Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> shared_2411_2510.ModelCopyAuthorization:
-        """``POST /models:authorizecopy`` (``Models_AuthorizeCopy``; API versions 2024-11-15, 2025-10-15)."""
+        """Allow another Speech resource to copy a model into this one.
+
+        ``POST /models:authorizecopy`` (``Models_AuthorizeCopy``; API versions 2024-11-15, 2025-10-15).
+        """
         return cast(
             "shared_2411_2510.ModelCopyAuthorization",
             await self._client._call(
@@ -453,7 +580,10 @@ class ModelsOperations:
         model_copy_authorization: shared_2411_2510.ModelCopyAuthorization | Mapping[str, Any],
         **options: Unpack[CallOptions],
     ) -> shared_2411_2510.Operation:
-        """``POST /models/{id}:copy`` (``Models_Copy``; API versions 2024-11-15, 2025-10-15)."""
+        """Copy a model to another Speech resource; poll the operation it answers.
+
+        ``POST /models/{id}:copy`` (``Models_Copy``; API versions 2024-11-15, 2025-10-15).
+        """
         return cast(
             "shared_2411_2510.Operation",
             await self._client._call(
@@ -464,7 +594,10 @@ class ModelsOperations:
     async def copy_to(
         self, id: str | UUID, model_copy: shared_30_31.ModelCopy | Mapping[str, Any], **options: Unpack[CallOptions]
     ) -> v3_0.Model | v3_1.CustomModel:
-        """``POST /models/{id}:copyto`` (``CopyModelToSubscription``, ``Models_CopyTo``; API versions v3.0, v3.1)."""
+        """Copy a model to a Speech resource of another subscription.
+
+        ``POST /models/{id}:copyto`` (``CopyModelToSubscription``, ``Models_CopyTo``; API versions v3.0, v3.1).
+        """
         return cast(
             "v3_0.Model | v3_1.CustomModel",
             await self._client._call("Models_CopyTo", {"id": id, "modelCopy": model_copy}, options),
@@ -475,20 +608,29 @@ class ModelsOperations:
         model: v3_0.Model | Mapping[str, Any] | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel,
         **options: Unpack[CallOptions],
     ) -> v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel:
-        """``POST /models`` (``CreateModel``, ``Models_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Create a custom model.
+
+        ``POST /models`` (``CreateModel``, ``Models_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
             await self._client._call("Models_Create", {"model": model}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /models/{id}`` (``DeleteModel``, ``Models_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Delete a custom model.
+
+        ``DELETE /models/{id}`` (``DeleteModel``, ``Models_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         await self._client._call("Models_Delete", {"id": id}, options)
 
     async def get_base_model(
         self, id: str | UUID, **options: Unpack[CallOptions]
     ) -> v3_0.Model | v3_1.BaseModel | shared_2411_2510.BaseModel:
-        """``GET /models/base/{id}`` (``GetBaseModel``, ``Models_GetBaseModel``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one base model by id.
+
+        ``GET /models/base/{id}`` (``GetBaseModel``, ``Models_GetBaseModel``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Model | v3_1.BaseModel | shared_2411_2510.BaseModel",
             await self._client._call("Models_GetBaseModel", {"id": id}, options),
@@ -502,7 +644,10 @@ class ModelsOperations:
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
     ) -> shared_30_31.ModelManifest | shared_2411_2510.ModelManifest:
-        """``GET /models/base/{id}/manifest`` (``GetBaseModelManifest``, ``Models_GetBaseModelManifest``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get the manifest of a base model, for running it in a container.
+
+        ``GET /models/base/{id}/manifest`` (``GetBaseModelManifest``, ``Models_GetBaseModelManifest``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
             await self._client._call(
@@ -515,7 +660,10 @@ class ModelsOperations:
     async def get_custom_model(
         self, id: str | UUID, **options: Unpack[CallOptions]
     ) -> v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel:
-        """``GET /models/{id}`` (``GetModel``, ``Models_GetCustomModel``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one custom model by id.
+
+        ``GET /models/{id}`` (``GetModel``, ``Models_GetCustomModel``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
             await self._client._call("Models_GetCustomModel", {"id": id}, options),
@@ -529,7 +677,10 @@ class ModelsOperations:
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
     ) -> shared_30_31.ModelManifest | shared_2411_2510.ModelManifest:
-        """``GET /models/{id}/manifest`` (``GetModelManifest``, ``Models_GetCustomModelManifest``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get the manifest of a custom model, for running it in a container.
+
+        ``GET /models/{id}/manifest`` (``GetModelManifest``, ``Models_GetCustomModelManifest``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
             await self._client._call(
@@ -548,7 +699,10 @@ class ModelsOperations:
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
     ) -> v3_1.File | shared_2411_2510.File:
-        """``GET /models/{id}/files/{fileId}`` (``Models_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one file of a custom model.
+
+        ``GET /models/{id}/files/{fileId}`` (``Models_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_1.File | shared_2411_2510.File",
             await self._client._call(
@@ -572,7 +726,15 @@ class ModelsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.Model | v3_1.BaseModel | shared_2411_2510.BaseModel]:
-        """``GET /models/base`` (``GetBaseModels``, ``Models_ListBaseModels``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List base models, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /models/base`` (``GetBaseModels``, ``Models_ListBaseModels``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "Models_ListBaseModels", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -586,7 +748,15 @@ class ModelsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel]:
-        """``GET /models`` (``GetModels``, ``Models_ListCustomModels``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List custom models, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /models`` (``GetModels``, ``Models_ListCustomModels``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "Models_ListCustomModels", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -603,7 +773,15 @@ class ModelsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_1.File | shared_2411_2510.File]:
-        """``GET /models/{id}/files`` (``Models_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+        """List the files of a custom model, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /models/{id}/files`` (``Models_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "Models_ListFiles",
             {
@@ -619,7 +797,10 @@ class ModelsOperations:
         )
 
     async def list_supported_locales(self, **options: Unpack[CallOptions]) -> builtins.list[str]:
-        """``GET /models/locales`` (``GetSupportedLocalesForModels``, ``Models_ListSupportedLocales``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List the locales custom models can be made for.
+
+        ``GET /models/locales`` (``GetSupportedLocalesForModels``, ``Models_ListSupportedLocales``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast("builtins.list[str]", await self._client._call("Models_ListSupportedLocales", {}, options))
 
     async def update(
@@ -628,7 +809,10 @@ class ModelsOperations:
         model_update: shared_30_31_2510.ModelUpdate | Mapping[str, Any] | v2024_11_15.ModelUpdate,
         **options: Unpack[CallOptions],
     ) -> v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel:
-        """``PATCH /models/{id}`` (``Models_Update``, ``UpdateModel``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Update a custom model.
+
+        ``PATCH /models/{id}`` (``Models_Update``, ``UpdateModel``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
             await self._client._call("Models_Update", {"id": id, "modelUpdate": model_update}, options),
@@ -647,7 +831,10 @@ class OperationsOperations:
         self._client = client
 
     async def get_model_copy(self, id: str | UUID, **options: Unpack[CallOptions]) -> shared_2411_2510.Operation:
-        """``GET /operations/models/copy/{id}`` (``Operations_GetModelCopy``; API versions 2024-11-15, 2025-10-15)."""
+        """Get the state of a model copy operation.
+
+        ``GET /operations/models/copy/{id}`` (``Operations_GetModelCopy``; API versions 2024-11-15, 2025-10-15).
+        """
         return cast(
             "shared_2411_2510.Operation", await self._client._call("Operations_GetModelCopy", {"id": id}, options)
         )
@@ -664,18 +851,27 @@ class ProjectsOperations:
     async def create(
         self, project: shared_30_31.Project | Mapping[str, Any] | v2025_10_15.Project, **options: Unpack[CallOptions]
     ) -> shared_30_31.Project | v2025_10_15.Project | None:
-        """``POST /projects`` (``CreateProject``, ``Projects_Create``; API versions v3.0, v3.1, 2025-10-15)."""
+        """Create a project.
+
+        ``POST /projects`` (``CreateProject``, ``Projects_Create``; API versions v3.0, v3.1, 2025-10-15).
+        """
         return cast(
             "shared_30_31.Project | v2025_10_15.Project | None",
             await self._client._call("Projects_Create", {"project": project}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /projects/{id}`` (``DeleteProject``, ``Projects_Delete``; API versions v3.0, v3.1, 2025-10-15)."""
+        """Delete a project.
+
+        ``DELETE /projects/{id}`` (``DeleteProject``, ``Projects_Delete``; API versions v3.0, v3.1, 2025-10-15).
+        """
         await self._client._call("Projects_Delete", {"id": id}, options)
 
     async def get(self, id: str | UUID, **options: Unpack[CallOptions]) -> shared_30_31.Project | v2025_10_15.Project:
-        """``GET /projects/{id}`` (``GetProject``, ``Projects_Get``; API versions v3.0, v3.1, 2025-10-15)."""
+        """Get one project by id.
+
+        ``GET /projects/{id}`` (``GetProject``, ``Projects_Get``; API versions v3.0, v3.1, 2025-10-15).
+        """
         return cast(
             "shared_30_31.Project | v2025_10_15.Project", await self._client._call("Projects_Get", {"id": id}, options)
         )
@@ -689,7 +885,15 @@ class ProjectsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[shared_30_31.Project | v2025_10_15.Project]:
-        """``GET /projects`` (``GetProjects``, ``Projects_List``; API versions v3.0, v3.1, 2025-10-15)."""
+        """List projects, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /projects`` (``GetProjects``, ``Projects_List``; API versions v3.0, v3.1, 2025-10-15).
+        """
         return self._client._call_paged(
             "Projects_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -704,7 +908,15 @@ class ProjectsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.Dataset | v3_1.Dataset | v2025_10_15.Dataset]:
-        """``GET /projects/{id}/datasets`` (``GetDatasetsForProject``, ``Projects_ListDatasets``; API versions v3.0, v3.1, 2025-10-15)."""
+        """List the datasets of a project, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /projects/{id}/datasets`` (``GetDatasetsForProject``, ``Projects_ListDatasets``; API versions v3.0, v3.1, 2025-10-15).
+        """
         return self._client._call_paged(
             "Projects_ListDatasets", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -719,7 +931,15 @@ class ProjectsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[shared_30_31.Endpoint | v2025_10_15.Endpoint]:
-        """``GET /projects/{id}/endpoints`` (``GetEndpointsForProject``, ``Projects_ListEndpoints``; API versions v3.0, v3.1, 2025-10-15)."""
+        """List the endpoints of a project, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /projects/{id}/endpoints`` (``GetEndpointsForProject``, ``Projects_ListEndpoints``; API versions v3.0, v3.1, 2025-10-15).
+        """
         return self._client._call_paged(
             "Projects_ListEndpoints", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -734,7 +954,15 @@ class ProjectsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.Evaluation | v3_1.Evaluation | v2025_10_15.Evaluation]:
-        """``GET /projects/{id}/evaluations`` (``GetEvaluationsForProject``, ``Projects_ListEvaluations``; API versions v3.0, v3.1, 2025-10-15)."""
+        """List the evaluations of a project, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /projects/{id}/evaluations`` (``GetEvaluationsForProject``, ``Projects_ListEvaluations``; API versions v3.0, v3.1, 2025-10-15).
+        """
         return self._client._call_paged(
             "Projects_ListEvaluations", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -749,13 +977,24 @@ class ProjectsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.Model | v3_1.CustomModel | v2025_10_15.CustomModel]:
-        """``GET /projects/{id}/models`` (``GetModelsForProject``, ``Projects_ListModels``; API versions v3.0, v3.1, 2025-10-15)."""
+        """List the models of a project, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /projects/{id}/models`` (``GetModelsForProject``, ``Projects_ListModels``; API versions v3.0, v3.1, 2025-10-15).
+        """
         return self._client._call_paged(
             "Projects_ListModels", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
     async def list_supported_locales(self, **options: Unpack[CallOptions]) -> builtins.list[str]:
-        """``GET /projects/locales`` (``GetSupportedProjectLocales``, ``Projects_ListSupportedLocales``; API versions v3.0, v3.1, 2025-10-15)."""
+        """List the locales projects can be made for.
+
+        ``GET /projects/locales`` (``GetSupportedProjectLocales``, ``Projects_ListSupportedLocales``; API versions v3.0, v3.1, 2025-10-15).
+        """
         return cast("builtins.list[str]", await self._client._call("Projects_ListSupportedLocales", {}, options))
 
     def list_transcriptions(
@@ -768,7 +1007,15 @@ class ProjectsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.Transcription | v3_1.Transcription | v2025_10_15.Transcription]:
-        """``GET /projects/{id}/transcriptions`` (``GetTranscriptionsForProject``, ``Projects_ListTranscriptions``; API versions v3.0, v3.1, 2025-10-15)."""
+        """List the transcriptions of a project, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /projects/{id}/transcriptions`` (``GetTranscriptionsForProject``, ``Projects_ListTranscriptions``; API versions v3.0, v3.1, 2025-10-15).
+        """
         return self._client._call_paged(
             "Projects_ListTranscriptions", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -779,7 +1026,10 @@ class ProjectsOperations:
         project_update: shared_30_31.ProjectUpdate | Mapping[str, Any] | v2025_10_15.ProjectUpdate,
         **options: Unpack[CallOptions],
     ) -> shared_30_31.Project | v2025_10_15.Project:
-        """``PATCH /projects/{id}`` (``Projects_Update``, ``UpdateProject``; API versions v3.0, v3.1, 2025-10-15)."""
+        """Update a project.
+
+        ``PATCH /projects/{id}`` (``Projects_Update``, ``UpdateProject``; API versions v3.0, v3.1, 2025-10-15).
+        """
         return cast(
             "shared_30_31.Project | v2025_10_15.Project",
             await self._client._call("Projects_Update", {"id": id, "projectUpdate": project_update}, options),
@@ -795,7 +1045,10 @@ class ServiceHealthOperations:
         self._client = client
 
     async def get(self, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
-        """``GET /healthstatus`` (``GetHealthStatus``, ``ServiceHealth_Get``; API versions v3.0, v3.1)."""
+        """Get the health of the service and of its parts.
+
+        ``GET /healthstatus`` (``GetHealthStatus``, ``ServiceHealth_Get``; API versions v3.0, v3.1).
+        """
         return cast("shared_30_31.ServiceHealth", await self._client._call("ServiceHealth_Get", {}, options))
 
 
@@ -816,20 +1069,29 @@ class TranscriptionsOperations:
         | v2025_10_15.Transcription,
         **options: Unpack[CallOptions],
     ) -> v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription:
-        """``POST /transcriptions:submit`` (``CreateTranscription``, ``Transcriptions_Create``, ``Transcriptions_Submit``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Create a transcription.
+
+        ``POST /transcriptions:submit`` (``CreateTranscription``, ``Transcriptions_Create``, ``Transcriptions_Submit``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription",
             await self._client._call("Transcriptions_Create", {"transcription": transcription}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /transcriptions/{id}`` (``DeleteTranscription``, ``Transcriptions_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Delete a transcription.
+
+        ``DELETE /transcriptions/{id}`` (``DeleteTranscription``, ``Transcriptions_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         await self._client._call("Transcriptions_Delete", {"id": id}, options)
 
     async def get(
         self, id: str | UUID, **options: Unpack[CallOptions]
     ) -> v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription:
-        """``GET /transcriptions/{id}`` (``GetTranscription``, ``Transcriptions_Get``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one transcription by id.
+
+        ``GET /transcriptions/{id}`` (``GetTranscription``, ``Transcriptions_Get``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription",
             await self._client._call("Transcriptions_Get", {"id": id}, options),
@@ -844,7 +1106,10 @@ class TranscriptionsOperations:
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
     ) -> v3_0.File | v3_1.File | shared_2411_2510.File:
-        """``GET /transcriptions/{id}/files/{fileId}`` (``GetTranscriptionFile``, ``Transcriptions_GetFile``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one file of a transcription.
+
+        ``GET /transcriptions/{id}/files/{fileId}`` (``GetTranscriptionFile``, ``Transcriptions_GetFile``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.File | v3_1.File | shared_2411_2510.File",
             await self._client._call(
@@ -868,7 +1133,15 @@ class TranscriptionsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription]:
-        """``GET /transcriptions`` (``GetTranscriptions``, ``Transcriptions_List``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List transcriptions, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /transcriptions`` (``GetTranscriptions``, ``Transcriptions_List``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "Transcriptions_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
@@ -885,7 +1158,15 @@ class TranscriptionsOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.File | v3_1.File | shared_2411_2510.File]:
-        """``GET /transcriptions/{id}/files`` (``GetTranscriptionFiles``, ``Transcriptions_ListFiles``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List the files of a transcription, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /transcriptions/{id}/files`` (``GetTranscriptionFiles``, ``Transcriptions_ListFiles``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "Transcriptions_ListFiles",
             {
@@ -903,7 +1184,10 @@ class TranscriptionsOperations:
     async def list_supported_locales(
         self, **options: Unpack[CallOptions]
     ) -> builtins.list[str] | shared_2411_2510.TranscriptionLocales:
-        """``GET /transcriptions/locales`` (``GetSupportedLocalesForTranscriptions``, ``Transcriptions_ListSupportedLocales``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List the locales transcriptions can be made for.
+
+        ``GET /transcriptions/locales`` (``GetSupportedLocalesForTranscriptions``, ``Transcriptions_ListSupportedLocales``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "builtins.list[str] | shared_2411_2510.TranscriptionLocales",
             await self._client._call("Transcriptions_ListSupportedLocales", {}, options),
@@ -917,7 +1201,10 @@ class TranscriptionsOperations:
         | v2024_11_15.TranscriptionUpdate,
         **options: Unpack[CallOptions],
     ) -> v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription:
-        """``PATCH /transcriptions/{id}`` (``Transcriptions_Update``, ``UpdateTranscription``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Update a transcription.
+
+        ``PATCH /transcriptions/{id}`` (``Transcriptions_Update``, ``UpdateTranscription``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription",
             await self._client._call(
@@ -937,18 +1224,27 @@ class WebHooksOperations:
     async def create(
         self, web_hook: v3_0.WebHook | Mapping[str, Any] | shared_31_2411_2510.WebHook, **options: Unpack[CallOptions]
     ) -> shared_31_2411_2510.WebHook | None:
-        """``POST /webhooks`` (``CreateHook``, ``WebHooks_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Create a web hook.
+
+        ``POST /webhooks`` (``CreateHook``, ``WebHooks_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "shared_31_2411_2510.WebHook | None",
             await self._client._call("WebHooks_Create", {"webHook": web_hook}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-        """``DELETE /webhooks/{id}`` (``DeleteHook``, ``WebHooks_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Delete a web hook.
+
+        ``DELETE /webhooks/{id}`` (``DeleteHook``, ``WebHooks_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         await self._client._call("WebHooks_Delete", {"id": id}, options)
 
     async def get(self, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.WebHook | shared_31_2411_2510.WebHook:
-        """``GET /webhooks/{id}`` (``GetHook``, ``WebHooks_Get``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Get one web hook by id.
+
+        ``GET /webhooks/{id}`` (``GetHook``, ``WebHooks_Get``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.WebHook | shared_31_2411_2510.WebHook", await self._client._call("WebHooks_Get", {"id": id}, options)
         )
@@ -962,17 +1258,31 @@ class WebHooksOperations:
         max_items: int | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[v3_0.WebHook | shared_31_2411_2510.WebHook]:
-        """``GET /webhooks`` (``GetHooks``, ``WebHooks_List``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """List web hooks, a page at a time.
+
+        ``filter`` keeps the items that match a condition, such as
+        ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+        with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+        with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+        ``GET /webhooks`` (``GetHooks``, ``WebHooks_List``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return self._client._call_paged(
             "WebHooks_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
     async def ping(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-        """``POST /webhooks/{id}:ping`` (``PingHook``, ``WebHooks_Ping``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Have the service send a ping event to a web hook.
+
+        ``POST /webhooks/{id}:ping`` (``PingHook``, ``WebHooks_Ping``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         await self._client._call("WebHooks_Ping", {"id": id}, options)
 
     async def test(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-        """``POST /webhooks/{id}:test`` (``TestHook``, ``WebHooks_Test``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Have the service send a web hook an event of each kind it is registered for.
+
+        ``POST /webhooks/{id}:test`` (``TestHook``, ``WebHooks_Test``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         await self._client._call("WebHooks_Test", {"id": id}, options)
 
     async def update(
@@ -981,7 +1291,10 @@ class WebHooksOperations:
         web_hook_update: v3_0.WebHookUpdate | Mapping[str, Any] | shared_31_2411_2510.WebHookUpdate,
         **options: Unpack[CallOptions],
     ) -> v3_0.WebHook | shared_31_2411_2510.WebHook:
-        """``PATCH /webhooks/{id}`` (``UpdateHook``, ``WebHooks_Update``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15)."""
+        """Update a web hook.
+
+        ``PATCH /webhooks/{id}`` (``UpdateHook``, ``WebHooks_Update``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
+        """
         return cast(
             "v3_0.WebHook | shared_31_2411_2510.WebHook",
             await self._client._call("WebHooks_Update", {"id": id, "webHookUpdate": web_hook_update}, options),

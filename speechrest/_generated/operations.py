@@ -29,7 +29,10 @@ async def copy_model_to_subscription(
     model_copy: shared_30_31.ModelCopy | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.Model:
-    """``POST /models/{id}/copyto`` (``CopyModelToSubscription``; API versions v3.0)."""
+    """Copy a model to a Speech resource of another subscription.
+
+    ``POST /models/{id}/copyto`` (``CopyModelToSubscription``; API versions v3.0).
+    """
     return cast(
         "v3_0.Model", await client._invoke("CopyModelToSubscription", {"id": id, "modelCopy": model_copy}, options)
     )
@@ -38,49 +41,70 @@ async def copy_model_to_subscription(
 async def create_dataset(
     client: SpeechClient, *, dataset: v3_0.Dataset | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> v3_0.Dataset:
-    """``POST /datasets`` (``CreateDataset``; API versions v3.0)."""
+    """Create a dataset.
+
+    ``POST /datasets`` (``CreateDataset``; API versions v3.0).
+    """
     return cast("v3_0.Dataset", await client._invoke("CreateDataset", {"dataset": dataset}, options))
 
 
 async def create_endpoint(
     client: SpeechClient, *, endpoint: shared_30_31.Endpoint | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> shared_30_31.Endpoint:
-    """``POST /endpoints`` (``CreateEndpoint``; API versions v3.0)."""
+    """Create an endpoint.
+
+    ``POST /endpoints`` (``CreateEndpoint``; API versions v3.0).
+    """
     return cast("shared_30_31.Endpoint", await client._invoke("CreateEndpoint", {"endpoint": endpoint}, options))
 
 
 async def create_evaluation(
     client: SpeechClient, *, evaluation: v3_0.Evaluation | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> v3_0.Evaluation:
-    """``POST /evaluations`` (``CreateEvaluation``; API versions v3.0)."""
+    """Create an evaluation.
+
+    ``POST /evaluations`` (``CreateEvaluation``; API versions v3.0).
+    """
     return cast("v3_0.Evaluation", await client._invoke("CreateEvaluation", {"evaluation": evaluation}, options))
 
 
 async def create_hook(
     client: SpeechClient, *, web_hook: v3_0.WebHook | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> None:
-    """``POST /webhooks`` (``CreateHook``; API versions v3.0)."""
+    """Create a web hook.
+
+    ``POST /webhooks`` (``CreateHook``; API versions v3.0).
+    """
     await client._invoke("CreateHook", {"webHook": web_hook}, options)
 
 
 async def create_model(
     client: SpeechClient, *, model: v3_0.Model | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> v3_0.Model:
-    """``POST /models`` (``CreateModel``; API versions v3.0)."""
+    """Create a custom model.
+
+    ``POST /models`` (``CreateModel``; API versions v3.0).
+    """
     return cast("v3_0.Model", await client._invoke("CreateModel", {"model": model}, options))
 
 
 async def create_project(
     client: SpeechClient, *, project: shared_30_31.Project | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> None:
-    """``POST /projects`` (``CreateProject``; API versions v3.0)."""
+    """Create a project.
+
+    ``POST /projects`` (``CreateProject``; API versions v3.0).
+    """
     await client._invoke("CreateProject", {"project": project}, options)
 
 
 async def create_transcription(
     client: SpeechClient, *, transcription: v3_0.Transcription | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> v3_0.Transcription:
-    """``POST /transcriptions`` (``CreateTranscription``; API versions v3.0)."""
+    """Create a transcription.
+
+    ``POST /transcriptions`` (``CreateTranscription``; API versions v3.0).
+    """
     return cast(
         "v3_0.Transcription", await client._invoke("CreateTranscription", {"transcription": transcription}, options)
     )
@@ -93,7 +117,10 @@ async def datasets_commit_blocks(
     block_list: Sequence[shared_31_2411_2510.CommitBlocksEntry | Mapping[str, Any]],
     **options: Unpack[CallOptions],
 ) -> None:
-    """``POST /datasets/{id}/blocks:commit`` (``Datasets_CommitBlocks``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Join the uploaded blocks of a dataset into its file, in the order given.
+
+    ``POST /datasets/{id}/blocks:commit`` (``Datasets_CommitBlocks``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     await client._invoke("Datasets_CommitBlocks", {"id": id, "blockList": block_list}, options)
 
 
@@ -103,7 +130,10 @@ async def datasets_create(
     dataset: v3_1.Dataset | Mapping[str, Any] | v2024_11_15.Dataset | v2025_10_15.Dataset,
     **options: Unpack[CallOptions],
 ) -> v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset:
-    """``POST /datasets`` (``Datasets_Create``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Create a dataset.
+
+    ``POST /datasets`` (``Datasets_Create``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
         await client._invoke("Datasets_Create", {"dataset": dataset}, options),
@@ -111,14 +141,20 @@ async def datasets_create(
 
 
 async def datasets_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /datasets/{id}`` (``Datasets_Delete``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Delete a dataset.
+
+    ``DELETE /datasets/{id}`` (``Datasets_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     await client._invoke("Datasets_Delete", {"id": id}, options)
 
 
 async def datasets_get(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset:
-    """``GET /datasets/{id}`` (``Datasets_Get``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one dataset by id.
+
+    ``GET /datasets/{id}`` (``Datasets_Get``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
         await client._invoke("Datasets_Get", {"id": id}, options),
@@ -128,7 +164,10 @@ async def datasets_get(
 async def datasets_get_blocks(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_31_2411_2510.UploadedBlocks:
-    """``GET /datasets/{id}/blocks`` (``Datasets_GetBlocks``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List the blocks uploaded to a dataset so far.
+
+    ``GET /datasets/{id}/blocks`` (``Datasets_GetBlocks``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast("shared_31_2411_2510.UploadedBlocks", await client._invoke("Datasets_GetBlocks", {"id": id}, options))
 
 
@@ -141,7 +180,10 @@ async def datasets_get_file(
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_1.File | shared_2411_2510.File:
-    """``GET /datasets/{id}/files/{fileId}`` (``Datasets_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one file of a dataset.
+
+    ``GET /datasets/{id}/files/{fileId}`` (``Datasets_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.File | shared_2411_2510.File",
         await client._invoke(
@@ -166,7 +208,15 @@ def datasets_list(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset]:
-    """``GET /datasets`` (``Datasets_List``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List datasets, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /datasets`` (``Datasets_List``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate("Datasets_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
 
@@ -182,7 +232,15 @@ def datasets_list_files(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.File | shared_2411_2510.File]:
-    """``GET /datasets/{id}/files`` (``Datasets_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List the files of a dataset, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /datasets/{id}/files`` (``Datasets_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate(
         "Datasets_ListFiles",
         {
@@ -201,7 +259,10 @@ def datasets_list_files(
 async def datasets_list_supported_locales(
     client: SpeechClient, **options: Unpack[CallOptions]
 ) -> v3_1.DatasetLocales | shared_2411_2510.DatasetLocales:
-    """``GET /datasets/locales`` (``Datasets_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List the locales datasets can be made for.
+
+    ``GET /datasets/locales`` (``Datasets_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.DatasetLocales | shared_2411_2510.DatasetLocales",
         await client._invoke("Datasets_ListSupportedLocales", {}, options),
@@ -215,7 +276,10 @@ async def datasets_update(
     dataset_update: shared_30_31_2510.DatasetUpdate | Mapping[str, Any] | v2024_11_15.DatasetUpdate,
     **options: Unpack[CallOptions],
 ) -> v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset:
-    """``PATCH /datasets/{id}`` (``Datasets_Update``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Update a dataset.
+
+    ``PATCH /datasets/{id}`` (``Datasets_Update``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
         await client._invoke("Datasets_Update", {"id": id, "datasetUpdate": dataset_update}, options),
@@ -235,7 +299,10 @@ async def datasets_upload(
     email: str | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_1.Dataset:
-    """``POST /datasets/upload`` (``Datasets_Upload``; API versions v3.1)."""
+    """Create a dataset from a file sent in a form.
+
+    ``POST /datasets/upload`` (``Datasets_Upload``; API versions v3.1).
+    """
     return cast(
         "v3_1.Dataset",
         await client._invoke(
@@ -258,70 +325,106 @@ async def datasets_upload(
 async def datasets_upload_block(
     client: SpeechClient, *, id: str | UUID, blockid: str, body: BinaryBody, **options: Unpack[CallOptions]
 ) -> None:
-    """``PUT /datasets/{id}/blocks`` (``Datasets_UploadBlock``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Upload one block of a dataset.
+
+    ``PUT /datasets/{id}/blocks`` (``Datasets_UploadBlock``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     await client._invoke("Datasets_UploadBlock", {"id": id, "blockid": blockid, "body": body}, options)
 
 
 async def delete_base_model_log(
     client: SpeechClient, *, locale: str, log_id: str, **options: Unpack[CallOptions]
 ) -> None:
-    """``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``DeleteBaseModelLog``; API versions v3.0)."""
+    """Delete one log of the base model endpoint of a locale.
+
+    ``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``DeleteBaseModelLog``; API versions v3.0).
+    """
     await client._invoke("DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
 
 
 async def delete_base_model_logs(
     client: SpeechClient, *, locale: str, end_date: str | None = None, **options: Unpack[CallOptions]
 ) -> None:
-    """``DELETE /endpoints/base/{locale}/files/logs`` (``DeleteBaseModelLogs``; API versions v3.0)."""
+    """Delete the logs of the base model endpoint of a locale.
+
+    ``DELETE /endpoints/base/{locale}/files/logs`` (``DeleteBaseModelLogs``; API versions v3.0).
+    """
     await client._invoke("DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
 
 
 async def delete_dataset(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /datasets/{id}`` (``DeleteDataset``; API versions v3.0)."""
+    """Delete a dataset.
+
+    ``DELETE /datasets/{id}`` (``DeleteDataset``; API versions v3.0).
+    """
     await client._invoke("DeleteDataset", {"id": id}, options)
 
 
 async def delete_endpoint(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /endpoints/{id}`` (``DeleteEndpoint``; API versions v3.0)."""
+    """Delete an endpoint.
+
+    ``DELETE /endpoints/{id}`` (``DeleteEndpoint``; API versions v3.0).
+    """
     await client._invoke("DeleteEndpoint", {"id": id}, options)
 
 
 async def delete_endpoint_log(
     client: SpeechClient, *, id: str | UUID, log_id: str, **options: Unpack[CallOptions]
 ) -> None:
-    """``DELETE /endpoints/{id}/files/logs/{logId}`` (``DeleteEndpointLog``; API versions v3.0)."""
+    """Delete one log of an endpoint.
+
+    ``DELETE /endpoints/{id}/files/logs/{logId}`` (``DeleteEndpointLog``; API versions v3.0).
+    """
     await client._invoke("DeleteEndpointLog", {"id": id, "logId": log_id}, options)
 
 
 async def delete_endpoint_logs(
     client: SpeechClient, *, id: str | UUID, end_date: str | None = None, **options: Unpack[CallOptions]
 ) -> None:
-    """``DELETE /endpoints/{id}/files/logs`` (``DeleteEndpointLogs``; API versions v3.0)."""
+    """Delete the logs of an endpoint.
+
+    ``DELETE /endpoints/{id}/files/logs`` (``DeleteEndpointLogs``; API versions v3.0).
+    """
     await client._invoke("DeleteEndpointLogs", {"id": id, "endDate": end_date}, options)
 
 
 async def delete_evaluation(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /evaluations/{id}`` (``DeleteEvaluation``; API versions v3.0)."""
+    """Delete an evaluation.
+
+    ``DELETE /evaluations/{id}`` (``DeleteEvaluation``; API versions v3.0).
+    """
     await client._invoke("DeleteEvaluation", {"id": id}, options)
 
 
 async def delete_hook(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /webhooks/{id}`` (``DeleteHook``; API versions v3.0)."""
+    """Delete a web hook.
+
+    ``DELETE /webhooks/{id}`` (``DeleteHook``; API versions v3.0).
+    """
     await client._invoke("DeleteHook", {"id": id}, options)
 
 
 async def delete_model(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /models/{id}`` (``DeleteModel``; API versions v3.0)."""
+    """Delete a custom model.
+
+    ``DELETE /models/{id}`` (``DeleteModel``; API versions v3.0).
+    """
     await client._invoke("DeleteModel", {"id": id}, options)
 
 
 async def delete_project(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /projects/{id}`` (``DeleteProject``; API versions v3.0)."""
+    """Delete a project.
+
+    ``DELETE /projects/{id}`` (``DeleteProject``; API versions v3.0).
+    """
     await client._invoke("DeleteProject", {"id": id}, options)
 
 
 async def delete_transcription(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /transcriptions/{id}`` (``DeleteTranscription``; API versions v3.0)."""
+    """Delete a transcription.
+
+    ``DELETE /transcriptions/{id}`` (``DeleteTranscription``; API versions v3.0).
+    """
     await client._invoke("DeleteTranscription", {"id": id}, options)
 
 
@@ -331,7 +434,10 @@ async def endpoints_create(
     endpoint: shared_30_31.Endpoint | Mapping[str, Any] | v2024_11_15.Endpoint | v2025_10_15.Endpoint,
     **options: Unpack[CallOptions],
 ) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
-    """``POST /endpoints`` (``Endpoints_Create``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Create an endpoint.
+
+    ``POST /endpoints`` (``Endpoints_Create``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
         await client._invoke("Endpoints_Create", {"endpoint": endpoint}, options),
@@ -339,42 +445,60 @@ async def endpoints_create(
 
 
 async def endpoints_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /endpoints/{id}`` (``Endpoints_Delete``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Delete an endpoint.
+
+    ``DELETE /endpoints/{id}`` (``Endpoints_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     await client._invoke("Endpoints_Delete", {"id": id}, options)
 
 
 async def endpoints_delete_base_model_log(
     client: SpeechClient, *, locale: str, log_id: str, **options: Unpack[CallOptions]
 ) -> None:
-    """``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_DeleteBaseModelLog``; API versions v3.1)."""
+    """Delete one log of the base model endpoint of a locale.
+
+    ``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_DeleteBaseModelLog``; API versions v3.1).
+    """
     await client._invoke("Endpoints_DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
 
 
 async def endpoints_delete_base_model_logs(
     client: SpeechClient, *, locale: str, end_date: str | None = None, **options: Unpack[CallOptions]
 ) -> None:
-    """``DELETE /endpoints/base/{locale}/files/logs`` (``Endpoints_DeleteBaseModelLogs``; API versions v3.1)."""
+    """Delete the logs of the base model endpoint of a locale.
+
+    ``DELETE /endpoints/base/{locale}/files/logs`` (``Endpoints_DeleteBaseModelLogs``; API versions v3.1).
+    """
     await client._invoke("Endpoints_DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
 
 
 async def endpoints_delete_log(
     client: SpeechClient, *, id: str | UUID, log_id: str, **options: Unpack[CallOptions]
 ) -> None:
-    """``DELETE /endpoints/{id}/files/logs/{logId}`` (``Endpoints_DeleteLog``; API versions v3.1)."""
+    """Delete one log of an endpoint.
+
+    ``DELETE /endpoints/{id}/files/logs/{logId}`` (``Endpoints_DeleteLog``; API versions v3.1).
+    """
     await client._invoke("Endpoints_DeleteLog", {"id": id, "logId": log_id}, options)
 
 
 async def endpoints_delete_logs(
     client: SpeechClient, *, id: str | UUID, end_date: str | None = None, **options: Unpack[CallOptions]
 ) -> None:
-    """``DELETE /endpoints/{id}/files/logs`` (``Endpoints_DeleteLogs``; API versions v3.1)."""
+    """Delete the logs of an endpoint.
+
+    ``DELETE /endpoints/{id}/files/logs`` (``Endpoints_DeleteLogs``; API versions v3.1).
+    """
     await client._invoke("Endpoints_DeleteLogs", {"id": id, "endDate": end_date}, options)
 
 
 async def endpoints_get(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
-    """``GET /endpoints/{id}`` (``Endpoints_Get``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one endpoint by id.
+
+    ``GET /endpoints/{id}`` (``Endpoints_Get``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
         await client._invoke("Endpoints_Get", {"id": id}, options),
@@ -389,7 +513,10 @@ async def endpoints_get_base_model_log(
     sas_validity_in_seconds: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_1.File:
-    """``GET /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_GetBaseModelLog``; API versions v3.1)."""
+    """Get one log of the base model endpoint of a locale.
+
+    ``GET /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_GetBaseModelLog``; API versions v3.1).
+    """
     return cast(
         "v3_1.File",
         await client._invoke(
@@ -408,7 +535,10 @@ async def endpoints_get_log(
     sas_validity_in_seconds: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_1.File:
-    """``GET /endpoints/{id}/files/logs/{logId}`` (``Endpoints_GetLog``; API versions v3.1)."""
+    """Get one log of an endpoint.
+
+    ``GET /endpoints/{id}/files/logs/{logId}`` (``Endpoints_GetLog``; API versions v3.1).
+    """
     return cast(
         "v3_1.File",
         await client._invoke(
@@ -426,7 +556,15 @@ def endpoints_list(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint]:
-    """``GET /endpoints`` (``Endpoints_List``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List endpoints, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /endpoints`` (``Endpoints_List``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate("Endpoints_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
 
@@ -440,7 +578,10 @@ def endpoints_list_base_model_logs(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.File]:
-    """``GET /endpoints/base/{locale}/files/logs`` (``Endpoints_ListBaseModelLogs``; API versions v3.1)."""
+    """List the logs of the base model endpoint of a locale, a page at a time.
+
+    ``GET /endpoints/base/{locale}/files/logs`` (``Endpoints_ListBaseModelLogs``; API versions v3.1).
+    """
     return client._paginate(
         "Endpoints_ListBaseModelLogs",
         {"locale": locale, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
@@ -459,7 +600,10 @@ def endpoints_list_logs(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.File]:
-    """``GET /endpoints/{id}/files/logs`` (``Endpoints_ListLogs``; API versions v3.1)."""
+    """List the logs of an endpoint, a page at a time.
+
+    ``GET /endpoints/{id}/files/logs`` (``Endpoints_ListLogs``; API versions v3.1).
+    """
     return client._paginate(
         "Endpoints_ListLogs",
         {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
@@ -469,7 +613,10 @@ def endpoints_list_logs(
 
 
 async def endpoints_list_supported_locales(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
-    """``GET /endpoints/locales`` (``Endpoints_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List the locales endpoints can be made for.
+
+    ``GET /endpoints/locales`` (``Endpoints_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast("list[str]", await client._invoke("Endpoints_ListSupportedLocales", {}, options))
 
 
@@ -480,7 +627,10 @@ async def endpoints_update(
     endpoint_update: shared_30_31_2510.EndpointUpdate | Mapping[str, Any] | v2024_11_15.EndpointUpdate,
     **options: Unpack[CallOptions],
 ) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
-    """``PATCH /endpoints/{id}`` (``Endpoints_Update``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Update an endpoint.
+
+    ``PATCH /endpoints/{id}`` (``Endpoints_Update``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
         await client._invoke("Endpoints_Update", {"id": id, "endpointUpdate": endpoint_update}, options),
@@ -493,7 +643,10 @@ async def evaluations_create(
     evaluation: v3_1.Evaluation | Mapping[str, Any] | v2024_11_15.Evaluation | v2025_10_15.Evaluation,
     **options: Unpack[CallOptions],
 ) -> v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation:
-    """``POST /evaluations`` (``Evaluations_Create``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Create an evaluation.
+
+    ``POST /evaluations`` (``Evaluations_Create``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
         await client._invoke("Evaluations_Create", {"evaluation": evaluation}, options),
@@ -501,14 +654,20 @@ async def evaluations_create(
 
 
 async def evaluations_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /evaluations/{id}`` (``Evaluations_Delete``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Delete an evaluation.
+
+    ``DELETE /evaluations/{id}`` (``Evaluations_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     await client._invoke("Evaluations_Delete", {"id": id}, options)
 
 
 async def evaluations_get(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation:
-    """``GET /evaluations/{id}`` (``Evaluations_Get``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one evaluation by id.
+
+    ``GET /evaluations/{id}`` (``Evaluations_Get``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
         await client._invoke("Evaluations_Get", {"id": id}, options),
@@ -524,7 +683,10 @@ async def evaluations_get_file(
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_1.File | shared_2411_2510.File:
-    """``GET /evaluations/{id}/files/{fileId}`` (``Evaluations_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one file of an evaluation.
+
+    ``GET /evaluations/{id}/files/{fileId}`` (``Evaluations_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.File | shared_2411_2510.File",
         await client._invoke(
@@ -549,7 +711,15 @@ def evaluations_list(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation]:
-    """``GET /evaluations`` (``Evaluations_List``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List evaluations, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /evaluations`` (``Evaluations_List``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate("Evaluations_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
 
@@ -565,7 +735,15 @@ def evaluations_list_files(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.File | shared_2411_2510.File]:
-    """``GET /evaluations/{id}/files`` (``Evaluations_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List the files of an evaluation, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /evaluations/{id}/files`` (``Evaluations_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate(
         "Evaluations_ListFiles",
         {
@@ -582,7 +760,10 @@ def evaluations_list_files(
 
 
 async def evaluations_list_supported_locales(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
-    """``GET /evaluations/locales`` (``Evaluations_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List the locales evaluations can be made for.
+
+    ``GET /evaluations/locales`` (``Evaluations_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast("list[str]", await client._invoke("Evaluations_ListSupportedLocales", {}, options))
 
 
@@ -593,7 +774,10 @@ async def evaluations_update(
     evaluation_update: shared_30_31_2510.EvaluationUpdate | Mapping[str, Any] | v2024_11_15.EvaluationUpdate,
     **options: Unpack[CallOptions],
 ) -> v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation:
-    """``PATCH /evaluations/{id}`` (``Evaluations_Update``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Update an evaluation.
+
+    ``PATCH /evaluations/{id}`` (``Evaluations_Update``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
         await client._invoke("Evaluations_Update", {"id": id, "evaluationUpdate": evaluation_update}, options),
@@ -601,7 +785,10 @@ async def evaluations_update(
 
 
 async def get_base_model(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Model:
-    """``GET /models/base/{id}`` (``GetBaseModel``; API versions v3.0)."""
+    """Get one base model by id.
+
+    ``GET /models/base/{id}`` (``GetBaseModel``; API versions v3.0).
+    """
     return cast("v3_0.Model", await client._invoke("GetBaseModel", {"id": id}, options))
 
 
@@ -613,7 +800,10 @@ async def get_base_model_log(
     sas_validity_in_seconds: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_0.File:
-    """``GET /endpoints/base/{locale}/files/logs/{logId}`` (``GetBaseModelLog``; API versions v3.0)."""
+    """Get one log of the base model endpoint of a locale.
+
+    ``GET /endpoints/base/{locale}/files/logs/{logId}`` (``GetBaseModelLog``; API versions v3.0).
+    """
     return cast(
         "v3_0.File",
         await client._invoke(
@@ -634,7 +824,10 @@ def get_base_model_logs(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.File]:
-    """``GET /endpoints/base/{locale}/files/logs`` (``GetBaseModelLogs``; API versions v3.0)."""
+    """List the logs of the base model endpoint of a locale, a page at a time.
+
+    ``GET /endpoints/base/{locale}/files/logs`` (``GetBaseModelLogs``; API versions v3.0).
+    """
     return client._paginate(
         "GetBaseModelLogs",
         {"locale": locale, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
@@ -646,7 +839,10 @@ def get_base_model_logs(
 async def get_base_model_manifest(
     client: SpeechClient, *, id: str | UUID, sas_validity_in_seconds: int | None = None, **options: Unpack[CallOptions]
 ) -> shared_30_31.ModelManifest:
-    """``GET /models/base/{id}/manifest`` (``GetBaseModelManifest``; API versions v3.0)."""
+    """Get the manifest of a base model, for running it in a container.
+
+    ``GET /models/base/{id}/manifest`` (``GetBaseModelManifest``; API versions v3.0).
+    """
     return cast(
         "shared_30_31.ModelManifest",
         await client._invoke(
@@ -663,12 +859,18 @@ def get_base_models(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.Model]:
-    """``GET /models/base`` (``GetBaseModels``; API versions v3.0)."""
+    """List base models, a page at a time.
+
+    ``GET /models/base`` (``GetBaseModels``; API versions v3.0).
+    """
     return client._paginate("GetBaseModels", {"skip": skip, "top": top}, options, max_items)
 
 
 async def get_dataset(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Dataset:
-    """``GET /datasets/{id}`` (``GetDataset``; API versions v3.0)."""
+    """Get one dataset by id.
+
+    ``GET /datasets/{id}`` (``GetDataset``; API versions v3.0).
+    """
     return cast("v3_0.Dataset", await client._invoke("GetDataset", {"id": id}, options))
 
 
@@ -680,7 +882,10 @@ async def get_dataset_file(
     sas_validity_in_seconds: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_0.File:
-    """``GET /datasets/{id}/files/{fileId}`` (``GetDatasetFile``; API versions v3.0)."""
+    """Get one file of a dataset.
+
+    ``GET /datasets/{id}/files/{fileId}`` (``GetDatasetFile``; API versions v3.0).
+    """
     return cast(
         "v3_0.File",
         await client._invoke(
@@ -699,7 +904,10 @@ def get_dataset_files(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.File]:
-    """``GET /datasets/{id}/files`` (``GetDatasetFiles``; API versions v3.0)."""
+    """List the files of a dataset, a page at a time.
+
+    ``GET /datasets/{id}/files`` (``GetDatasetFiles``; API versions v3.0).
+    """
     return client._paginate(
         "GetDatasetFiles",
         {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skip": skip, "top": top},
@@ -716,7 +924,10 @@ def get_datasets(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.Dataset]:
-    """``GET /datasets`` (``GetDatasets``; API versions v3.0)."""
+    """List datasets, a page at a time.
+
+    ``GET /datasets`` (``GetDatasets``; API versions v3.0).
+    """
     return client._paginate("GetDatasets", {"skip": skip, "top": top}, options, max_items)
 
 
@@ -729,14 +940,20 @@ def get_datasets_for_project(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.Dataset]:
-    """``GET /projects/{id}/datasets`` (``GetDatasetsForProject``; API versions v3.0)."""
+    """List the datasets of a project, a page at a time.
+
+    ``GET /projects/{id}/datasets`` (``GetDatasetsForProject``; API versions v3.0).
+    """
     return client._paginate("GetDatasetsForProject", {"id": id, "skip": skip, "top": top}, options, max_items)
 
 
 async def get_endpoint(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_30_31.Endpoint:
-    """``GET /endpoints/{id}`` (``GetEndpoint``; API versions v3.0)."""
+    """Get one endpoint by id.
+
+    ``GET /endpoints/{id}`` (``GetEndpoint``; API versions v3.0).
+    """
     return cast("shared_30_31.Endpoint", await client._invoke("GetEndpoint", {"id": id}, options))
 
 
@@ -748,7 +965,10 @@ async def get_endpoint_log(
     sas_validity_in_seconds: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_0.File:
-    """``GET /endpoints/{id}/files/logs/{logId}`` (``GetEndpointLog``; API versions v3.0)."""
+    """Get one log of an endpoint.
+
+    ``GET /endpoints/{id}/files/logs/{logId}`` (``GetEndpointLog``; API versions v3.0).
+    """
     return cast(
         "v3_0.File",
         await client._invoke(
@@ -767,7 +987,10 @@ def get_endpoint_logs(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.File]:
-    """``GET /endpoints/{id}/files/logs`` (``GetEndpointLogs``; API versions v3.0)."""
+    """List the logs of an endpoint, a page at a time.
+
+    ``GET /endpoints/{id}/files/logs`` (``GetEndpointLogs``; API versions v3.0).
+    """
     return client._paginate(
         "GetEndpointLogs",
         {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
@@ -784,7 +1007,10 @@ def get_endpoints(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[shared_30_31.Endpoint]:
-    """``GET /endpoints`` (``GetEndpoints``; API versions v3.0)."""
+    """List endpoints, a page at a time.
+
+    ``GET /endpoints`` (``GetEndpoints``; API versions v3.0).
+    """
     return client._paginate("GetEndpoints", {"skip": skip, "top": top}, options, max_items)
 
 
@@ -797,12 +1023,18 @@ def get_endpoints_for_project(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[shared_30_31.Endpoint]:
-    """``GET /projects/{id}/endpoints`` (``GetEndpointsForProject``; API versions v3.0)."""
+    """List the endpoints of a project, a page at a time.
+
+    ``GET /projects/{id}/endpoints`` (``GetEndpointsForProject``; API versions v3.0).
+    """
     return client._paginate("GetEndpointsForProject", {"id": id, "skip": skip, "top": top}, options, max_items)
 
 
 async def get_evaluation(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Evaluation:
-    """``GET /evaluations/{id}`` (``GetEvaluation``; API versions v3.0)."""
+    """Get one evaluation by id.
+
+    ``GET /evaluations/{id}`` (``GetEvaluation``; API versions v3.0).
+    """
     return cast("v3_0.Evaluation", await client._invoke("GetEvaluation", {"id": id}, options))
 
 
@@ -814,7 +1046,10 @@ async def get_evaluation_file(
     sas_validity_in_seconds: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_0.File:
-    """``GET /evaluations/{id}/files/{fileId}`` (``GetEvaluationFile``; API versions v3.0)."""
+    """Get one file of an evaluation.
+
+    ``GET /evaluations/{id}/files/{fileId}`` (``GetEvaluationFile``; API versions v3.0).
+    """
     return cast(
         "v3_0.File",
         await client._invoke(
@@ -833,7 +1068,10 @@ def get_evaluation_files(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.File]:
-    """``GET /evaluations/{id}/files`` (``GetEvaluationFiles``; API versions v3.0)."""
+    """List the files of an evaluation, a page at a time.
+
+    ``GET /evaluations/{id}/files`` (``GetEvaluationFiles``; API versions v3.0).
+    """
     return client._paginate(
         "GetEvaluationFiles",
         {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skip": skip, "top": top},
@@ -850,7 +1088,10 @@ def get_evaluations(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.Evaluation]:
-    """``GET /evaluations`` (``GetEvaluations``; API versions v3.0)."""
+    """List evaluations, a page at a time.
+
+    ``GET /evaluations`` (``GetEvaluations``; API versions v3.0).
+    """
     return client._paginate("GetEvaluations", {"skip": skip, "top": top}, options, max_items)
 
 
@@ -863,17 +1104,26 @@ def get_evaluations_for_project(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.Evaluation]:
-    """``GET /projects/{id}/evaluations`` (``GetEvaluationsForProject``; API versions v3.0)."""
+    """List the evaluations of a project, a page at a time.
+
+    ``GET /projects/{id}/evaluations`` (``GetEvaluationsForProject``; API versions v3.0).
+    """
     return client._paginate("GetEvaluationsForProject", {"id": id, "skip": skip, "top": top}, options, max_items)
 
 
 async def get_health_status(client: SpeechClient, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
-    """``GET /healthstatus`` (``GetHealthStatus``; API versions v3.0)."""
+    """Get the health of the service and of its parts.
+
+    ``GET /healthstatus`` (``GetHealthStatus``; API versions v3.0).
+    """
     return cast("shared_30_31.ServiceHealth", await client._invoke("GetHealthStatus", {}, options))
 
 
 async def get_hook(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.WebHook:
-    """``GET /webhooks/{id}`` (``GetHook``; API versions v3.0)."""
+    """Get one web hook by id.
+
+    ``GET /webhooks/{id}`` (``GetHook``; API versions v3.0).
+    """
     return cast("v3_0.WebHook", await client._invoke("GetHook", {"id": id}, options))
 
 
@@ -885,19 +1135,28 @@ def get_hooks(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.WebHook]:
-    """``GET /webhooks`` (``GetHooks``; API versions v3.0)."""
+    """List web hooks, a page at a time.
+
+    ``GET /webhooks`` (``GetHooks``; API versions v3.0).
+    """
     return client._paginate("GetHooks", {"skip": skip, "top": top}, options, max_items)
 
 
 async def get_model(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Model:
-    """``GET /models/{id}`` (``GetModel``; API versions v3.0)."""
+    """Get one custom model by id.
+
+    ``GET /models/{id}`` (``GetModel``; API versions v3.0).
+    """
     return cast("v3_0.Model", await client._invoke("GetModel", {"id": id}, options))
 
 
 async def get_model_manifest(
     client: SpeechClient, *, id: str | UUID, sas_validity_in_seconds: int | None = None, **options: Unpack[CallOptions]
 ) -> shared_30_31.ModelManifest:
-    """``GET /models/{id}/manifest`` (``GetModelManifest``; API versions v3.0)."""
+    """Get the manifest of a custom model, for running it in a container.
+
+    ``GET /models/{id}/manifest`` (``GetModelManifest``; API versions v3.0).
+    """
     return cast(
         "shared_30_31.ModelManifest",
         await client._invoke("GetModelManifest", {"id": id, "sasValidityInSeconds": sas_validity_in_seconds}, options),
@@ -912,7 +1171,10 @@ def get_models(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.Model]:
-    """``GET /models`` (``GetModels``; API versions v3.0)."""
+    """List custom models, a page at a time.
+
+    ``GET /models`` (``GetModels``; API versions v3.0).
+    """
     return client._paginate("GetModels", {"skip": skip, "top": top}, options, max_items)
 
 
@@ -925,12 +1187,18 @@ def get_models_for_project(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.Model]:
-    """``GET /projects/{id}/models`` (``GetModelsForProject``; API versions v3.0)."""
+    """List the models of a project, a page at a time.
+
+    ``GET /projects/{id}/models`` (``GetModelsForProject``; API versions v3.0).
+    """
     return client._paginate("GetModelsForProject", {"id": id, "skip": skip, "top": top}, options, max_items)
 
 
 async def get_project(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> shared_30_31.Project:
-    """``GET /projects/{id}`` (``GetProject``; API versions v3.0)."""
+    """Get one project by id.
+
+    ``GET /projects/{id}`` (``GetProject``; API versions v3.0).
+    """
     return cast("shared_30_31.Project", await client._invoke("GetProject", {"id": id}, options))
 
 
@@ -942,46 +1210,70 @@ def get_projects(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[shared_30_31.Project]:
-    """``GET /projects`` (``GetProjects``; API versions v3.0)."""
+    """List projects, a page at a time.
+
+    ``GET /projects`` (``GetProjects``; API versions v3.0).
+    """
     return client._paginate("GetProjects", {"skip": skip, "top": top}, options, max_items)
 
 
 async def get_supported_locales_for_datasets(
     client: SpeechClient, **options: Unpack[CallOptions]
 ) -> v3_0.DatasetLocales:
-    """``GET /datasets/locales`` (``GetSupportedLocalesForDatasets``; API versions v3.0)."""
+    """List the locales datasets can be made for.
+
+    ``GET /datasets/locales`` (``GetSupportedLocalesForDatasets``; API versions v3.0).
+    """
     return cast("v3_0.DatasetLocales", await client._invoke("GetSupportedLocalesForDatasets", {}, options))
 
 
 async def get_supported_locales_for_endpoints(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
-    """``GET /endpoints/locales`` (``GetSupportedLocalesForEndpoints``; API versions v3.0)."""
+    """List the locales endpoints can be made for.
+
+    ``GET /endpoints/locales`` (``GetSupportedLocalesForEndpoints``; API versions v3.0).
+    """
     return cast("list[str]", await client._invoke("GetSupportedLocalesForEndpoints", {}, options))
 
 
 async def get_supported_locales_for_evaluations(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
-    """``GET /evaluations/locales`` (``GetSupportedLocalesForEvaluations``; API versions v3.0)."""
+    """List the locales evaluations can be made for.
+
+    ``GET /evaluations/locales`` (``GetSupportedLocalesForEvaluations``; API versions v3.0).
+    """
     return cast("list[str]", await client._invoke("GetSupportedLocalesForEvaluations", {}, options))
 
 
 async def get_supported_locales_for_models(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
-    """``GET /models/locales`` (``GetSupportedLocalesForModels``; API versions v3.0)."""
+    """List the locales custom models can be made for.
+
+    ``GET /models/locales`` (``GetSupportedLocalesForModels``; API versions v3.0).
+    """
     return cast("list[str]", await client._invoke("GetSupportedLocalesForModels", {}, options))
 
 
 async def get_supported_locales_for_transcriptions(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
-    """``GET /transcriptions/locales`` (``GetSupportedLocalesForTranscriptions``; API versions v3.0)."""
+    """List the locales transcriptions can be made for.
+
+    ``GET /transcriptions/locales`` (``GetSupportedLocalesForTranscriptions``; API versions v3.0).
+    """
     return cast("list[str]", await client._invoke("GetSupportedLocalesForTranscriptions", {}, options))
 
 
 async def get_supported_project_locales(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
-    """``GET /projects/locales`` (``GetSupportedProjectLocales``; API versions v3.0)."""
+    """List the locales projects can be made for.
+
+    ``GET /projects/locales`` (``GetSupportedProjectLocales``; API versions v3.0).
+    """
     return cast("list[str]", await client._invoke("GetSupportedProjectLocales", {}, options))
 
 
 async def get_transcription(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_0.Transcription:
-    """``GET /transcriptions/{id}`` (``GetTranscription``; API versions v3.0)."""
+    """Get one transcription by id.
+
+    ``GET /transcriptions/{id}`` (``GetTranscription``; API versions v3.0).
+    """
     return cast("v3_0.Transcription", await client._invoke("GetTranscription", {"id": id}, options))
 
 
@@ -993,7 +1285,10 @@ async def get_transcription_file(
     sas_validity_in_seconds: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_0.File:
-    """``GET /transcriptions/{id}/files/{fileId}`` (``GetTranscriptionFile``; API versions v3.0)."""
+    """Get one file of a transcription.
+
+    ``GET /transcriptions/{id}/files/{fileId}`` (``GetTranscriptionFile``; API versions v3.0).
+    """
     return cast(
         "v3_0.File",
         await client._invoke(
@@ -1014,7 +1309,10 @@ def get_transcription_files(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.File]:
-    """``GET /transcriptions/{id}/files`` (``GetTranscriptionFiles``; API versions v3.0)."""
+    """List the files of a transcription, a page at a time.
+
+    ``GET /transcriptions/{id}/files`` (``GetTranscriptionFiles``; API versions v3.0).
+    """
     return client._paginate(
         "GetTranscriptionFiles",
         {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skip": skip, "top": top},
@@ -1031,7 +1329,10 @@ def get_transcriptions(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.Transcription]:
-    """``GET /transcriptions`` (``GetTranscriptions``; API versions v3.0)."""
+    """List transcriptions, a page at a time.
+
+    ``GET /transcriptions`` (``GetTranscriptions``; API versions v3.0).
+    """
     return client._paginate("GetTranscriptions", {"skip": skip, "top": top}, options, max_items)
 
 
@@ -1044,7 +1345,10 @@ def get_transcriptions_for_project(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_0.Transcription]:
-    """``GET /projects/{id}/transcriptions`` (``GetTranscriptionsForProject``; API versions v3.0)."""
+    """List the transcriptions of a project, a page at a time.
+
+    ``GET /projects/{id}/transcriptions`` (``GetTranscriptionsForProject``; API versions v3.0).
+    """
     return client._paginate("GetTranscriptionsForProject", {"id": id, "skip": skip, "top": top}, options, max_items)
 
 
@@ -1054,7 +1358,10 @@ async def models_authorize_copy(
     model_copy_authorization_definition: shared_2411_2510.ModelCopyAuthorizationDefinition | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> shared_2411_2510.ModelCopyAuthorization:
-    """``POST /models:authorizecopy`` (``Models_AuthorizeCopy``; API versions 2024-11-15, 2025-10-15)."""
+    """Allow another Speech resource to copy a model into this one.
+
+    ``POST /models:authorizecopy`` (``Models_AuthorizeCopy``; API versions 2024-11-15, 2025-10-15).
+    """
     return cast(
         "shared_2411_2510.ModelCopyAuthorization",
         await client._invoke(
@@ -1070,7 +1377,10 @@ async def models_copy(
     model_copy_authorization: shared_2411_2510.ModelCopyAuthorization | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> shared_2411_2510.Operation:
-    """``POST /models/{id}:copy`` (``Models_Copy``; API versions 2024-11-15, 2025-10-15)."""
+    """Copy a model to another Speech resource; poll the operation it answers.
+
+    ``POST /models/{id}:copy`` (``Models_Copy``; API versions 2024-11-15, 2025-10-15).
+    """
     return cast(
         "shared_2411_2510.Operation",
         await client._invoke("Models_Copy", {"id": id, "modelCopyAuthorization": model_copy_authorization}, options),
@@ -1084,7 +1394,10 @@ async def models_copy_to(
     model_copy: shared_30_31.ModelCopy | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_1.CustomModel:
-    """``POST /models/{id}:copyto`` (``Models_CopyTo``; API versions v3.1)."""
+    """Copy a model to a Speech resource of another subscription.
+
+    ``POST /models/{id}:copyto`` (``Models_CopyTo``; API versions v3.1).
+    """
     return cast("v3_1.CustomModel", await client._invoke("Models_CopyTo", {"id": id, "modelCopy": model_copy}, options))
 
 
@@ -1094,7 +1407,10 @@ async def models_create(
     model: v3_1.CustomModel | Mapping[str, Any] | v2024_11_15.CustomModel | v2025_10_15.CustomModel,
     **options: Unpack[CallOptions],
 ) -> v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel:
-    """``POST /models`` (``Models_Create``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Create a custom model.
+
+    ``POST /models`` (``Models_Create``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
         await client._invoke("Models_Create", {"model": model}, options),
@@ -1102,14 +1418,20 @@ async def models_create(
 
 
 async def models_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /models/{id}`` (``Models_Delete``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Delete a custom model.
+
+    ``DELETE /models/{id}`` (``Models_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     await client._invoke("Models_Delete", {"id": id}, options)
 
 
 async def models_get_base_model(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_1.BaseModel | shared_2411_2510.BaseModel:
-    """``GET /models/base/{id}`` (``Models_GetBaseModel``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one base model by id.
+
+    ``GET /models/base/{id}`` (``Models_GetBaseModel``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.BaseModel | shared_2411_2510.BaseModel", await client._invoke("Models_GetBaseModel", {"id": id}, options)
     )
@@ -1123,7 +1445,10 @@ async def models_get_base_model_manifest(
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
 ) -> shared_30_31.ModelManifest | shared_2411_2510.ModelManifest:
-    """``GET /models/base/{id}/manifest`` (``Models_GetBaseModelManifest``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get the manifest of a base model, for running it in a container.
+
+    ``GET /models/base/{id}/manifest`` (``Models_GetBaseModelManifest``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
         await client._invoke(
@@ -1137,7 +1462,10 @@ async def models_get_base_model_manifest(
 async def models_get_custom_model(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel:
-    """``GET /models/{id}`` (``Models_GetCustomModel``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one custom model by id.
+
+    ``GET /models/{id}`` (``Models_GetCustomModel``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
         await client._invoke("Models_GetCustomModel", {"id": id}, options),
@@ -1152,7 +1480,10 @@ async def models_get_custom_model_manifest(
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
 ) -> shared_30_31.ModelManifest | shared_2411_2510.ModelManifest:
-    """``GET /models/{id}/manifest`` (``Models_GetCustomModelManifest``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get the manifest of a custom model, for running it in a container.
+
+    ``GET /models/{id}/manifest`` (``Models_GetCustomModelManifest``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
         await client._invoke(
@@ -1172,7 +1503,10 @@ async def models_get_file(
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_1.File | shared_2411_2510.File:
-    """``GET /models/{id}/files/{fileId}`` (``Models_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one file of a custom model.
+
+    ``GET /models/{id}/files/{fileId}`` (``Models_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.File | shared_2411_2510.File",
         await client._invoke(
@@ -1197,7 +1531,15 @@ def models_list_base_models(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.BaseModel | shared_2411_2510.BaseModel]:
-    """``GET /models/base`` (``Models_ListBaseModels``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List base models, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /models/base`` (``Models_ListBaseModels``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate("Models_ListBaseModels", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
 
@@ -1210,7 +1552,15 @@ def models_list_custom_models(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel]:
-    """``GET /models`` (``Models_ListCustomModels``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List custom models, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /models`` (``Models_ListCustomModels``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate("Models_ListCustomModels", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
 
@@ -1226,7 +1576,15 @@ def models_list_files(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.File | shared_2411_2510.File]:
-    """``GET /models/{id}/files`` (``Models_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List the files of a custom model, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /models/{id}/files`` (``Models_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate(
         "Models_ListFiles",
         {
@@ -1243,7 +1601,10 @@ def models_list_files(
 
 
 async def models_list_supported_locales(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
-    """``GET /models/locales`` (``Models_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List the locales custom models can be made for.
+
+    ``GET /models/locales`` (``Models_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast("list[str]", await client._invoke("Models_ListSupportedLocales", {}, options))
 
 
@@ -1254,7 +1615,10 @@ async def models_update(
     model_update: shared_30_31_2510.ModelUpdate | Mapping[str, Any] | v2024_11_15.ModelUpdate,
     **options: Unpack[CallOptions],
 ) -> v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel:
-    """``PATCH /models/{id}`` (``Models_Update``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Update a custom model.
+
+    ``PATCH /models/{id}`` (``Models_Update``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
         await client._invoke("Models_Update", {"id": id, "modelUpdate": model_update}, options),
@@ -1264,12 +1628,18 @@ async def models_update(
 async def operations_get_model_copy(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_2411_2510.Operation:
-    """``GET /operations/models/copy/{id}`` (``Operations_GetModelCopy``; API versions 2024-11-15, 2025-10-15)."""
+    """Get the state of a model copy operation.
+
+    ``GET /operations/models/copy/{id}`` (``Operations_GetModelCopy``; API versions 2024-11-15, 2025-10-15).
+    """
     return cast("shared_2411_2510.Operation", await client._invoke("Operations_GetModelCopy", {"id": id}, options))
 
 
 async def ping_hook(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``POST /webhooks/{id}/ping`` (``PingHook``; API versions v3.0)."""
+    """Have the service send a ping event to a web hook.
+
+    ``POST /webhooks/{id}/ping`` (``PingHook``; API versions v3.0).
+    """
     await client._invoke("PingHook", {"id": id}, options)
 
 
@@ -1279,7 +1649,10 @@ async def projects_create(
     project: shared_30_31.Project | Mapping[str, Any] | v2025_10_15.Project,
     **options: Unpack[CallOptions],
 ) -> shared_30_31.Project | v2025_10_15.Project:
-    """``POST /projects`` (``Projects_Create``; API versions v3.1, 2025-10-15)."""
+    """Create a project.
+
+    ``POST /projects`` (``Projects_Create``; API versions v3.1, 2025-10-15).
+    """
     return cast(
         "shared_30_31.Project | v2025_10_15.Project",
         await client._invoke("Projects_Create", {"project": project}, options),
@@ -1287,14 +1660,20 @@ async def projects_create(
 
 
 async def projects_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /projects/{id}`` (``Projects_Delete``; API versions v3.1, 2025-10-15)."""
+    """Delete a project.
+
+    ``DELETE /projects/{id}`` (``Projects_Delete``; API versions v3.1, 2025-10-15).
+    """
     await client._invoke("Projects_Delete", {"id": id}, options)
 
 
 async def projects_get(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_30_31.Project | v2025_10_15.Project:
-    """``GET /projects/{id}`` (``Projects_Get``; API versions v3.1, 2025-10-15)."""
+    """Get one project by id.
+
+    ``GET /projects/{id}`` (``Projects_Get``; API versions v3.1, 2025-10-15).
+    """
     return cast("shared_30_31.Project | v2025_10_15.Project", await client._invoke("Projects_Get", {"id": id}, options))
 
 
@@ -1307,7 +1686,15 @@ def projects_list(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[shared_30_31.Project | v2025_10_15.Project]:
-    """``GET /projects`` (``Projects_List``; API versions v3.1, 2025-10-15)."""
+    """List projects, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /projects`` (``Projects_List``; API versions v3.1, 2025-10-15).
+    """
     return client._paginate("Projects_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
 
@@ -1321,7 +1708,15 @@ def projects_list_datasets(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.Dataset | v2025_10_15.Dataset]:
-    """``GET /projects/{id}/datasets`` (``Projects_ListDatasets``; API versions v3.1, 2025-10-15)."""
+    """List the datasets of a project, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /projects/{id}/datasets`` (``Projects_ListDatasets``; API versions v3.1, 2025-10-15).
+    """
     return client._paginate(
         "Projects_ListDatasets", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
     )
@@ -1337,7 +1732,15 @@ def projects_list_endpoints(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[shared_30_31.Endpoint | v2025_10_15.Endpoint]:
-    """``GET /projects/{id}/endpoints`` (``Projects_ListEndpoints``; API versions v3.1, 2025-10-15)."""
+    """List the endpoints of a project, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /projects/{id}/endpoints`` (``Projects_ListEndpoints``; API versions v3.1, 2025-10-15).
+    """
     return client._paginate(
         "Projects_ListEndpoints", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
     )
@@ -1353,7 +1756,15 @@ def projects_list_evaluations(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.Evaluation | v2025_10_15.Evaluation]:
-    """``GET /projects/{id}/evaluations`` (``Projects_ListEvaluations``; API versions v3.1, 2025-10-15)."""
+    """List the evaluations of a project, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /projects/{id}/evaluations`` (``Projects_ListEvaluations``; API versions v3.1, 2025-10-15).
+    """
     return client._paginate(
         "Projects_ListEvaluations", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
     )
@@ -1369,14 +1780,25 @@ def projects_list_models(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.CustomModel | v2025_10_15.CustomModel]:
-    """``GET /projects/{id}/models`` (``Projects_ListModels``; API versions v3.1, 2025-10-15)."""
+    """List the models of a project, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /projects/{id}/models`` (``Projects_ListModels``; API versions v3.1, 2025-10-15).
+    """
     return client._paginate(
         "Projects_ListModels", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
     )
 
 
 async def projects_list_supported_locales(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
-    """``GET /projects/locales`` (``Projects_ListSupportedLocales``; API versions v3.1, 2025-10-15)."""
+    """List the locales projects can be made for.
+
+    ``GET /projects/locales`` (``Projects_ListSupportedLocales``; API versions v3.1, 2025-10-15).
+    """
     return cast("list[str]", await client._invoke("Projects_ListSupportedLocales", {}, options))
 
 
@@ -1390,7 +1812,15 @@ def projects_list_transcriptions(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.Transcription | v2025_10_15.Transcription]:
-    """``GET /projects/{id}/transcriptions`` (``Projects_ListTranscriptions``; API versions v3.1, 2025-10-15)."""
+    """List the transcriptions of a project, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /projects/{id}/transcriptions`` (``Projects_ListTranscriptions``; API versions v3.1, 2025-10-15).
+    """
     return client._paginate(
         "Projects_ListTranscriptions", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
     )
@@ -1403,7 +1833,10 @@ async def projects_update(
     project_update: shared_30_31.ProjectUpdate | Mapping[str, Any] | v2025_10_15.ProjectUpdate,
     **options: Unpack[CallOptions],
 ) -> shared_30_31.Project | v2025_10_15.Project:
-    """``PATCH /projects/{id}`` (``Projects_Update``; API versions v3.1, 2025-10-15)."""
+    """Update a project.
+
+    ``PATCH /projects/{id}`` (``Projects_Update``; API versions v3.1, 2025-10-15).
+    """
     return cast(
         "shared_30_31.Project | v2025_10_15.Project",
         await client._invoke("Projects_Update", {"id": id, "projectUpdate": project_update}, options),
@@ -1411,33 +1844,48 @@ async def projects_update(
 
 
 async def service_health_get(client: SpeechClient, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
-    """``GET /healthstatus`` (``ServiceHealth_Get``; API versions v3.1)."""
+    """Get the health of the service and of its parts.
+
+    ``GET /healthstatus`` (``ServiceHealth_Get``; API versions v3.1).
+    """
     return cast("shared_30_31.ServiceHealth", await client._invoke("ServiceHealth_Get", {}, options))
 
 
 async def test_hook(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``POST /webhooks/{id}/test`` (``TestHook``; API versions v3.0)."""
+    """Have the service send a web hook an event of each kind it is registered for.
+
+    ``POST /webhooks/{id}/test`` (``TestHook``; API versions v3.0).
+    """
     await client._invoke("TestHook", {"id": id}, options)
 
 
 async def transcriptions_create(
     client: SpeechClient, *, transcription: v3_1.Transcription | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> v3_1.Transcription:
-    """``POST /transcriptions`` (``Transcriptions_Create``; API versions v3.1)."""
+    """Create a transcription.
+
+    ``POST /transcriptions`` (``Transcriptions_Create``; API versions v3.1).
+    """
     return cast(
         "v3_1.Transcription", await client._invoke("Transcriptions_Create", {"transcription": transcription}, options)
     )
 
 
 async def transcriptions_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /transcriptions/{id}`` (``Transcriptions_Delete``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Delete a transcription.
+
+    ``DELETE /transcriptions/{id}`` (``Transcriptions_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     await client._invoke("Transcriptions_Delete", {"id": id}, options)
 
 
 async def transcriptions_get(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription:
-    """``GET /transcriptions/{id}`` (``Transcriptions_Get``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one transcription by id.
+
+    ``GET /transcriptions/{id}`` (``Transcriptions_Get``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription",
         await client._invoke("Transcriptions_Get", {"id": id}, options),
@@ -1453,7 +1901,10 @@ async def transcriptions_get_file(
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_1.File | shared_2411_2510.File:
-    """``GET /transcriptions/{id}/files/{fileId}`` (``Transcriptions_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one file of a transcription.
+
+    ``GET /transcriptions/{id}/files/{fileId}`` (``Transcriptions_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.File | shared_2411_2510.File",
         await client._invoke(
@@ -1478,7 +1929,15 @@ def transcriptions_list(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription]:
-    """``GET /transcriptions`` (``Transcriptions_List``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List transcriptions, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /transcriptions`` (``Transcriptions_List``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate("Transcriptions_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
 
@@ -1494,7 +1953,15 @@ def transcriptions_list_files(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[v3_1.File | shared_2411_2510.File]:
-    """``GET /transcriptions/{id}/files`` (``Transcriptions_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List the files of a transcription, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /transcriptions/{id}/files`` (``Transcriptions_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate(
         "Transcriptions_ListFiles",
         {
@@ -1513,7 +1980,10 @@ def transcriptions_list_files(
 async def transcriptions_list_supported_locales(
     client: SpeechClient, **options: Unpack[CallOptions]
 ) -> list[str] | shared_2411_2510.TranscriptionLocales:
-    """``GET /transcriptions/locales`` (``Transcriptions_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List the locales transcriptions can be made for.
+
+    ``GET /transcriptions/locales`` (``Transcriptions_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "list[str] | shared_2411_2510.TranscriptionLocales",
         await client._invoke("Transcriptions_ListSupportedLocales", {}, options),
@@ -1526,7 +1996,10 @@ async def transcriptions_submit(
     transcription: v2024_11_15.Transcription | Mapping[str, Any] | v2025_10_15.Transcription,
     **options: Unpack[CallOptions],
 ) -> v2024_11_15.Transcription | v2025_10_15.Transcription:
-    """``POST /transcriptions:submit`` (``Transcriptions_Submit``; API versions 2024-11-15, 2025-10-15)."""
+    """Create a transcription.
+
+    ``POST /transcriptions:submit`` (``Transcriptions_Submit``; API versions 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v2024_11_15.Transcription | v2025_10_15.Transcription",
         await client._invoke("Transcriptions_Submit", {"transcription": transcription}, options),
@@ -1540,7 +2013,10 @@ async def transcriptions_transcribe(
     definition: str | None = None,
     **options: Unpack[CallOptions],
 ) -> shared_2411_2510.TranscribeResult:
-    """``POST /transcriptions:transcribe`` (``Transcriptions_Transcribe``; API versions 2024-11-15, 2025-10-15)."""
+    """Transcribe one audio file at once, without a job (fast transcription).
+
+    ``POST /transcriptions:transcribe`` (``Transcriptions_Transcribe``; API versions 2024-11-15, 2025-10-15).
+    """
     return cast(
         "shared_2411_2510.TranscribeResult",
         await client._invoke("Transcriptions_Transcribe", {"audio": audio, "definition": definition}, options),
@@ -1554,7 +2030,10 @@ async def transcriptions_update(
     transcription_update: shared_30_31_2510.TranscriptionUpdate | Mapping[str, Any] | v2024_11_15.TranscriptionUpdate,
     **options: Unpack[CallOptions],
 ) -> v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription:
-    """``PATCH /transcriptions/{id}`` (``Transcriptions_Update``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Update a transcription.
+
+    ``PATCH /transcriptions/{id}`` (``Transcriptions_Update``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription",
         await client._invoke("Transcriptions_Update", {"id": id, "transcriptionUpdate": transcription_update}, options),
@@ -1568,7 +2047,10 @@ async def update_dataset(
     dataset_update: shared_30_31_2510.DatasetUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.Dataset:
-    """``PATCH /datasets/{id}`` (``UpdateDataset``; API versions v3.0)."""
+    """Update a dataset.
+
+    ``PATCH /datasets/{id}`` (``UpdateDataset``; API versions v3.0).
+    """
     return cast(
         "v3_0.Dataset", await client._invoke("UpdateDataset", {"id": id, "datasetUpdate": dataset_update}, options)
     )
@@ -1581,7 +2063,10 @@ async def update_endpoint(
     endpoint_update: shared_30_31_2510.EndpointUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> shared_30_31.Endpoint:
-    """``PATCH /endpoints/{id}`` (``UpdateEndpoint``; API versions v3.0)."""
+    """Update an endpoint.
+
+    ``PATCH /endpoints/{id}`` (``UpdateEndpoint``; API versions v3.0).
+    """
     return cast(
         "shared_30_31.Endpoint",
         await client._invoke("UpdateEndpoint", {"id": id, "endpointUpdate": endpoint_update}, options),
@@ -1595,7 +2080,10 @@ async def update_evaluation(
     evaluation_update: shared_30_31_2510.EvaluationUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.Evaluation:
-    """``PATCH /evaluations/{id}`` (``UpdateEvaluation``; API versions v3.0)."""
+    """Update an evaluation.
+
+    ``PATCH /evaluations/{id}`` (``UpdateEvaluation``; API versions v3.0).
+    """
     return cast(
         "v3_0.Evaluation",
         await client._invoke("UpdateEvaluation", {"id": id, "evaluationUpdate": evaluation_update}, options),
@@ -1609,7 +2097,10 @@ async def update_hook(
     web_hook_update: v3_0.WebHookUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.WebHook:
-    """``PATCH /webhooks/{id}`` (``UpdateHook``; API versions v3.0)."""
+    """Update a web hook.
+
+    ``PATCH /webhooks/{id}`` (``UpdateHook``; API versions v3.0).
+    """
     return cast(
         "v3_0.WebHook", await client._invoke("UpdateHook", {"id": id, "webHookUpdate": web_hook_update}, options)
     )
@@ -1622,7 +2113,10 @@ async def update_model(
     model_update: shared_30_31_2510.ModelUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.Model:
-    """``PATCH /models/{id}`` (``UpdateModel``; API versions v3.0)."""
+    """Update a custom model.
+
+    ``PATCH /models/{id}`` (``UpdateModel``; API versions v3.0).
+    """
     return cast("v3_0.Model", await client._invoke("UpdateModel", {"id": id, "modelUpdate": model_update}, options))
 
 
@@ -1633,7 +2127,10 @@ async def update_project(
     project_update: shared_30_31.ProjectUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> shared_30_31.Project:
-    """``PATCH /projects/{id}`` (``UpdateProject``; API versions v3.0)."""
+    """Update a project.
+
+    ``PATCH /projects/{id}`` (``UpdateProject``; API versions v3.0).
+    """
     return cast(
         "shared_30_31.Project",
         await client._invoke("UpdateProject", {"id": id, "projectUpdate": project_update}, options),
@@ -1647,7 +2144,10 @@ async def update_transcription(
     transcription_update: shared_30_31_2510.TranscriptionUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.Transcription:
-    """``PATCH /transcriptions/{id}`` (``UpdateTranscription``; API versions v3.0)."""
+    """Update a transcription.
+
+    ``PATCH /transcriptions/{id}`` (``UpdateTranscription``; API versions v3.0).
+    """
     return cast(
         "v3_0.Transcription",
         await client._invoke("UpdateTranscription", {"id": id, "transcriptionUpdate": transcription_update}, options),
@@ -1667,7 +2167,10 @@ async def upload_dataset_from_form(
     email: str | None = None,
     **options: Unpack[CallOptions],
 ) -> v3_0.Dataset:
-    """``POST /datasets/upload`` (``UploadDatasetFromForm``; API versions v3.0)."""
+    """Create a dataset from a file sent in a form.
+
+    ``POST /datasets/upload`` (``UploadDatasetFromForm``; API versions v3.0).
+    """
     return cast(
         "v3_0.Dataset",
         await client._invoke(
@@ -1690,19 +2193,28 @@ async def upload_dataset_from_form(
 async def web_hooks_create(
     client: SpeechClient, *, web_hook: shared_31_2411_2510.WebHook | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> shared_31_2411_2510.WebHook:
-    """``POST /webhooks`` (``WebHooks_Create``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Create a web hook.
+
+    ``POST /webhooks`` (``WebHooks_Create``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast("shared_31_2411_2510.WebHook", await client._invoke("WebHooks_Create", {"webHook": web_hook}, options))
 
 
 async def web_hooks_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``DELETE /webhooks/{id}`` (``WebHooks_Delete``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Delete a web hook.
+
+    ``DELETE /webhooks/{id}`` (``WebHooks_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     await client._invoke("WebHooks_Delete", {"id": id}, options)
 
 
 async def web_hooks_get(
     client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_31_2411_2510.WebHook:
-    """``GET /webhooks/{id}`` (``WebHooks_Get``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Get one web hook by id.
+
+    ``GET /webhooks/{id}`` (``WebHooks_Get``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast("shared_31_2411_2510.WebHook", await client._invoke("WebHooks_Get", {"id": id}, options))
 
 
@@ -1715,17 +2227,31 @@ def web_hooks_list(
     max_items: int | None = None,
     **options: Unpack[CallOptions],
 ) -> AsyncPager[shared_31_2411_2510.WebHook]:
-    """``GET /webhooks`` (``WebHooks_List``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """List web hooks, a page at a time.
+
+    ``filter`` keeps the items that match a condition, such as
+    ``filter="status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"``. Compare a property
+    with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons
+    with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.
+
+    ``GET /webhooks`` (``WebHooks_List``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return client._paginate("WebHooks_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
 
 async def web_hooks_ping(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``POST /webhooks/{id}:ping`` (``WebHooks_Ping``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Have the service send a ping event to a web hook.
+
+    ``POST /webhooks/{id}:ping`` (``WebHooks_Ping``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     await client._invoke("WebHooks_Ping", {"id": id}, options)
 
 
 async def web_hooks_test(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
-    """``POST /webhooks/{id}:test`` (``WebHooks_Test``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Have the service send a web hook an event of each kind it is registered for.
+
+    ``POST /webhooks/{id}:test`` (``WebHooks_Test``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     await client._invoke("WebHooks_Test", {"id": id}, options)
 
 
@@ -1736,7 +2262,10 @@ async def web_hooks_update(
     web_hook_update: shared_31_2411_2510.WebHookUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> shared_31_2411_2510.WebHook:
-    """``PATCH /webhooks/{id}`` (``WebHooks_Update``; API versions v3.1, 2024-11-15, 2025-10-15)."""
+    """Update a web hook.
+
+    ``PATCH /webhooks/{id}`` (``WebHooks_Update``; API versions v3.1, 2024-11-15, 2025-10-15).
+    """
     return cast(
         "shared_31_2411_2510.WebHook",
         await client._invoke("WebHooks_Update", {"id": id, "webHookUpdate": web_hook_update}, options),

@@ -3,11 +3,12 @@ for all versions), and the index of versions, operations and public model names.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pprint import pformat
 
-from .layout import Layout, operations_by_canonical, operations_by_id
+from .layout import Layout, canonical_ids, operations_by_canonical, operations_by_id
 from .render_models import HEADER, py_type
 from .spec import ApiSpec, Operation, Param, TypeRef, package_name, snake
 
@@ -191,9 +192,86 @@ def _versions_text(uses: Uses) -> str:
     return ", ".join(spec.version for spec, _ in uses)
 
 
-def _doc(uses: Uses, what: str) -> str:
-    op = uses[-1][1]
-    return f"``{op.method} {op.path}`` ({what}; API versions {_versions_text(uses)})."
+# --------------------------------------------------------------------------- docstrings
+
+# One-line summaries where the pattern of ``summary`` (verb and noun of the ID) reads wrong.
+SUMMARIES = {
+    "Datasets_CommitBlocks": "Join the uploaded blocks of a dataset into its file, in the order given",
+    "Datasets_GetBlocks": "List the blocks uploaded to a dataset so far",
+    "Datasets_Upload": "Create a dataset from a file sent in a form",
+    "Endpoints_DeleteBaseModelLog": "Delete one log of the base model endpoint of a locale",
+    "Endpoints_DeleteBaseModelLogs": "Delete the logs of the base model endpoint of a locale",
+    "Endpoints_GetBaseModelLog": "Get one log of the base model endpoint of a locale",
+    "Endpoints_ListBaseModelLogs": "List the logs of the base model endpoint of a locale",
+    "Models_AuthorizeCopy": "Allow another Speech resource to copy a model into this one",
+    "Models_Copy": "Copy a model to another Speech resource; poll the operation it answers",
+    "Models_CopyTo": "Copy a model to a Speech resource of another subscription",
+    "Models_GetBaseModelManifest": "Get the manifest of a base model, for running it in a container",
+    "Models_GetCustomModelManifest": "Get the manifest of a custom model, for running it in a container",
+    "Operations_GetModelCopy": "Get the state of a model copy operation",
+    "ServiceHealth_Get": "Get the health of the service and of its parts",
+    "Transcriptions_Transcribe": "Transcribe one audio file at once, without a job (fast transcription)",
+    "WebHooks_Ping": "Have the service send a ping event to a web hook",
+    "WebHooks_Test": "Have the service send a web hook an event of each kind it is registered for",
+}
+_DEFAULT_PHRASES = {"Get": "Get one {one} by id", "List": "List {many}"}
+# What a group holds, where its name does not say it.
+_GROUP_NOUNS = {"Models": "custom models", "WebHooks": "web hooks"}
+# A filter that fits a list's items: by status where they have one, else by date.
+_FILTER_BY_STATUS = "status eq 'Succeeded' and createdDateTime ge 2024-01-01T00:00:00Z"
+_FILTER_BY_DATE = "createdDateTime ge 2024-01-01T00:00:00Z"
+
+
+def summary(canonical: str, pageable: bool) -> str:
+    """What an operation does, in a line made from its canonical ID: ``Transcriptions_ListFiles``
+    is "List the files of a transcription, a page at a time."."""
+    group, _, rest = canonical.partition("_")
+    many = _GROUP_NOUNS.get(group, group.lower())
+    one = many.removesuffix("s")
+    a = "an" if one[0] in "aeiou" else "a"
+    verb, *noun_words = re.findall(r"[A-Z][a-z]*", rest)
+    noun = " ".join(w.lower() for w in noun_words)
+    if canonical in SUMMARIES:
+        text = SUMMARIES[canonical]
+    elif not noun:
+        text = _DEFAULT_PHRASES.get(verb, f"{verb} {a} {{one}}").format(one=one, many=many)
+    elif noun == "supported locales":
+        text = f"List the locales {many} can be made for"
+    elif noun_words[-1].lower() in (one.split()[-1], many.split()[-1]):  # base models, custom model
+        text = f"Get one {noun} by id" if verb == "Get" else f"{verb} {noun}"
+    elif noun.endswith("s"):
+        text = f"{verb} the {noun} of {a} {one}"
+    else:
+        text = f"{verb} one {noun} of {a} {one}"
+    return text + (", a page at a time." if pageable else ".")
+
+
+def _filter_lines(spec: ApiSpec, op: Operation) -> list[str]:
+    """How to write ``filter`` for a list operation that takes one (none for the others)."""
+    item = item_type(spec, op)
+    if item is None or item.name is None or not any(p.arg == "filter" for p in op.params):
+        return []
+    by_status = any(p.wire == "status" for p in spec.definitions[item.name].props)
+    return [
+        "``filter`` keeps the items that match a condition, such as",
+        f'``filter="{_FILTER_BY_STATUS if by_status else _FILTER_BY_DATE}"``. Compare a property',
+        "with ``eq`` or ``ne`` (date-times also with ``gt``, ``ge``, ``lt``, ``le``), join comparisons",
+        "with ``and``, ``or``, ``not`` and parentheses, and put text in single quotes.",
+        "",
+    ]
+
+
+def _docstring(uses: Uses, canonical: str, what: str, indent: str) -> str:
+    """The docstring of a call: its summary, how to filter, and which request it sends where."""
+    spec, op = uses[-1]
+    lines = [
+        summary(canonical, any(o.pageable for _, o in uses)),
+        "",
+        *_filter_lines(spec, op),
+        f"``{op.method} {op.path}`` ({what}; API versions {_versions_text(uses)}).",
+    ]
+    text = "\n".join(f"{indent}{line}" if line else "" for line in lines)
+    return f'{indent}"""{text.lstrip()}\n{indent}"""'
 
 
 def _header(what: str) -> list[str]:
@@ -224,6 +302,7 @@ def _type_imports(signatures: Signatures) -> list[str]:
 
 def render_operations(layout: Layout) -> str:
     signatures = Signatures(layout)
+    canonical = canonical_ids(layout.specs)
     body: list[str] = []
     names = []
     for operation_id, uses in operations_by_id(layout.specs).items():
@@ -236,14 +315,15 @@ def render_operations(layout: Layout) -> str:
         sig = ", ".join(["client: SpeechClient", *(["*", *keywords] if keywords else []), _OPTIONS])
         args = "{" + ", ".join(f'"{w}": {a}' for a, w, _, _ in params) + "}"
         result = signatures.result_type(uses)
-        doc = _doc(uses, f"``{operation_id}``")
+        spec = uses[0][0]
+        doc = _docstring(uses, canonical[spec.version][operation_id], f"``{operation_id}``", "    ")
         if pageable:
             call = f'client._paginate("{operation_id}", {args}, options, max_items)'
-            body.append(f'def {name}({sig}) -> {result}:\n    """{doc}"""\n    return {call}\n\n')
+            body.append(f"def {name}({sig}) -> {result}:\n{doc}\n    return {call}\n\n")
         else:
             call = f'await client._invoke("{operation_id}", {args}, options)'
             ret = f"    {call}" if result == "None" else f'    return cast("{result}", {call})'
-            body.append(f'async def {name}({sig}) -> {result}:\n    """{doc}"""\n{ret}\n\n')
+            body.append(f"async def {name}({sig}) -> {result}:\n{doc}\n{ret}\n\n")
     out = _header("One function per operation ID of every API version.") + _type_imports(signatures) + body
     out.append("__all__ = [\n" + "".join(f'    "{n}",\n' for n in sorted(names)) + "]\n")
     return "\n".join(out)
@@ -286,7 +366,7 @@ def render_groups(layout: Layout) -> str:
             args = "{" + ", ".join(f'"{w}": {a}' for a, w, _, _ in params) + "}"
             result = signatures.result_type(uses, "builtins.list")
             ids = sorted({op.operation_id for _, op in uses})
-            doc = f'        """{_doc(uses, ", ".join(f"``{i}``" for i in ids))}"""'
+            doc = _docstring(uses, canonical, ", ".join(f"``{i}``" for i in ids), "        ")
             if pageable:
                 call = f'self._client._call_paged("{canonical}", {args}, options, max_items)'
                 body.append(f"    def {method}({sig}) -> {result}:\n{doc}\n        return {call}\n")
