@@ -68,8 +68,8 @@ def environment(url: str, **env: str) -> dict[str, str]:
     """This process's environment with ``SPEECH_*`` set for ``url``, then ``env`` (an empty value
     removes a name). A deprecation warning (v3.x) is no output the tests look at: never shown."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("SPEECH_") and k not in ("NO_COLOR", "COLUMNS")}
-    environ.update(SPEECH_ENDPOINT=url, SPEECH_KEY=KEY, PYTHONWARNINGS="ignore::DeprecationWarning", **env)
-    return {k: v for k, v in environ.items() if v}
+    environ.update(SPEECH_ENDPOINT=url, SPEECH_KEY=KEY, PYTHONWARNINGS="ignore::DeprecationWarning")
+    return {k: v for k, v in {**environ, **env}.items() if v}
 
 
 def cli(

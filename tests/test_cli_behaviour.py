@@ -1,12 +1,20 @@
 """How the ``speechrest`` command line starts, and how it fails: its version, ``python -m``,
-help without the ``cli`` extra. Each test runs it as a subprocess and checks stdout and
-stderr apart."""
+help without the ``cli`` extra, settings missing, an endpoint out of reach, a failed sign-in.
+Each test runs it as a subprocess and checks stdout and stderr apart."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+from cli_run import Service, cli, start_emulator, stop_emulator
 
 from speechrest import __version__
 
@@ -39,3 +47,104 @@ def test_help_and_usage_errors_need_no_rich_but_commands_say_they_do() -> None:
     command = run("-c", WITHOUT_RICH, "ls", "transcriptions")
     assert (command.returncode, command.stdout) == (1, "")
     assert command.stderr == "error: this command needs rich: pip install 'speechrest[cli]'\n"
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[Service]:
+    running = start_emulator("--processing-seconds", "0.2")
+    yield running
+    stop_emulator(running)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (for now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+NO_KEY = "no key: set SPEECH_KEY to the resource's key (or pass --entra to sign in with Microsoft Entra ID)"
+NO_RESOURCE = "no Speech resource: set SPEECH_ENDPOINT (or SPEECH_REGION, or pass --endpoint/--region)"
+
+
+def test_missing_settings_are_told_in_one_line_before_any_request(service: Service, tmp_path: Path) -> None:
+    before = service.stats()["total"]
+    no_key = cli(service, "ls", "transcriptions", cwd=tmp_path, SPEECH_KEY="")
+    assert (no_key.returncode, no_key.stdout, no_key.stderr) == (1, "", f"error: {NO_KEY}\n")
+    blank = cli(service, "ls", "transcriptions", cwd=tmp_path, SPEECH_KEY="  ")
+    assert blank.stderr == no_key.stderr
+    nothing = cli(service, "transcribe", "https://a.example.com/a.wav", "--locale=en-US", cwd=tmp_path, SPEECH_KEY="",
+                  SPEECH_ENDPOINT="")  # fmt: skip
+    assert (nothing.returncode, nothing.stdout) == (1, "")
+    assert nothing.stderr == (
+        "error: no Speech resource and no key: set SPEECH_ENDPOINT (or SPEECH_REGION, or pass --endpoint/--region)"
+        " and SPEECH_KEY to the resource's key (or pass --entra to sign in with Microsoft Entra ID)\n"
+    )
+    no_endpoint = cli(service, "get", "datasets", str(uuid.uuid4()), cwd=tmp_path, SPEECH_ENDPOINT="")
+    assert (no_endpoint.returncode, no_endpoint.stderr) == (1, f"error: {NO_RESOURCE}\n")
+    assert service.stats()["total"] == before  # nothing was sent
+    given = cli(service, "--endpoint", service.url, "ls", "transcriptions", "--top=1", cwd=tmp_path, SPEECH_ENDPOINT="")
+    assert (given.returncode, given.stderr.startswith("error")) == (0, False)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ls", "transcriptions"],
+        ["transcribe", "https://a.example.com/a.wav", "--locale=en-US"],  # a create, sent exactly once
+        ["wait", "0b2c3d4e-0000-4000-8000-000000000000"],  # the waiting's poller asks
+    ],
+)
+def test_an_unreachable_endpoint_is_one_line_at_once(argv: list[str], tmp_path: Path) -> None:
+    endpoint = f"http://127.0.0.1:{closed_port()}"
+    started = time.monotonic()
+    done = cli(endpoint, *argv, cwd=tmp_path)
+    assert time.monotonic() - started < 4  # no retries: the SDK's would take seconds
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"error: cannot reach {endpoint}: connection refused\n"
+
+
+# A stand-in for azure-identity: DefaultAzureCredential fails as it does when nothing is signed in.
+FAKE_IDENTITY = textwrap.dedent(
+    '''
+    from azure.core.exceptions import ClientAuthenticationError
+
+    MESSAGE = """DefaultAzureCredential failed to retrieve a token from the included credentials.
+    Attempted credentials:
+    \tEnvironmentCredential: EnvironmentCredential authentication unavailable.
+    \tAzureCliCredential: Please run 'az login' to set up an account
+    To mitigate this issue, please refer to the troubleshooting guidelines here at https://aka.ms/azsdk."""
+
+
+    class DefaultAzureCredential:
+        async def get_token(self, *scopes, **options):
+            raise ClientAuthenticationError(message=MESSAGE)
+
+        async def close(self):
+            pass
+
+        async def __aenter__(self):
+            return self
+
+        async def __aexit__(self, *exc_info):
+            await self.close()
+    '''
+)
+
+
+def test_a_failed_entra_sign_in_is_one_line(service: Service, tmp_path: Path) -> None:
+    pytest.importorskip("azure.core")
+    package = tmp_path / "site" / "azure" / "identity"
+    (package / "aio").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "aio" / "__init__.py").write_text(FAKE_IDENTITY)
+    env = {"PYTHONPATH": str(tmp_path / "site"), "SPEECH_KEY": ""}
+    done = cli(service, "ls", "transcriptions", "--entra", cwd=tmp_path, **env)
+    assert (done.returncode, done.stdout) == (1, "")
+    line = (
+        "error: Microsoft Entra ID sign-in failed: DefaultAzureCredential failed to retrieve a token from the "
+        "included credentials. (--debug shows the rest)"
+    )
+    assert done.stderr == line + "\n"
+    debug = cli(service, "ls", "transcriptions", "--entra", "--debug", cwd=tmp_path, **env)
+    assert "Please run 'az login'" in debug.stderr and debug.stderr.splitlines()[-1] == line

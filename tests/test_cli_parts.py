@@ -4,20 +4,24 @@ names, the grammar, configuration precedence and the error line."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 from pathlib import Path
 from types import SimpleNamespace
 
+import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from rich.console import Console
 
 from speechrest.cli import main
 from speechrest.cli._args import parse
-from speechrest.cli._connect import _client_options
+from speechrest.cli._connect import Unreachable, _client_options, _FirstContact
 from speechrest.cli._display import UploadDisplay, WaitDisplay
 from speechrest.cli._files import ResultWriter, file_stem
 from speechrest.cli._output import CommandError, Output, describe, make_console
-from speechrest.errors import InvalidArgumentError, NotFoundError
+from speechrest.errors import InvalidArgumentError, NotFoundError, SpeechError
 from speechrest.results import TranscriptionResult
 from speechrest.upload import UploadProgress
 
@@ -162,12 +166,12 @@ def test_options_beat_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "key": "k",
     }
     assert "key" not in _client_options(namespace(entra=True))  # Entra ID instead of the key
-    for name in ("SPEECH_ENDPOINT", "SPEECH_KEY", "SPEECH_API_VERSION"):
+    for name in ("SPEECH_ENDPOINT", "SPEECH_API_VERSION"):
         monkeypatch.delenv(name)
     monkeypatch.setenv("SPEECH_REGION", "westus")
-    assert _client_options(namespace()) == {"region": "westus"}
+    assert _client_options(namespace()) == {"region": "westus", "key": "k"}
     monkeypatch.delenv("SPEECH_REGION")
-    with pytest.raises(CommandError, match="set SPEECH_ENDPOINT or SPEECH_REGION"):
+    with pytest.raises(CommandError, match=r"^no Speech resource: set SPEECH_ENDPOINT \(or SPEECH_REGION"):
         _client_options(namespace())
 
 
@@ -185,7 +189,8 @@ def test_an_error_line_carries_the_service_code_status_message_and_request_id() 
     )
     assert describe(error) == "NotFound (404): The model does not exist. [EntityNotFound]"
     assert describe(FileNotFoundError(2, "No such file or directory", "a.wav")) == "No such file or directory: a.wav"
-    assert describe(RuntimeError("boom")) == "unexpected RuntimeError: boom (--debug shows the traceback)"
+    assert describe(RuntimeError("boom\nat x")) == "unexpected RuntimeError: boom (--debug shows the traceback)"
+    assert describe(SpeechError("one thing\nand details")) == "one thing (--debug shows the rest)"
 
 
 def test_plain_tables_are_aligned_without_trailing_spaces() -> None:
@@ -193,3 +198,28 @@ def test_plain_tables_are_aligned_without_trailing_spaces() -> None:
     out = Output(json_mode=False, stdout=stdout, stderr=io.StringIO())
     out.table(("ID", "STATUS", "NAME"), [["a", "Succeeded", ""], ["bbbb", "Failed", "x"]])
     assert stdout.getvalue() == "ID    STATUS     NAME\na     Succeeded\nbbbb  Failed     x\n"
+
+
+async def test_a_host_never_reached_is_unreachable_at_once_and_later_failures_are_the_sdks() -> None:
+    accepted: list[asyncio.StreamWriter] = []
+    silent = await asyncio.start_server(lambda _, writer: accepted.append(writer), "127.0.0.1", 0)  # never TLS
+    port = silent.sockets[0].getsockname()[1]
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    answering = web.Application()
+    answering.router.add_get("/", ok)
+    server = TestServer(answering)
+    await server.start_server()
+    url = server.make_url("/")
+    async with silent, aiohttp.ClientSession(connector=_FirstContact()) as session:
+        with pytest.raises(Unreachable, match=rf"^cannot reach https://127.0.0.1:{port}: no connection within 0.2 s$"):
+            await session.get(f"https://127.0.0.1:{port}/", timeout=aiohttp.ClientTimeout(connect=0.2))
+        async with session.get(url) as answer:
+            assert await answer.text() == "ok"
+        await server.close()
+        with pytest.raises(aiohttp.ClientError):  # reached before: an error for the SDK to retry
+            await session.get(url)
+    for writer in accepted:
+        writer.close()

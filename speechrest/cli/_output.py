@@ -17,7 +17,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from ..errors import APIStatusError, AuthenticationError, SpeechError, _text
+from ..errors import APIStatusError, AuthenticationError, CredentialError, SpeechError, _text
 
 __all__ = ["CommandError", "Output", "describe", "make_console"]
 
@@ -43,7 +43,21 @@ def make_console(stream: TextIO) -> Console:
 
 
 def describe(error: BaseException) -> str:
-    """An error as one line: the service's code, status and message when it sent them."""
+    """An error as one line: the service's code, status and message when it sent them. Of a
+    longer message (a sign-in's, say) the first line only; ``--debug`` shows the rest."""
+    message = _message(error)
+    if message is None:
+        return f"unexpected {type(error).__name__}: {_first_line(str(error))} (--debug shows the traceback)"
+    first = _first_line(message)
+    return first if first == message.strip() else f"{first} (--debug shows the rest)"
+
+
+def _first_line(text: str) -> str:
+    return text.strip().split("\n", 1)[0].rstrip()
+
+
+def _message(error: BaseException) -> str | None:
+    """What the command line knows to say of ``error``; None for the unexpected."""
     if isinstance(error, APIStatusError):
         text = f"{error.code or 'HTTP'} ({error.status}): {error.message or error}"
         inner = _text(getattr(error.inner_error, "code", None))
@@ -54,11 +68,13 @@ def describe(error: BaseException) -> str:
         if isinstance(error, AuthenticationError):
             text += " (check SPEECH_KEY, or use --entra)"
         return text
+    if isinstance(error, CredentialError):
+        return f"Microsoft Entra ID sign-in failed: {error.__cause__ or error}"
     if isinstance(error, OSError) and error.strerror:
         return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
     if isinstance(error, (SpeechError, CommandError)):
         return str(error)
-    return f"unexpected {type(error).__name__}: {error} (--debug shows the traceback)"
+    return None
 
 
 class Output:
