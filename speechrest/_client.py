@@ -13,7 +13,9 @@ import os
 import platform
 import random
 import re
+import sys
 import time
+import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -64,6 +66,11 @@ __all__ = ["DEFAULT_API_VERSION", "SpeechClient", "TokenProvider"]
 # What live accounts answer today: the v3.x versions are retired (v3.0) or retiring.
 DEFAULT_API_VERSION = "2025-10-15"
 
+# Versions the service retired or announced to retire: a client for one warns (DeprecationWarning).
+RETIRED_VERSIONS = {
+    "v3.0": "was retired on 2026-03-31",
+    "v3.1": "is retiring: the service announced the same end for it as for v3.0, retired on 2026-03-31",
+}
 # A bearer token, or an async callable returning a fresh one (called for every request).
 TokenProvider = str | Callable[[], Awaitable[str]]
 
@@ -74,6 +81,7 @@ _EQUIVALENT_PARAMS: tuple[tuple[str, str, Callable[[int], int]], ...] = (
     ("sasLifetimeMinutes", "sasValidityInSeconds", lambda minutes: minutes * 60),
 )
 _CALL_OPTIONS = frozenset({"timeout", "max_retries", "exactly_once"})  # the keys of CallOptions
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 log = logging.getLogger("speechrest")
 _USER_AGENT = f"speechrest/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 
@@ -123,6 +131,24 @@ def _refuse_path(url: URL) -> None:
     raise InvalidArgumentError(
         f'SpeechClient: give the resource endpoint alone: endpoint="{url.origin()}"{also} (this one has '
         f"{' and '.join(e for e in extras if e)}); the SDK adds /speechtotext and the API version itself"
+    )
+
+
+def _warn_retired(api_version: str) -> None:
+    """A ``DeprecationWarning`` for a client of a retired API version, pointing at the code that made it.
+
+    Each client warns once, when made: the ``warnings`` filters then decide what is shown (by
+    default once per place in the caller's code that makes clients, for code run as a script
+    and in test runs), where a once-per-process flag would let one silenced warning hide the rest.
+    """
+    level, frame = 2, sys._getframe(1)  # the first frame outside speechrest (3.12's skip_file_prefixes)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        level, frame = level + 1, frame.f_back
+    warnings.warn(
+        f"Speech-to-text API version {api_version} {RETIRED_VERSIONS[api_version]}; use api_version="
+        f'"{DEFAULT_API_VERSION}" (the default) and see "Moving from v3.x to the GA versions" in the speechrest README',
+        DeprecationWarning,
+        stacklevel=level,
     )
 
 
@@ -201,6 +227,8 @@ class SpeechClient(ResourceGroups):
             raise InvalidArgumentError(
                 f"SpeechClient: unknown api_version {api_version!r}; supported: {', '.join(VERSIONS)}"
             )
+        if api_version in RETIRED_VERSIONS:
+            _warn_retired(api_version)
         if connection_limit < 1:
             raise InvalidArgumentError(f"SpeechClient: connection_limit must be >= 1, got {connection_limit}")
         self.api_version = api_version

@@ -4,10 +4,15 @@ proxies and TLS."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import os
 import re
+import sys
+import warnings
 from collections.abc import Callable, Iterator
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -256,3 +261,67 @@ async def test_the_documented_filters_work(speech_client: SpeechClient) -> None:
     assert [t.id async for t in transcriptions.list(filter=later)] == []
     files = [f.kind async for f in transcriptions.list_files(done.id, filter=filter_example(transcriptions.list_files))]
     assert sorted(files) == ["Transcription", "TranscriptionReport"]
+
+
+# ----------------------------------------------------------------------------- retired API versions
+
+
+def test_a_client_of_a_retired_version_warns_where_it_is_made() -> None:
+    with pytest.warns(DeprecationWarning) as caught:
+        SpeechClient(endpoint=RESOURCE, key="k", api_version="v3.0")
+        SpeechClient(endpoint=RESOURCE, key="k", api_version="v3.1")
+        SpeechClient(endpoint=RESOURCE, key="k", api_version="v3.1")  # each client says it
+    v3_0, v3_1 = (
+        'Speech-to-text API version v3.0 was retired on 2026-03-31; use api_version="2025-10-15" (the default) '
+        'and see "Moving from v3.x to the GA versions" in the speechrest README',
+        "Speech-to-text API version v3.1 is retiring: the service announced the same end for it as for v3.0, "
+        'retired on 2026-03-31; use api_version="2025-10-15" (the default) and see "Moving from v3.x to the GA '
+        'versions" in the speechrest README',
+    )
+    assert [str(w.message) for w in caught] == [v3_0, v3_1, v3_1]
+    assert {w.filename for w in caught} == {__file__}  # the line that made the client, not the SDK's
+
+
+def test_the_warning_points_past_the_sdks_own_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPEECH_ENDPOINT", RESOURCE)
+    monkeypatch.setenv("SPEECH_API_VERSION", "v3.1")
+    with pytest.warns(DeprecationWarning, match="v3.1 is retiring") as caught:
+        line = inspect.currentframe().f_lineno + 1  # type: ignore[union-attr]
+        SpeechClient.from_env(key="k")
+    assert (caught[0].filename, caught[0].lineno) == (__file__, line)
+
+
+def test_the_readme_has_the_section_the_warning_names() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "\n### Moving from v3.x to the GA versions\n" in readme
+
+
+@pytest.mark.parametrize("version", ["2024-11-15", "2025-10-15"])
+def test_a_client_of_a_ga_version_does_not_warn(version: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SpeechClient(endpoint=RESOURCE, key="k", api_version=version)
+
+
+@pytest.mark.filterwarnings("error::DeprecationWarning")
+@pytest.mark.speech_client(api_version="v3.1")
+async def test_the_pytest_fixture_makes_the_version_it_is_asked_for_without_a_warning(
+    speech_client: SpeechClient,
+) -> None:
+    assert speech_client.api_version == "v3.1"
+    assert await speech_client.transcriptions.list_supported_locales()
+
+
+async def test_the_command_line_prints_no_warning_for_v3_1(speech_emulator: Emulator) -> None:
+    command = ["-m", "speechrest.cli", "--json", "--api-version", "v3.1", "--endpoint", speech_emulator.url]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *command,
+        "ls",
+        "transcriptions",
+        env={**os.environ, "SPEECH_KEY": speech_emulator.key},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert (process.returncode, stderr.decode(), stdout.decode().strip()) == (0, "", "[]")
