@@ -17,6 +17,7 @@ import pytest
 from cli_run import Service, cli, start_emulator, stop_emulator
 
 from speechrest import __version__
+from speechrest.emulator import Emulator
 
 # Runs the command line with rich unimportable, as without the cli extra.
 WITHOUT_RICH = "import sys; sys.modules['rich'] = None; from speechrest.cli import main; raise SystemExit(main())"
@@ -148,3 +149,29 @@ def test_a_failed_entra_sign_in_is_one_line(service: Service, tmp_path: Path) ->
     assert done.stderr == line + "\n"
     debug = cli(service, "ls", "transcriptions", "--entra", "--debug", cwd=tmp_path, **env)
     assert "Please run 'az login'" in debug.stderr and debug.stderr.splitlines()[-1] == line
+
+
+def test_the_emulator_on_a_busy_port_is_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = f"error: port {port} is in use (choose another, or 0 for any free one)\n"
+        for argv in (
+            ["-m", "speechrest.emulator", "--port", str(port)],
+            ["-m", "speechrest", "emulator", "--port", str(port)],
+            ["-m", "speechrest", "--json", "emulator", "--blob-port", str(port), "--port", "0"],
+        ):
+            done = run(*argv)
+            assert (done.returncode, done.stdout, done.stderr) == (1, "", line), argv
+
+
+async def test_an_emulator_that_cannot_listen_leaves_no_port_open() -> None:
+    api = closed_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(OSError, match=f"port {taken.getsockname()[1]} is in use$"):
+            await Emulator(port=api, blob_port=taken.getsockname()[1]).start()
+    async with Emulator(port=api) as again:  # the API port it took first was let go
+        assert again.url.endswith(f":{api}")

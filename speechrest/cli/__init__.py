@@ -25,8 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "emulator":
         from ..emulator.__main__ import main as emulator
 
-        emulator([*args.rest, "--json"] if args.json else args.rest, prog="speechrest emulator")
-        return 0
+        return emulator([*args.rest, "--json"] if args.json else args.rest, prog="speechrest emulator")
     try:
         from ._output import Output, describe
 

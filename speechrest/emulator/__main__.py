@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import json
 import signal
+import sys
 
 from ._app import Emulator
 
@@ -58,9 +60,16 @@ async def serve(args: argparse.Namespace) -> None:
         print("speechrest emulator stopped", flush=True)
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m speechrest.emulator") -> None:
-    asyncio.run(serve(parse_args(argv, prog)))
+def main(argv: list[str] | None = None, prog: str = "python -m speechrest.emulator") -> int:
+    """Serve until stopped; the exit code: 0, or 1 when it cannot listen (one line on stderr)."""
+    try:
+        asyncio.run(serve(parse_args(argv, prog)))
+    except OSError as error:
+        hint = " (choose another, or 0 for any free one)" if error.errno == errno.EADDRINUSE else ""
+        print(f"error: {error.strerror or error}{hint}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

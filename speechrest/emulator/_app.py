@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import errno
 import json
 import math
 import random
@@ -359,7 +360,13 @@ async def _listen(app: web.Application, host: str, port: int) -> _Listener:
     runner = web.AppRunner(app, access_log=None, handle_signals=False, lingering_time=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        busy = error.errno == errno.EADDRINUSE
+        reason = f"port {port} is in use" if busy else f"cannot listen on {host}:{port}: {error.strerror}"
+        raise OSError(error.errno, reason) from error
     bound = runner.addresses[0][1]
     shown = f"[{host}]" if ":" in host else host
     return _Listener(runner, f"http://{shown}:{bound}")
@@ -439,14 +446,16 @@ class Emulator:
         return self.counters.snapshot(self.service)
 
     async def start(self) -> None:
+        """Listen on both ports; an ``OSError`` (such as "port 8080 is in use") leaves nothing open."""
         blob = BlobStore()
         self._service = Service(self.options, blob)
-        self._listeners.append(
-            await _listen(
-                Api(self._service, self.counters, lambda: self.quota, self._set_quota).app(), self.host, self.port
-            )
-        )
-        self._listeners.append(await _listen(blob.app(), self.host, self.blob_port))
+        api = Api(self._service, self.counters, lambda: self.quota, self._set_quota).app()
+        try:
+            self._listeners.append(await _listen(api, self.host, self.port))
+            self._listeners.append(await _listen(blob.app(), self.host, self.blob_port))
+        except OSError:
+            await self.stop()
+            raise
         blob.url = self.blob_url
 
     async def stop(self) -> None:
