@@ -21,8 +21,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import partial
+from ssl import SSLContext, create_default_context
 from types import ModuleType, TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 import attrs
@@ -152,6 +153,32 @@ def _warn_retired(api_version: str) -> None:
     )
 
 
+def _tls(
+    ssl: SSLContext | Literal[False] | None, ca_bundle: str | os.PathLike[str] | None, session: object
+) -> SSLContext | bool:
+    """What the client's connector verifies TLS with: ``ssl=``, a context trusting ``ca_bundle``, or the defaults."""
+    if ssl is None and ca_bundle is None:
+        return True
+    if session is not None:
+        raise InvalidArgumentError(
+            "SpeechClient: ssl= and ca_bundle= are for the client's own session; with session=, "
+            "set them on its connector"
+        )
+    if ssl is not None and ca_bundle is not None:
+        raise InvalidArgumentError("SpeechClient: give ssl= or ca_bundle=, not both")
+    if ca_bundle is None:
+        if ssl is not False and not isinstance(ssl, SSLContext):
+            raise InvalidArgumentError(f"SpeechClient: ssl must be an ssl.SSLContext or False, got {ssl!r}")
+        return ssl
+    path = os.fspath(ca_bundle)
+    try:
+        return create_default_context(cafile=path)
+    except OSError as exc:  # ssl.SSLError too
+        raise InvalidArgumentError(
+            f"SpeechClient: ca_bundle {path!r} is not a readable PEM file of CA certificates: {exc}"
+        ) from exc
+
+
 def _is_loopback(host: str | None) -> bool:
     if host in ("localhost", "localhost."):
         return True
@@ -170,6 +197,10 @@ class SpeechClient(ResourceGroups):
     ``credential=`` takes an azure-core async token credential (Microsoft Entra ID, on the
     resource's custom-domain endpoint; ``credential_scope=`` overrides the scope the endpoint's
     cloud implies) or an ``AzureKeyCredential``, and is never closed here.
+
+    Its own session honours ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY``, and checks TLS with
+    ``ssl=`` (an ``ssl.SSLContext``, or False to skip the check) or against ``ca_bundle=`` (a PEM
+    file of the CA certificates to trust instead of the system's).
     """
 
     transcriptions: Transcriptions
@@ -190,6 +221,8 @@ class SpeechClient(ResourceGroups):
         credential_scope: str | None = None,
         api_version: str = DEFAULT_API_VERSION,
         session: aiohttp.ClientSession | None = None,
+        ssl: SSLContext | Literal[False] | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
         timeout: float | aiohttp.ClientTimeout = 120.0,
         connect_timeout: float | None = 10.0,
         connection_limit: int = 64,
@@ -254,6 +287,7 @@ class SpeechClient(ResourceGroups):
             else aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
         )
         self._connection_limit = connection_limit
+        self._ssl = _tls(ssl, ca_bundle, session)
         self._session = session
         self._owns_session = session is None
         self._closed = False
@@ -337,8 +371,9 @@ class SpeechClient(ResourceGroups):
             raise SpeechError("this SpeechClient is closed")
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connection_limit),
+                connector=aiohttp.TCPConnector(limit=self._connection_limit, ssl=self._ssl),
                 timeout=self._timeout,
+                trust_env=True,  # HTTPS_PROXY, NO_PROXY...: the auth middleware looks at the target, not the proxy
             )
         return self._session
 

@@ -8,17 +8,21 @@ import asyncio
 import inspect
 import os
 import re
+import ssl
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
+import trustme
+from aiohttp import web
 from conftest import TEST_KEY, RecordingServer
 
-from speechrest import InvalidArgumentError, JobFailedError, SpeechClient, models, operations
+from speechrest import InvalidArgumentError, JobFailedError, SpeechClient, TransportError, models, operations
 from speechrest._generated import VERSIONS
 from speechrest.emulator import Emulator
 from speechrest.errors import JobNotFinishedError
@@ -325,3 +329,135 @@ async def test_the_command_line_prints_no_warning_for_v3_1(speech_emulator: Emul
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert (process.returncode, stderr.decode(), stdout.decode().strip()) == (0, "", "[]")
+
+
+# ----------------------------------------------------------------------------- TLS and proxies
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+async def tls_server(ca: trustme.CA) -> AsyncIterator[tuple[str, list[web.Request]]]:
+    """An HTTPS server on 127.0.0.1 with a certificate of ``ca`` (its URL, and the requests it got)."""
+    seen: list[web.Request] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        seen.append(request)
+        return web.json_response({"displayName": "over TLS"})
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    port = runner.addresses[0][1]
+    yield f"https://127.0.0.1:{port}", seen
+    await runner.cleanup()
+
+
+def trusting(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    return context
+
+
+async def fetch(endpoint: str, **options: Any) -> str | None:
+    """The display name of a transcription, as the server at ``endpoint`` answers."""
+    async with SpeechClient(endpoint=endpoint, key=TEST_KEY, max_retries=0, rate_limit=None, **options) as client:
+        return (await client.transcriptions.get(ID)).display_name
+
+
+async def test_tls_is_checked_with_the_context_or_ca_bundle_given(
+    ca: trustme.CA, tls_server: tuple[str, list[web.Request]], tmp_path: Path
+) -> None:
+    url, seen = tls_server
+    with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED"):
+        await fetch(url)  # the system's CAs do not know this one
+    assert seen == []
+    assert await fetch(url, ssl=trusting(ca)) == "over TLS"
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    assert await fetch(url, ca_bundle=bundle) == "over TLS"
+    assert await fetch(url, ssl=False) == "over TLS"  # unchecked, when asked
+    assert [r.headers["Ocp-Apim-Subscription-Key"] for r in seen] == [TEST_KEY] * 3
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"ssl": True}, "ssl must be an ssl.SSLContext or False, got True"),
+        ({"ssl": False, "ca_bundle": "ca.pem"}, "give ssl= or ca_bundle=, not both"),
+        ({"ca_bundle": "/nonexistent/ca.pem"}, "ca_bundle '/nonexistent/ca.pem' is not a readable PEM file"),
+        ({"ca_bundle": __file__}, "is not a readable PEM file"),
+    ],
+)
+def test_bad_tls_settings_are_refused(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=re.escape(message)):
+        SpeechClient(endpoint=RESOURCE, key="k", **options)
+
+
+async def test_tls_settings_do_not_go_with_a_callers_session() -> None:
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(InvalidArgumentError, match="with session=, set them on its connector"):
+            SpeechClient(endpoint=RESOURCE, key="k", session=session, ssl=False)
+
+
+class ConnectProxy:
+    """A forward proxy for HTTPS: answers ``CONNECT host:port`` and relays the bytes both ways,
+    as corporate proxies do; it records what it could read (the CONNECT request, nothing more)."""
+
+    def __init__(self) -> None:
+        self.preambles: list[bytes] = []
+        self.server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> ConnectProxy:
+        self.server = await asyncio.start_server(self._tunnel, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def _tunnel(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        preamble = await client_reader.readuntil(b"\r\n\r\n")
+        self.preambles.append(preamble)
+        host, _, port = preamble.split(b" ")[1].decode().rpartition(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        client_writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        async def relay(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> None:
+            while data := await source.read(65536):
+                target.write(data)
+                await target.drain()
+            target.close()
+
+        await asyncio.gather(relay(client_reader, writer), relay(reader, client_writer), return_exceptions=True)
+
+
+async def test_https_proxy_from_the_environment_is_used_and_sees_no_key(
+    ca: trustme.CA, tls_server: tuple[str, list[web.Request]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, seen = tls_server
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    async with ConnectProxy() as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        assert await fetch(url, ssl=trusting(ca)) == "over TLS"
+        assert [p.split(b"\r\n")[0] for p in proxy.preambles] == [f"CONNECT {url[8:]} HTTP/1.1".encode()]
+        assert not any(TEST_KEY.encode() in p for p in proxy.preambles)  # the key travels inside TLS only
+        assert seen[-1].headers["Ocp-Apim-Subscription-Key"] == TEST_KEY
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        assert await fetch(url, ssl=trusting(ca)) == "over TLS"
+    assert len(proxy.preambles) == 1 and len(seen) == 2  # NO_PROXY: straight to the service
