@@ -4,6 +4,7 @@ Each test runs it as a subprocess and checks stdout and stderr apart."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from cli_run import Service, cli, start_emulator, stop_emulator
 
-from speechrest import __version__
+from speechrest import SpeechClient, __version__
 from speechrest.emulator import Emulator
 
 # Runs the command line with rich unimportable, as without the cli extra.
@@ -175,3 +176,34 @@ async def test_an_emulator_that_cannot_listen_leaves_no_port_open() -> None:
             await Emulator(port=api, blob_port=taken.getsockname()[1]).start()
     async with Emulator(port=api) as again:  # the API port it took first was let go
         assert again.url.endswith(f":{api}")
+
+
+def test_ls_shows_a_first_page_fitted_to_the_terminal(service: Service, tmp_path: Path) -> None:
+    name = f"{uuid.uuid4().hex[:8]} a rather long display name, shown whole in wide terminals only"
+
+    async def create(client: SpeechClient) -> list[str]:
+        body = {"displayName": name, "locale": "en-US", "contentUrls": ["https://x.example.com/a.wav"]}
+        body["properties"] = {"timeToLiveHours": 6}
+        return [(await client.transcriptions.create(body)).id for _ in range(21)]
+
+    made = set(service.sdk(create))
+    only = ("--filter", f"displayName eq '{name}'")
+    page = cli(service, "ls", "transcriptions", *only, cwd=tmp_path, COLUMNS="80")
+    assert page.returncode == 0, page.stderr
+    assert page.stderr == "the first 20 transcriptions, as the service listed them; --top N or --all for more\n"
+    header, *lines = page.stdout.splitlines()
+    assert header.split() == ["ID", "STATUS", "CREATED", "LOCALE", "NAME"]
+    assert all(len(line) <= 80 for line in page.stdout.splitlines())
+    rows = [line.split() for line in lines if not line.startswith(" ")]  # the time goes under the date
+    assert len(rows) == 20 and {row[0] for row in rows} <= made  # ids are never cut
+    assert all(row[-1].endswith("…") and name.startswith(" ".join(row[4:])[:-1]) for row in rows)
+
+    everything = cli(service, "ls", "transcriptions", *only, "--all", "--json", cwd=tmp_path, COLUMNS="80")
+    assert (everything.returncode, everything.stderr) == (0, "")
+    listed = json.loads(everything.stdout)
+    assert {entity["id"] for entity in listed} == made
+    assert all(entity["self"].split("?")[0].endswith(entity["id"]) for entity in listed)
+
+    piped = cli(service, "ls", "transcriptions", *only, "--top", "21", cwd=tmp_path)  # no width to keep to
+    assert piped.stderr == ""
+    assert all(line.endswith(name) for line in piped.stdout.splitlines()[1:])

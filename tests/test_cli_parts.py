@@ -20,7 +20,7 @@ from speechrest.cli._args import parse
 from speechrest.cli._connect import Unreachable, _client_options, _FirstContact
 from speechrest.cli._display import UploadDisplay, WaitDisplay
 from speechrest.cli._files import ResultWriter, file_stem
-from speechrest.cli._output import CommandError, Output, describe, make_console
+from speechrest.cli._output import CommandError, Fit, Output, describe, make_console
 from speechrest.errors import InvalidArgumentError, NotFoundError, SpeechError
 from speechrest.results import TranscriptionResult
 from speechrest.upload import UploadProgress
@@ -193,11 +193,40 @@ def test_an_error_line_carries_the_service_code_status_message_and_request_id() 
     assert describe(SpeechError("one thing\nand details")) == "one thing (--debug shows the rest)"
 
 
-def test_plain_tables_are_aligned_without_trailing_spaces() -> None:
+def printed_table(headers: tuple[str, ...] | None, rows: list[list[str]], fits: tuple[Fit, ...]) -> str:
     stdout = io.StringIO()
-    out = Output(json_mode=False, stdout=stdout, stderr=io.StringIO())
-    out.table(("ID", "STATUS", "NAME"), [["a", "Succeeded", ""], ["bbbb", "Failed", "x"]])
-    assert stdout.getvalue() == "ID    STATUS     NAME\na     Succeeded\nbbbb  Failed     x\n"
+    Output(json_mode=False, stdout=stdout, stderr=io.StringIO()).table(headers, rows, fits)
+    return stdout.getvalue()
+
+
+def test_plain_tables_are_aligned_without_trailing_spaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    rows = [["a", "Succeeded", ""], ["bbbb", "Failed", "a name longer than any terminal " * 9]]
+    printed = printed_table(("ID", "STATUS", "NAME"), rows, ("keep", "keep", "cut"))
+    assert printed == f"ID    STATUS     NAME\na     Succeeded\nbbbb  Failed     {rows[1][2].rstrip()}\n"  # all of it
+
+
+def test_tables_fit_columns_by_narrowing_those_that_may_give(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    row = ["0123456789abcdef", "2026-01-02 03:04:05", "a rather long name indeed"]
+    assert printed_table(("ID", "WHEN", "NAME"), [row], ("keep", "wrap", "cut")) == (
+        "ID                WHEN        NAME\n"
+        "0123456789abcdef  2026-01-02  a rather …\n"  # 40 cells: the id kept, the others narrowed alike
+        "                  03:04:05\n"
+    )
+    url = "https://host.example.com/" + "a" * 40
+    fields = [["self", url], ["displayName", "one two three four five six seven"]]
+    assert printed_table(None, fields, ("keep", "wrap")) == (
+        f"self         {url}\n"  # a word longer than the column keeps its line: never cut in the middle
+        "displayName  one two three four five six\n"  # 40 cells
+        "             seven\n"
+    )
+    monkeypatch.setenv("COLUMNS", "20")  # narrower than the kept columns: lines go over, the terminal wraps
+    assert printed_table(None, [["a-long-kept-name", "x y z " * 4]], ("keep", "wrap")).splitlines() == [
+        "a-long-kept-name  x y z x y",
+        "                  z x y z x",
+        "                  y z",
+    ]
 
 
 async def test_a_host_never_reached_is_unreachable_at_once_and_later_failures_are_the_sdks() -> None:

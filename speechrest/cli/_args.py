@@ -182,9 +182,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wait.set_defaults(run="_jobs:wait")
 
-    ls = command(commands, "ls", "list entities of one kind")
+    ls = command(
+        commands,
+        "ls",
+        "list entities of one kind, in the order the service returns them (it documents none)",
+    )
     ls.add_argument("kind", type=kind_named, metavar="KIND", help="transcriptions, datasets, models, base-models, ...")
-    ls.add_argument("--top", type=partial(_positive, int), metavar="N", help="at most N of them")
+    size = ls.add_mutually_exclusive_group()
+    size.add_argument("--top", type=partial(_positive, int), default=20, metavar="N", help="the first N (default 20)")
+    size.add_argument("--all", action="store_true", help="every one, page after page")
     ls.add_argument("--filter", help="the service's filter, such as \"status eq 'Failed'\"")
     ls.set_defaults(run="_manage:ls")
 

@@ -17,7 +17,7 @@ from ..waiting import _id_of
 from ._connect import connect, connection_argv
 from ._display import WaitDisplay
 from ._files import ResultWriter, file_stem
-from ._kinds import KINDS, SUMMARY_HEADERS, Kind, entity_id, summary_row, wire
+from ._kinds import KINDS, SUMMARY_FITS, SUMMARY_HEADERS, Kind, entity_id, summary_row, wire
 from ._output import CommandError, Output
 
 __all__ = ["last_states", "report_errors", "results", "transcribe", "transcribe_file", "wait", "wait_for"]
@@ -166,7 +166,7 @@ async def last_states(client: SpeechClient, kind: Kind, outcomes: Sequence[Any])
 
 
 def _show_jobs(client: SpeechClient, out: Output, states: Sequence[Any]) -> None:
-    out.table(SUMMARY_HEADERS, [summary_row(client, state) for state in states])
+    out.table(SUMMARY_HEADERS, [summary_row(client, state) for state in states], SUMMARY_FITS)
 
 
 def report_errors(out: Output, outcomes: Sequence[Any]) -> int:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._client import SpeechClient
 from ..errors import InvalidArgumentError
 
-__all__ = ["KINDS", "SUMMARY_HEADERS", "Kind", "entity_id", "kind_named", "summary_row", "wire"]
+if TYPE_CHECKING:
+    from ._output import Fit
+
+__all__ = ["KINDS", "SUMMARY_FITS", "SUMMARY_HEADERS", "Kind", "entity_id", "kind_named", "summary_row", "wire"]
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -70,6 +73,8 @@ def wire(client: SpeechClient, entity: Any) -> dict[str, Any]:
 
 
 SUMMARY_HEADERS = ("ID", "STATUS", "CREATED", "LOCALE", "NAME")
+# Ids stay whole; a narrow terminal puts the time under the date and cuts names short.
+SUMMARY_FITS: tuple[Fit, ...] = ("keep", "keep", "wrap", "keep", "cut")
 
 
 def summary_row(client: SpeechClient, entity: Any) -> list[str]:

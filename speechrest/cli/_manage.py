@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import AmbiguousCreateError, APIStatusError, SpeechError
 from ._connect import connect
-from ._kinds import SUMMARY_HEADERS, Kind, entity_id, summary_row, wire
+from ._kinds import SUMMARY_FITS, SUMMARY_HEADERS, Kind, entity_id, summary_row, wire
 from ._output import Output, describe
 
 __all__ = ["delete", "get", "ls"]
@@ -19,14 +19,20 @@ _PAGE = 100
 
 
 async def ls(args: argparse.Namespace, out: Output) -> int:
-    """List entities of one kind, in the order the service sends them."""
+    """List entities of one kind in the order the service sends them (it documents none): the
+    first ``--top``, or ``--all``; a note on stderr tells when there are more."""
     kind: Kind = args.kind
-    page = min(args.top, _PAGE) if args.top else None
+    wanted = None if args.all else args.top
+    asked = None if wanted is None else wanted + 1  # one more tells whether there are more
     async with connect(args) as client:
-        pager = kind.call(client, kind.list)(top=page, filter=args.filter, max_items=args.top)
+        pager = kind.call(client, kind.list)(top=min(asked or _PAGE, _PAGE), filter=args.filter, max_items=asked)
         entities = [entity async for entity in pager]
+        more = wanted is not None and len(entities) > wanted
+        entities = entities[:wanted]
         rows = [summary_row(client, entity) for entity in entities]
-        out.emit([wire(client, entity) for entity in entities], lambda: out.table(SUMMARY_HEADERS, rows))
+        out.emit([wire(client, entity) for entity in entities], lambda: out.table(SUMMARY_HEADERS, rows, SUMMARY_FITS))
+    if more:
+        out.note(f"the first {wanted} {kind.name}, as the service listed them; --top N or --all for more")
     return 0
 
 
@@ -39,7 +45,7 @@ async def get(args: argparse.Namespace, out: Output) -> int:
     wanted = entity_id(kind, args.id)
     async with connect(args) as client:
         data = wire(client, await kind.call(client, kind.get)(wanted))
-    out.emit(data, lambda: out.table(None, _flatten(_without_token(data))))
+    out.emit(data, lambda: out.table(None, _flatten(_without_token(data)), ("keep", "wrap")))
     return 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import IO, Any, Literal, TextIO
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -19,9 +19,14 @@ from rich.text import Text
 
 from ..errors import APIStatusError, AuthenticationError, CredentialError, SpeechError, _text
 
-__all__ = ["CommandError", "Output", "describe", "make_console"]
+__all__ = ["CommandError", "Fit", "Output", "describe", "make_console"]
 
 _STATUS_STYLES = {"Succeeded": "green", "Failed": "red", "Running": "yellow", "NotStarted": "dim"}
+# How a table's column fits a narrow terminal: as it is, cut short, or on more lines.
+Fit = Literal["keep", "cut", "wrap"]
+# Spaces between columns; the fewest cells a column is narrowed to (beyond, the terminal wraps).
+_GAP = 2
+_NARROWEST = 10
 
 
 class CommandError(Exception):
@@ -107,15 +112,71 @@ class Output:
         self.err.print(message)
         self.err.file.flush()
 
-    def table(self, headers: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> None:
-        """Aligned columns, never cut or wrapped (the terminal wraps long lines); styled on a terminal."""
+    def table(self, headers: Sequence[str] | None, rows: Sequence[Sequence[str]], fits: Sequence[Fit]) -> None:
+        """Aligned columns, styled on a terminal. Where lines have a width to keep to (a terminal's,
+        or ``COLUMNS``), the columns that may give way narrow, widest first: ``cut`` ends a long
+        cell with "…", ``wrap`` breaks it between words onto more lines (a longer word keeps a
+        line of its own), ``keep`` never gives (ids). Pipes and files get whole lines."""
         lines = ([list(headers)] if headers is not None else []) + [list(row) for row in rows]
-        widths = [max(cell_len(line[i]) for line in lines) for i in range(len(lines[0]))] if lines else []
+        if not lines:
+            return
+        widths = [max(cell_len(line[i]) for line in lines) for i in range(len(fits))]
+        room = _room(self.out.file)
+        if room is not None:
+            _narrow(widths, fits, room)
         for number, cells in enumerate(lines):
-            text = Text()
-            for column, cell in enumerate(cells):
-                style = "bold" if headers is not None and number == 0 else _STATUS_STYLES.get(cell, "")
-                text.append(cell, style=style)
-                text.append(" " * (widths[column] - cell_len(cell) + 2))
-            text.rstrip()
-            self.out.print(text)
+            bold = headers is not None and number == 0
+            pieces = [_fit(cell, width, fit) for cell, width, fit in zip(cells, widths, fits, strict=True)]
+            for index in range(max(len(cell_lines) for cell_lines in pieces)):
+                text = Text()
+                for width, cell_lines in zip(widths, pieces, strict=True):
+                    shown = cell_lines[index] if index < len(cell_lines) else ""
+                    text.append(shown, style=_style(shown, bold))
+                    text.append(" " * (width - cell_len(shown) + _GAP))
+                text.rstrip()
+                self.out.print(text)
+
+
+def _style(cell: str, header: bool) -> str:
+    return "bold" if header else _STATUS_STYLES.get(cell, "")
+
+
+def _room(stream: IO[str]) -> int | None:
+    """The width lines keep to: ``COLUMNS`` when set, else the terminal's; None for pipes and files."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if not stream.isatty():
+        return None
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError):
+        return None
+
+
+def _narrow(widths: list[int], fits: Sequence[Fit], room: int) -> None:
+    """Take cells from the widest column that may give (down to ``_NARROWEST``) until a line fits ``room``."""
+    excess = sum(widths) + _GAP * (len(widths) - 1) - room
+    while excess > 0:
+        giving = [i for i, fit in enumerate(fits) if fit != "keep" and widths[i] > _NARROWEST]
+        if not giving:
+            return
+        widths[max(giving, key=widths.__getitem__)] -= 1
+        excess -= 1
+
+
+def _fit(cell: str, width: int, fit: Fit) -> list[str]:
+    """``cell`` as lines of at most ``width`` cells: as it is, cut short, or broken between words."""
+    if fit == "keep" or cell_len(cell) <= width:
+        return [cell]
+    if fit == "cut":
+        text = Text(cell)
+        text.truncate(width, overflow="ellipsis")
+        return [text.plain]
+    lines: list[str] = []
+    for word in cell.split():
+        if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
