@@ -183,6 +183,44 @@ def test_failed_audio_and_failed_jobs_are_error_lines(service: Service, tmp_path
     assert "Failed" in waited.stdout.splitlines()[1]
 
 
+def test_out_dash_prints_one_document_and_nothing_else(service: Service, tmp_path: Path) -> None:
+    urls = ["https://a.example.com/first.wav", "https://a.example.com/second.wav"]
+    wait = ["--locale=en-US", "--wait", "--poll-interval=0.1"]
+    printed = cli(service, "transcribe", *urls, *wait, "--out", "-", cwd=tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    [created] = printed.stderr.splitlines()  # the status line; the jobs' table is left out
+    transcription_id = created_id(created)
+
+    async def results(client: SpeechClient) -> list[Any]:
+        return [result async for result in client.transcriptions.results(transcription_id)]
+
+    first, second = service.sdk(results)
+    assert printed.stdout == first.text() + "\n" + second.text() + "\n"  # transcripts follow one another
+
+    sent = service.requests("Transcriptions_Submit")
+    refused = cli(service, "transcribe", *urls, *wait, "--format=srt", "--out=-", cwd=tmp_path)
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr == (
+        "error: --out - prints the srt of one audio file only, and there are more: write them with --out DIR\n"
+    )
+    assert service.requests("Transcriptions_Submit") == sent  # refused before anything was paid for
+    late = cli(service, "results", transcription_id, "--format=vtt", "--out=-", cwd=tmp_path)  # told at the 2nd
+    assert (late.returncode, late.stdout) == (1, first.to_webvtt())  # one whole document
+    assert late.stderr == refused.stderr.replace("srt", "vtt")
+
+    mixed = cli(service, "results", transcription_id, "--format=text,srt", "--out=-", cwd=tmp_path)
+    assert (mixed.returncode, mixed.stdout) == (2, "")
+    assert mixed.stderr.splitlines()[-1] == (
+        "speechrest: error: --out - prints one format, as one document: give one --format, "
+        "or write files with --out DIR"
+    )
+    no_audio = cli(service, "transcribe", "--locale=en-US", cwd=tmp_path)
+    assert (no_audio.returncode, no_audio.stdout) == (2, "")
+    assert no_audio.stderr.splitlines()[-1] == (
+        "speechrest: error: no audio: give audio URLs, or --from-file FILE with one URL a line"
+    )
+
+
 # ---------------------------------------------------------------- ls, get, delete, errors
 
 
@@ -414,7 +452,7 @@ def test_transcribe_file_on_ga_versions_and_a_clear_line_on_v3(service: Service,
 
     one, two = service.sdk(expected)
     printed = cli(service, "transcribe-file", "one.wav", "two.wav", "--locale", "en-US", "--out", "-", cwd=tmp_path)
-    assert printed.returncode == 0, printed.stderr
+    assert (printed.returncode, printed.stderr) == (0, "")
     assert printed.stdout == one.text() + "\n" + two.text() + "\n"
 
     written = cli(

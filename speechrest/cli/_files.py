@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from ..errors import InvalidArgumentError
 from ..results import TranscriptionResult
 
-__all__ = ["FORMATS", "ResultWriter", "file_stem"]
+__all__ = ["FORMATS", "ResultWriter", "check_printable", "file_stem"]
 
 # Format -> file extension.
 FORMATS = {"text": ".txt", "srt": ".srt", "vtt": ".vtt", "json": ".json"}
@@ -45,6 +45,15 @@ def file_stem(source: str | None) -> str:
     return _UNSAFE.sub("_", stem).strip("._-")[:_LONGEST] or "audio"
 
 
+def check_printable(folder: str, formats: Sequence[str], count: int) -> None:
+    """Refuse to print (``--out -``) the captions or JSON of ``count`` > 1 audio files: one
+    after the other, they would not make one document. Transcripts may follow one another."""
+    if folder == "-" and count > 1 and formats[0] != "text":
+        raise InvalidArgumentError(
+            f"--out - prints the {formats[0]} of one audio file only, and there are more: write them with --out DIR"
+        )
+
+
 class ResultWriter:
     """Writes each result in the chosen formats to one folder, telling ``note`` of each file.
 
@@ -57,20 +66,17 @@ class ResultWriter:
         self._formats = list(formats)
         self._stdout = stdout
         self._note = note
-        self._printed = False
+        self._printed = 0
         self._taken: set[str] = set()
 
     def write(self, result: TranscriptionResult, source: str | None) -> list[str]:
         """Write one audio file's result; returns the paths written (none when printing)."""
         if self._folder is None:
             [fmt] = self._formats
-            if self._printed and fmt != "text":
-                raise InvalidArgumentError(
-                    f"--out - prints the {fmt} of one audio file, and there are more: write them with --out DIR"
-                )
+            check_printable("-", self._formats, self._printed + 1)
             self._stdout.write(render(result, fmt))
             self._stdout.flush()
-            self._printed = True
+            self._printed += 1
             return []
         self._folder.mkdir(parents=True, exist_ok=True)
         stem = self._unique(file_stem(source))

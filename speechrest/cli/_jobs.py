@@ -16,7 +16,7 @@ from ..errors import InvalidArgumentError, JobFailedError, SpeechError
 from ..waiting import _id_of
 from ._connect import connect, connection_argv
 from ._display import WaitDisplay
-from ._files import ResultWriter, file_stem
+from ._files import ResultWriter, check_printable, file_stem
 from ._kinds import KINDS, SUMMARY_FITS, SUMMARY_HEADERS, Kind, entity_id, summary_row, wire
 from ._output import CommandError, Output
 
@@ -77,6 +77,8 @@ async def transcribe(args: argparse.Namespace, out: Output) -> int:
     and write their results."""
     async with connect(args) as client:
         urls = _content_urls(args)
+        if args.wait:
+            check_printable(args.out, args.format or ["text"], len(urls))
         created = await client.transcriptions.create_many(urls, _definition(client.api_version, args, urls))
         for entity, count in zip(created, _batch_sizes(urls), strict=True):
             out.note(_created(entity, count))
@@ -104,6 +106,7 @@ async def _finish(client: SpeechClient, out: Output, args: argparse.Namespace, t
     command = ["speechrest", *connection_argv(args), "results", *ids, *writing]
     out.hint = "the transcriptions go on; get their results with: " + shlex.join(command)
     outcomes = await wait_for(client, _TRANSCRIPTIONS, transcriptions, out, args)
+    out.hint = None  # they have ended
     writer = ResultWriter(args.out or ".", args.format or ["text"], out.out.file, out.note)
     files: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
@@ -116,7 +119,6 @@ async def _finish(client: SpeechClient, out: Output, args: argparse.Namespace, t
         failures += [
             {"source": e.source, "errorKind": e.error_kind, "errorMessage": e.error_message} for e in report.failed
         ]
-    out.hint = None
     states = await last_states(client, _TRANSCRIPTIONS, outcomes)
 
     def human() -> None:
@@ -180,6 +182,7 @@ def report_errors(out: Output, outcomes: Sequence[Any]) -> int:
 async def transcribe_file(args: argparse.Namespace, out: Output) -> int:
     """Fast transcription of local files (or URLs on 2025-10-15): results at once, no job."""
     diarization = args.max_speakers or args.diarization or None
+    check_printable(args.out, args.format or ["text"], len(args.sources))
     entries: list[dict[str, Any]] = []
     async with connect(args) as client:
         writer = ResultWriter(args.out or ".", args.format or ["text"], out.out.file, out.note)
