@@ -83,9 +83,9 @@ async def upload_dataset(client: SpeechClient) -> None:
         if not shown:
             shown.append(update.dataset_id)
             print(f"  dataset {update.dataset_id} created; blocks going up:")
-        share = update.done / update.total if update.total else 1.0
-        bar = "#" * round(share * 20)
-        print(f"    [{bar:<20}] {share:4.0%}  {update.done / 1024:,.0f} of {update.total / 1024:,.0f} KiB")
+        total = update.total or len(data)  # bytes in memory: the total is known
+        bar = "#" * round(update.done / total * 20)
+        print(f"    [{bar:<20}] {update.done / total:4.0%}  {update.done / 1024:,.0f} of {total / 1024:,.0f} KiB")
 
     dataset = await client.datasets.upload(
         data,

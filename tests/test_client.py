@@ -157,7 +157,10 @@ async def test_groups_take_path_parameters_positionally(server: RecordingServer,
     [
         (lambda c: operations.datasets_get(c, id="not-a-uuid"), "Datasets_Get: 'id' must be a UUID, got 'not-a-uuid'"),
         (lambda c: operations.datasets_get(c, id=None), "Datasets_Get: 'id' is required"),
-        (lambda c: operations.datasets_create(c, dataset=["x"]), "'dataset' must be a Dataset or a dict"),
+        (
+            lambda c: operations.datasets_create(c, dataset=["x"]),
+            "'dataset' must be a speechrest.models.v3_1.Dataset or a dict",
+        ),
         (lambda c: operations.datasets_create(c, dataset=models.Project(display_name="p", locale="en-US")), "Dataset"),
         (lambda c: operations.datasets_commit_blocks(c, id=SAMPLE_UUID, block_list="x"), "a list of CommitBlocksEntry"),
         (lambda c: operations.datasets_upload_block(c, id=SAMPLE_UUID, blockid="AA==", body="text"), "bytes"),

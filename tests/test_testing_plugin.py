@@ -12,7 +12,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 CONFTEST = 'pytest_plugins = ["speechrest.testing"]\n'
-TESTS = '''
+TESTS = """
 import pytest
 
 
@@ -38,7 +38,7 @@ async def test_parametrized_with_the_emulator(speech_emulator, n):
 @pytest.mark.speech_client(api_version="2024-11-15")
 async def test_marked_as_well(speech_client):
     assert speech_client.api_version == "2024-11-15"
-'''
+"""
 
 
 @pytest.mark.slow
