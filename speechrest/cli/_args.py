@@ -26,8 +26,8 @@ __all__ = ["parse"]
 
 _DESCRIPTION = """\
 The Azure Speech-to-text REST API from a terminal: batch and fast transcription, datasets,
-models, evaluations, endpoints, and the local emulator. Every command takes --json for one
-machine-readable JSON document on stdout."""
+models, evaluations, endpoints, and the local emulator. Results go to stdout (with --json,
+as one JSON document); status lines, progress and errors go to stderr."""
 
 _EPILOG = f"""\
 environment:
@@ -148,7 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
         return group.add_parser(name, help=summary, description=summary, parents=[common, *parents], allow_abbrev=False)
 
     transcribe = command(
-        commands, "transcribe", "submit batch transcriptions of audio URLs", waiting, writing, speakers
+        commands,
+        "transcribe",
+        "submit batch transcriptions of audio URLs; prints their ids",
+        waiting,
+        writing,
+        speakers,
     )
     transcribe.add_argument("urls", nargs="*", metavar="URL", help="audio URLs (split into transcriptions of 1,000)")
     transcribe.add_argument("--from-file", metavar="FILE", help="more audio URLs, one a line (-: stdin)")
