@@ -211,13 +211,13 @@ def test_out_dash_prints_one_document_and_nothing_else(service: Service, tmp_pat
     mixed = cli(service, "results", transcription_id, "--format=text,srt", "--out=-", cwd=tmp_path)
     assert (mixed.returncode, mixed.stdout) == (2, "")
     assert mixed.stderr.splitlines()[-1] == (
-        "speechrest: error: --out - prints one format, as one document: give one --format, "
+        "speechrest results: error: --out - prints one format, as one document: give one --format, "
         "or write files with --out DIR"
     )
     no_audio = cli(service, "transcribe", "--locale=en-US", cwd=tmp_path)
     assert (no_audio.returncode, no_audio.stdout) == (2, "")
     assert no_audio.stderr.splitlines()[-1] == (
-        "speechrest: error: no audio: give audio URLs, or --from-file FILE with one URL a line"
+        "speechrest transcribe: error: no audio: give audio URLs, or --from-file FILE with one URL a line"
     )
 
 

@@ -207,3 +207,6 @@ def test_ls_shows_a_first_page_fitted_to_the_terminal(service: Service, tmp_path
     piped = cli(service, "ls", "transcriptions", *only, "--top", "21", cwd=tmp_path)  # no width to keep to
     assert piped.stderr == ""
     assert all(line.endswith(name) for line in piped.stdout.splitlines()[1:])
+
+    none = cli(service, "ls", "transcriptions", "--filter", "displayName eq 'nothing like it'", cwd=tmp_path)
+    assert (none.returncode, none.stdout, none.stderr) == (0, "", "no transcriptions match the filter\n")

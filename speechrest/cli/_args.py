@@ -145,7 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
         summary: str,
         *parents: argparse.ArgumentParser,
     ) -> argparse.ArgumentParser:
-        return group.add_parser(name, help=summary, description=summary, parents=[common, *parents], allow_abbrev=False)
+        parser = group.add_parser(
+            name, help=summary, description=summary, parents=[common, *parents], allow_abbrev=False
+        )
+        parser.set_defaults(usage_error=parser.error)  # for the checks parse() makes: the command's usage
+        return parser
 
     transcribe = command(
         commands,
@@ -237,16 +241,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     """The parsed command line; a usage error exits with status 2."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     args.argv = list(argv)
     if getattr(args, "out", None) == "-":
         if args.json:
-            parser.error("--out - prints results, which --json cannot mix with its document")
+            args.usage_error("--out - prints results, which --json cannot mix with its document")
         if args.format and len(args.format) > 1:
-            parser.error("--out - prints one format, as one document: give one --format, or write files with --out DIR")
+            args.usage_error(
+                "--out - prints one format, as one document: give one --format, or write files with --out DIR"
+            )
     if args.command == "transcribe" and not (args.urls or args.from_file):
-        parser.error("no audio: give audio URLs, or --from-file FILE with one URL a line")
+        args.usage_error("no audio: give audio URLs, or --from-file FILE with one URL a line")
     if args.command == "transcribe" and not args.wait and (args.format or args.out):
-        parser.error("--format and --out write results: they need --wait (or use `speechrest results ID`)")
+        args.usage_error("--format and --out write results: they need --wait (or use `speechrest results ID`)")
     return args

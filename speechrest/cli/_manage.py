@@ -33,6 +33,8 @@ async def ls(args: argparse.Namespace, out: Output) -> int:
         out.emit([wire(client, entity) for entity in entities], lambda: out.table(SUMMARY_HEADERS, rows, SUMMARY_FITS))
     if more:
         out.note(f"the first {wanted} {kind.name}, as the service listed them; --top N or --all for more")
+    elif not entities and not out.json_mode:
+        out.note(f"no {kind.name}" + (" match the filter" if args.filter else ""))
     return 0
 
 

@@ -116,10 +116,11 @@ class Output:
         """Aligned columns, styled on a terminal. Where lines have a width to keep to (a terminal's,
         or ``COLUMNS``), the columns that may give way narrow, widest first: ``cut`` ends a long
         cell with "…", ``wrap`` breaks it between words onto more lines (a longer word keeps a
-        line of its own), ``keep`` never gives (ids). Pipes and files get whole lines."""
-        lines = ([list(headers)] if headers is not None else []) + [list(row) for row in rows]
-        if not lines:
+        line of its own), ``keep`` never gives (ids). Pipes and files get whole lines. No rows,
+        no table (not even its headers)."""
+        if not rows:
             return
+        lines = ([list(headers)] if headers is not None else []) + [list(row) for row in rows]
         widths = [max(cell_len(line[i]) for line in lines) for i in range(len(fits))]
         room = _room(self.out.file)
         if room is not None:
