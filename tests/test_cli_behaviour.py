@@ -5,6 +5,7 @@ Each test runs it as a subprocess and checks stdout and stderr apart."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -106,6 +107,14 @@ def test_an_unreachable_endpoint_is_one_line_at_once(argv: list[str], tmp_path: 
     assert done.stderr == f"error: cannot reach {endpoint}: connection refused\n"
 
 
+def test_an_unreachable_proxy_is_named_as_the_proxy(tmp_path: Path) -> None:
+    proxy = f"http://127.0.0.1:{closed_port()}"
+    env = {"HTTPS_PROXY": proxy, "https_proxy": "", "NO_PROXY": "", "no_proxy": ""}
+    done = cli("https://my-speech.cognitiveservices.azure.com", "ls", "transcriptions", cwd=tmp_path, **env)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"error: cannot reach the proxy {proxy}: connection refused\n"
+
+
 # A stand-in for azure-identity: DefaultAzureCredential fails as it does when nothing is signed in.
 FAKE_IDENTITY = textwrap.dedent(
     '''
@@ -140,7 +149,7 @@ def test_a_failed_entra_sign_in_is_one_line(service: Service, tmp_path: Path) ->
     (package / "aio").mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "aio" / "__init__.py").write_text(FAKE_IDENTITY)
-    env = {"PYTHONPATH": str(tmp_path / "site"), "SPEECH_KEY": ""}
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")]), "SPEECH_KEY": ""}
     done = cli(service, "ls", "transcriptions", "--entra", cwd=tmp_path, **env)
     assert (done.returncode, done.stdout) == (1, "")
     line = (

@@ -51,12 +51,13 @@ class _FirstContact(aiohttp.TCPConnector):
         host = (req.url.host, req.url.port)
         if host in self._reached:
             return await super().connect(req, traces, timeout)
+        where = f"the proxy {req.proxy.origin()}" if req.proxy else str(req.url.origin())
         try:
             connection = await super().connect(req, traces, timeout)
         except aiohttp.ClientConnectorError as error:
-            raise Unreachable(f"cannot reach {req.url.origin()}: {_why(error)}") from error
+            raise Unreachable(f"cannot reach {where}: {_why(error)}") from error
         except asyncio.TimeoutError as error:
-            raise Unreachable(f"cannot reach {req.url.origin()}: no connection within {timeout.connect:g} s") from error
+            raise Unreachable(f"cannot reach {where}: no connection within {timeout.connect:g} s") from error
         self._reached.add(host)
         return connection
 
@@ -119,6 +120,7 @@ async def connect(args: argparse.Namespace) -> AsyncIterator[SpeechClient]:
     async with AsyncExitStack() as stack:
         if args.entra:
             options["credential"] = await stack.enter_async_context(_entra_credential())
-        session = await stack.enter_async_context(aiohttp.ClientSession(connector=_FirstContact()))
+        # As the client's own session would be, with proxies from HTTPS_PROXY, NO_PROXY... (trust_env).
+        session = await stack.enter_async_context(aiohttp.ClientSession(connector=_FirstContact(), trust_env=True))
         client = SpeechClient(**options, session=session, connect_timeout=CONNECT_TIMEOUT)
         yield await stack.enter_async_context(client)
