@@ -56,7 +56,7 @@ async def wait_smart(url: str, created: list[Any], single_waits: bool) -> dict[s
 
         def seen(outcome: Any) -> None:
             nonlocal worst_lag
-            worst_lag = max(worst_lag, (client._server_now() - outcome.last_action_date_time).total_seconds())
+            worst_lag = max(worst_lag, (client.requester.server_now() - outcome.last_action_date_time).total_seconds())
 
         if single_waits:  # one wait() per job, all at once: the client's one poller serves them all
 

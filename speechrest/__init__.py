@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from . import errors, models, operations
 from ._client import SpeechClient
+from ._core.clock import Clock, FakeClock
+from ._core.transport import MockTransport, Request, Response, Transport
 from ._pager import AsyncPager, Page
 from ._ratelimit import Limiter, RateLimit
 from ._redis_ratelimit import RedisRateLimit
@@ -40,23 +42,29 @@ __all__ = [
     "AsyncPager",
     "AuthenticationError",
     "BadRequestError",
+    "Clock",
     "ConflictError",
     "CredentialError",
+    "FakeClock",
     "InvalidArgumentError",
     "JobFailedError",
     "JobNotFinishedError",
     "Limiter",
+    "MockTransport",
     "NotFoundError",
     "Page",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
     "RedisRateLimit",
+    "Request",
+    "Response",
     "ResponseParseError",
     "RetryPolicy",
     "ServerError",
     "SpeechClient",
     "SpeechError",
+    "Transport",
     "TransportError",
     "UnsafeURLError",
     "UnsupportedOperationError",

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import importlib
 import ipaddress
-import json
-import logging
-import math
 import os
-import platform
-import random
 import re
 import sys
-import time
 import warnings
-from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from functools import partial
 from ssl import SSLContext, create_default_context
-from types import ModuleType, TracebackType
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
@@ -30,36 +19,39 @@ import attrs
 import cattrs
 from yarl import URL
 
-from ._credentials import KEY_HEADER, Credential, CredentialAuth, credential_auth
-from ._generated import CALL_VERSIONS, OPERATION_VERSIONS, VERSIONS
-from ._generated.groups import ResourceGroups
-from ._groups import Endpoints, Evaluations, Models
-from ._logging import loggable_headers, redact_text, redact_url
-from ._pager import AsyncPager, Page
+from ._core.clock import SYSTEM_CLOCK, Clock
+from ._core.context import ClientState
+from ._core.pipeline import Pipeline
+from ._core.policies.auth import Authentication, origin_of
+from ._core.policies.errors import ErrorMapping
+from ._core.policies.logging import RequestLog
+from ._core.policies.retry import Retries
+from ._core.policies.service_clock import ServiceClock
+from ._core.policies.throttle import Throttle
+from ._core.requester import Requester
+from ._core.transport import AiohttpTransport, Response, Transport
+from ._core.versions import Versions
+from ._credentials import Credential, credential_auth
+from ._generated import VERSIONS
 from ._ratelimit import DEFAULT_RATE_LIMIT, Limiter, RateLimit, RateLimiter
-from ._resilience import create_once, send_with_retries
-from ._retry import RetryPolicy, is_create, is_idempotent
-from ._route import Prepared, Route, encode_query, prepare
-from ._scheduler import Poller, StateRouter
-from ._transcriptions import Operations, Transcriptions
-from ._version import __version__
-from .errors import (
-    APITimeoutError,
-    InvalidArgumentError,
-    ResponseParseError,
-    SpeechError,
-    TransportError,
-    UnsafeURLError,
-    UnsupportedOperationError,
-    status_error_class,
-)
+from ._retry import RetryPolicy
+from ._scheduler import Scheduler
+from .errors import InvalidArgumentError, SpeechError
 from .models import converter as default_converter
-from .upload import Datasets
+from .resources.datasets import Datasets
+from .resources.endpoints import Endpoints
+from .resources.evaluations import Evaluations
+from .resources.health import ServiceHealth
+from .resources.models import Models
+from .resources.operations import Operations
+from .resources.projects import Projects
+from .resources.transcriptions import Transcriptions
+from .resources.web_hooks import WebHooks
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
-    from ._route import CallOptions
+    from ._core.records import CallOptions
     from .webhooks import WebHookEvent
 
 __all__ = ["DEFAULT_API_VERSION", "SpeechClient", "TokenProvider"]
@@ -75,40 +67,7 @@ RETIRED_VERSIONS = {
 # A bearer token, or an async callable returning a fresh one (called for every request).
 TokenProvider = str | Callable[[], Awaitable[str]]
 
-_AUTH_HEADERS = (KEY_HEADER, "Authorization")
-# The SAS validity is seconds in v3.x and minutes in the GA versions: friendly calls take either.
-_EQUIVALENT_PARAMS: tuple[tuple[str, str, Callable[[int], int]], ...] = (
-    ("sasValidityInSeconds", "sasLifetimeMinutes", lambda seconds: max(1, math.ceil(seconds / 60))),
-    ("sasLifetimeMinutes", "sasValidityInSeconds", lambda minutes: minutes * 60),
-)
-_CALL_OPTIONS = frozenset({"timeout", "max_retries", "exactly_once"})  # the keys of CallOptions
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-log = logging.getLogger("speechrest")
-_USER_AGENT = f"speechrest/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
-
-
-def _check_options(operation_id: str, options: Mapping[str, Any]) -> None:
-    """Keyword arguments past the operation's own are call options; refuse unknown or bad ones."""
-    if not options:
-        return  # the usual case, on every request
-    unknown = sorted(set(options) - _CALL_OPTIONS)
-    if unknown:
-        names = ", ".join(f"'{name}'" for name in unknown)
-        raise InvalidArgumentError(f"{operation_id}: unexpected keyword argument(s) {names}")
-    retries = options.get("max_retries")
-    if retries is not None and (not isinstance(retries, int) or isinstance(retries, bool) or retries < 0):
-        raise InvalidArgumentError(f"{operation_id}: 'max_retries' must be a whole number >= 0, got {retries!r}")
-    timeout = options.get("timeout")
-    seconds = isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
-    if timeout is not None and not isinstance(timeout, aiohttp.ClientTimeout) and not seconds:
-        raise InvalidArgumentError(f"{operation_id}: 'timeout' must be seconds > 0, got {timeout!r}")
-    once = options.get("exactly_once")
-    if once is not None and not isinstance(once, bool):
-        raise InvalidArgumentError(f"{operation_id}: 'exactly_once' must be True or False, got {once!r}")
-
-
-def _origin(url: URL) -> tuple[str, str, int | None]:
-    return (url.scheme, (url.host or "").lower(), url.port)
 
 
 def _refuse_path(url: URL) -> None:
@@ -188,7 +147,7 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
-class SpeechClient(ResourceGroups):
+class SpeechClient:
     """An async client for one Speech resource and one API version.
 
     Use it as ``async with SpeechClient(endpoint=..., key=...) as client:``; it owns one
@@ -201,14 +160,10 @@ class SpeechClient(ResourceGroups):
     Its own session honours ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY``, and checks TLS with
     ``ssl=`` (an ``ssl.SSLContext``, or False to skip the check) or against ``ca_bundle=`` (a PEM
     file of the CA certificates to trust instead of the system's).
-    """
 
-    transcriptions: Transcriptions
-    operations: Operations
-    datasets: Datasets
-    models: Models
-    evaluations: Evaluations
-    endpoints: Endpoints
+    ``transport=`` replaces HTTP altogether (``MockTransport`` for tests) and ``clock=`` the
+    clock every wait asks (``FakeClock``): retries, pauses and rate limits then take no real time.
+    """
 
     def __init__(
         self,
@@ -233,6 +188,8 @@ class SpeechClient(ResourceGroups):
         rate_limit: RateLimit | Limiter | None = DEFAULT_RATE_LIMIT,
         exactly_once: bool = True,
         converter: cattrs.Converter | None = None,
+        transport: Transport | None = None,
+        clock: Clock | None = None,
     ) -> None:
         if (endpoint is None) == (region is None):
             raise InvalidArgumentError("SpeechClient: give exactly one of endpoint= or region=")
@@ -264,59 +221,81 @@ class SpeechClient(ResourceGroups):
             _warn_retired(api_version)
         if connection_limit < 1:
             raise InvalidArgumentError(f"SpeechClient: connection_limit must be >= 1, got {connection_limit}")
-        self.api_version = api_version
-        self._routes_module: ModuleType = importlib.import_module(VERSIONS[api_version] + ".routes")
-        self._routes: dict[str, Route] = self._routes_module.ROUTES
-        self._models_module: ModuleType = importlib.import_module(VERSIONS[api_version] + ".models")
-        self.endpoint = str(url.with_path(""))
-        self._origin = _origin(url)
-        self._base = url.with_path(self._routes_module.BASE_PATH)
-        version_param = self._routes_module.VERSION_PARAM
-        self._version_text = encode_query([(version_param, api_version)]) if version_param else ""
-        self._base_text = str(self._base)
-        self._key = key
-        self._token = token
         if credential_scope is not None and credential is None:
             raise InvalidArgumentError("SpeechClient: credential_scope= goes with credential=")
-        self._credential: CredentialAuth | None = (
-            credential_auth(credential, url, credential_scope) if credential is not None else None
-        )
-        self._timeout = (
-            timeout
-            if isinstance(timeout, aiohttp.ClientTimeout)
-            else aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
-        )
-        self._connection_limit = connection_limit
-        self._ssl = _tls(ssl, ca_bundle, session)
-        self._session = session
-        self._owns_session = session is None
-        self._closed = False
-        self._allow_foreign_next_links = allow_foreign_next_links
-        self.converter = converter or default_converter
-        self._middlewares = (self._auth_middleware,)
-        policy = retry or RetryPolicy()
-        self._retry = policy if max_retries is None else attrs.evolve(policy, max_retries=max_retries)
         if rate_limit is not None and not isinstance(rate_limit, (RateLimit, Limiter)):
             raise InvalidArgumentError(
                 f"SpeechClient: rate_limit must be a RateLimit, a limiter (RedisRateLimit) or None, got {rate_limit!r}"
             )
-        self._limiter = RateLimiter(rate_limit) if isinstance(rate_limit, RateLimit) else rate_limit
-        self._in_flight = asyncio.Semaphore(connection_limit)
-        self._exactly_once = exactly_once
-        self._not_before = 0.0  # monotonic time before which no request starts (after a 429)
-        self._skew = timedelta(0)  # the service's clock minus ours, from its Date headers
-        self._last_date = ""
-        self._rng = random.Random()
-        self.counters: Counter[str] = Counter()  # retries, reconciled and resent creates, 429s
-        self._router = StateRouter()  # states of waited-on jobs, polled or pushed, to their waiters
-        self._pollers: dict[str, Poller] = {}  # one per kind of job, shared by every waiter
-        self._attach_groups(self)
-        self.transcriptions = Transcriptions(self)
-        self.operations = Operations(self)
-        self.datasets = Datasets(self)
-        self.models = Models(self)
-        self.evaluations = Evaluations(self)
-        self.endpoints = Endpoints(self)
+        if transport is not None and session is not None:
+            raise InvalidArgumentError("SpeechClient: give transport= or session=, not both")
+        self.api_version = api_version
+        self.endpoint = str(url.with_path(""))
+        self.converter = converter or default_converter
+        self._auth = "key" if key else "token" if token else "credential" if credential else "none"
+        origin = origin_of(url)
+        clock = clock or SYSTEM_CLOCK
+        policy = retry or RetryPolicy()
+        policy = policy if max_retries is None else attrs.evolve(policy, max_retries=max_retries)
+        client_timeout = (
+            timeout
+            if isinstance(timeout, aiohttp.ClientTimeout)
+            else aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
+        )
+        self._transport: Transport = transport or AiohttpTransport(
+            session=session,
+            timeout=client_timeout,
+            connection_limit=connection_limit,
+            ssl=_tls(ssl, ca_bundle, session),
+        )
+        self._limiter = RateLimiter(rate_limit, clock) if isinstance(rate_limit, RateLimit) else rate_limit
+        versions = Versions(api_version, importlib.import_module(VERSIONS[api_version] + ".routes"))
+        error_model = importlib.import_module(VERSIONS[api_version] + ".models").Error
+        self._state = state = ClientState(clock)
+        self.counters = state.counters  # retries, reconciled and resent creates, 429s
+        self.pipeline = Pipeline(
+            [
+                Retries(policy, client_timeout),
+                Throttle(
+                    origin,
+                    self._limiter,
+                    connection_limit,
+                    default_pause=policy.backoff,
+                    max_pause=policy.max_retry_after,
+                ),
+                ErrorMapping(partial(self.converter.structure, cl=error_model)),
+                ServiceClock(origin),
+                Authentication(
+                    origin,
+                    key=key,
+                    token=token,
+                    credential=credential_auth(credential, url, credential_scope) if credential is not None else None,
+                ),
+                RequestLog(),
+            ],
+            self._transport,
+        )
+        self._requester = Requester(
+            versions=versions,
+            pipeline=self.pipeline,
+            state=state,
+            converter=self.converter,
+            base=url.with_path(versions.module.BASE_PATH),
+            origin=origin,
+            retry=policy,
+            exactly_once=exactly_once,
+            allow_foreign_next_links=allow_foreign_next_links,
+        )
+        self._scheduler = Scheduler(self._requester)
+        self.transcriptions = Transcriptions(self._requester, self._scheduler)
+        self.datasets = Datasets(self._requester, self._scheduler)
+        self.models = Models(self._requester, self._scheduler)
+        self.evaluations = Evaluations(self._requester, self._scheduler)
+        self.endpoints = Endpoints(self._requester, self._scheduler)
+        self.projects = Projects(self._requester)
+        self.web_hooks = WebHooks(self._requester)
+        self.service_health = ServiceHealth(self._requester)
+        self.operations = Operations(self._requester)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> SpeechClient:
@@ -335,13 +314,19 @@ class SpeechClient(ResourceGroups):
         return cls(**kwargs)
 
     def __repr__(self) -> str:
-        auth = "key" if self._key else "token" if self._token else "credential" if self._credential else "none"
-        return f"<SpeechClient endpoint={self.endpoint!r} api_version={self.api_version!r} auth={auth}>"
+        return f"<SpeechClient endpoint={self.endpoint!r} api_version={self.api_version!r} auth={self._auth}>"
+
+    @property
+    def requester(self) -> Requester:
+        """The narrow interface the resource groups use (calls, pages, downloads, the service's
+        clock): for code that extends the SDK. ``operations.<id>(client, ...)`` goes through it."""
+        return self._requester
 
     # ------------------------------------------------------------------ lifecycle
 
     async def __aenter__(self) -> Self:
-        self._get_session()
+        if self._state.closed:
+            raise SpeechError("this SpeechClient is closed")
         return self
 
     async def __aexit__(
@@ -350,248 +335,19 @@ class SpeechClient(ResourceGroups):
         await self.close()
 
     async def close(self) -> None:
-        """Close the session if the client made it; a caller's session stays open.
-
-        Waits still running end with a ``SpeechError``."""
-        self._closed = True
-        for poller in self._pollers.values():
-            poller.stop(SpeechError("the SpeechClient was closed while waiting"))
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-        self._session = None
+        """Close the session if the client made it (a caller's session stays open) and the rate
+        limiter's connection. Waits still running end with a ``SpeechError``."""
+        self._state.closed = True
+        self._scheduler.close(SpeechError("the SpeechClient was closed while waiting"))
+        await self._transport.aclose()
         if self._limiter is not None:
             await self._limiter.aclose()  # a shared limiter's connection to Redis
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self._state.closed
 
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise SpeechError("this SpeechClient is closed")
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connection_limit, ssl=self._ssl),
-                timeout=self._timeout,
-                trust_env=True,  # HTTPS_PROXY, NO_PROXY...: the auth middleware looks at the target, not the proxy
-            )
-        return self._session
-
-    # ------------------------------------------------------------------ credentials
-
-    async def _auth_middleware(
-        self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
-    ) -> aiohttp.ClientResponse:
-        """Adds the key, token or credential on the endpoint's origin only; strips them anywhere else."""
-        for name in _AUTH_HEADERS:
-            request.headers.pop(name, None)
-        if _origin(request.url) == self._origin:
-            if self._key is not None:
-                request.headers[KEY_HEADER] = self._key
-            elif self._token is not None:
-                token = self._token if isinstance(self._token, str) else await self._token()
-                request.headers["Authorization"] = f"Bearer {token}"
-            elif self._credential is not None:
-                name, value = await self._credential.header()
-                request.headers[name] = value
-                response = await handler(request)
-                if response.status == 401:
-                    self._credential.refused(value)  # a refused token is not sent again
-                return response
-        return await handler(request)
-
-    # ------------------------------------------------------------------ requests
-
-    def _route(self, operation_id: str) -> Route:
-        route = self._routes.get(operation_id)
-        if route is None:
-            versions = OPERATION_VERSIONS.get(operation_id)
-            where = f"; it is in API version(s) {', '.join(versions)}" if versions else ""
-            raise UnsupportedOperationError(f"{operation_id} is not part of API version {self.api_version}{where}")
-        return route
-
-    def _canonical(self, canonical_id: str, args: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
-        """The operation this version runs for a friendly call, with its arguments renamed to fit."""
-        operation_id = self._routes_module.CANONICAL.get(canonical_id, canonical_id)
-        if operation_id not in self._routes:
-            versions = ", ".join(CALL_VERSIONS.get(canonical_id, ()))
-            raise UnsupportedOperationError(
-                f"{canonical_id} is not part of API version {self.api_version}; it is in API version(s) {versions}"
-            )
-        given = [ours for ours, _, _ in _EQUIVALENT_PARAMS if args.get(ours) is not None]
-        if not given:
-            return operation_id, args  # nothing to rename: the common case
-        route = self._routes[operation_id]
-        names = {p.wire for p in route.params}
-        if len(given) > 1:
-            raise InvalidArgumentError(
-                f"{canonical_id}: give sas_validity_in_seconds or sas_lifetime_minutes, not both"
-            )
-        fitted = dict(args)
-        for ours, theirs, convert in _EQUIVALENT_PARAMS:
-            if fitted.get(ours) is not None and ours not in names and theirs in names:
-                fitted[theirs] = convert(fitted.pop(ours))
-        return operation_id, fitted
-
-    async def _call(self, canonical_id: str, args: Mapping[str, Any], options: CallOptions) -> Any:
-        """A friendly call (``client.<group>.<method>``): the same meaning on every version."""
-        operation_id, fitted = self._canonical(canonical_id, args)
-        return await self._invoke(operation_id, fitted, options)
-
-    def _call_paged(
-        self, canonical_id: str, args: Mapping[str, Any], options: CallOptions, max_items: int | None
-    ) -> AsyncPager[Any]:
-        operation_id, fitted = self._canonical(canonical_id, args)
-        return self._paginate(operation_id, fitted, options, max_items)
-
-    def _url(self, path: str, query: list[tuple[str, str]]) -> URL:
-        """The absolute URL of an API path, with its query and this version's ``api-version``."""
-        parts = [encode_query(query)] if query else []
-        if self._version_text:
-            parts.append(self._version_text)
-        return URL(self._base_text + path + ("?" + "&".join(parts) if parts else ""), encoded=True)
-
-    async def _send(
-        self,
-        method: str,
-        url: URL,
-        *,
-        operation_id: str | None,
-        options: CallOptions,
-        data: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> tuple[aiohttp.ClientResponse, bytes]:
-        """One HTTP exchange; error statuses raise their ``APIStatusError`` subclass."""
-        session = self._get_session()
-        timeout = options.get("timeout")
-        if timeout is not None and not isinstance(timeout, aiohttp.ClientTimeout):
-            timeout = aiohttp.ClientTimeout(total=timeout, connect=self._timeout.connect)
-        all_headers = {"User-Agent": _USER_AGENT, "Accept": "application/json", **(headers or {})}
-        what = operation_id or method
-        started = time.perf_counter()
-        try:
-            async with session.request(
-                method,
-                url,
-                data=data,
-                headers=all_headers,
-                timeout=timeout or self._timeout,
-                middlewares=self._middlewares,
-                allow_redirects=False,
-            ) as response:
-                body = await response.read()
-        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
-            log.info("%s %s: not sent: %s", method, redact_url(str(url)), type(exc).__name__)
-            raise TransportError(f"{what}: could not connect to {url.host}: {exc}", sent=False) from exc
-        except asyncio.TimeoutError as exc:
-            log.info("%s %s: no answer in time", method, redact_url(str(url)))
-            raise APITimeoutError(f"{what}: no answer from {url.host} in time") from exc
-        except aiohttp.ClientError as exc:
-            log.info("%s %s: %s", method, redact_url(str(url)), type(exc).__name__)
-            raise TransportError(f"{what}: {type(exc).__name__}: {redact_text(str(exc))}") from exc
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "%s %s -> %d in %.0f ms; sent %s; got %s",
-                method,
-                redact_url(str(url)),
-                response.status,
-                (time.perf_counter() - started) * 1000,
-                loggable_headers(response.request_info.headers),
-                loggable_headers(response.headers),
-            )
-        self._note_server_time(response)
-        if response.status >= 300:
-            if response.status == 429:
-                self.counters["throttled"] += 1
-            raise status_error_class(response.status)(
-                status=response.status,
-                operation_id=operation_id,
-                method=method,
-                url=redact_url(str(url)),
-                headers=response.headers,
-                body=body,
-                error=self._error_model(body),
-                response=response,
-            )
-        return response, body
-
-    def _note_server_time(self, response: aiohttp.ClientResponse) -> None:
-        date = response.headers.get("Date")
-        if date and date != self._last_date and _origin(response.url) == self._origin:
-            self._last_date = date  # it changes once a second: parse it then only
-            with contextlib.suppress(TypeError, ValueError):
-                self._skew = parsedate_to_datetime(date) - datetime.now(timezone.utc)
-
-    def _server_now(self) -> datetime:
-        """The service's clock, as its last answer showed it."""
-        return datetime.now(timezone.utc) + self._skew
-
-    def _cool_down(self, seconds: float) -> None:
-        """Let no request to the service start for ``seconds`` (it answered 429): the whole client pauses."""
-        self._not_before = max(self._not_before, time.monotonic() + seconds)
-
-    def _prepare(self, route: Route, args: Mapping[str, Any]) -> Prepared:
-        return prepare(route, args, self.converter, self.api_version)
-
-    async def _send_prepared(
-        self, operation_id: str, prepared: Prepared, options: CallOptions
-    ) -> tuple[aiohttp.ClientResponse, bytes]:
-        """Send a prepared request within the client's rate limit and concurrency limit."""
-        url = prepared.url if prepared.url is not None else self._url(prepared.path, prepared.query)
-        if _origin(url) == self._origin:  # content URLs are not the service's quota
-            # a 429 seen meanwhile can push the pause further: look again after each sleep
-            while (pause := self._not_before - time.monotonic()) > 0:  # noqa: ASYNC110
-                await asyncio.sleep(pause)
-            if self._limiter is not None:
-                await self._limiter.acquire()
-        async with self._in_flight:  # taken after the waits, so waiting requests hold no slot
-            return await self._send(
-                prepared.method,
-                url,
-                operation_id=operation_id,
-                options=options,
-                data=prepared.data,
-                headers=prepared.headers,
-            )
-
-    def _error_model(self, body: bytes) -> Any:
-        """The service's ``Error`` body as a model, or None when it is not one."""
-        try:
-            data = json.loads(body)
-            if isinstance(data, dict) and isinstance(data.get("error"), dict):
-                data = data["error"]  # some gateways wrap the error object
-            if not isinstance(data, dict) or not data:
-                return None
-            return self.converter.structure(data, self._models_module.Error)
-        except (ValueError, TypeError, KeyError, cattrs.BaseValidationError):
-            return None
-
-    def _parse(self, route: Route, body: bytes, model: Any) -> Any:
-        if model is None or not body:
-            return None
-        try:
-            return self.converter.structure(json.loads(body), model)
-        except (ValueError, TypeError, KeyError, AttributeError, cattrs.BaseValidationError) as exc:
-            raise ResponseParseError(
-                f"{route.operation_id}: the answer is not a valid {getattr(model, '__name__', model)}: {exc!r}"
-            ) from exc
-
-    async def _invoke(self, operation_id: str, args: Mapping[str, Any], options: CallOptions) -> Any:
-        """Call one operation with arguments keyed by their wire names; returns its model or None."""
-        return (await self._exchange(operation_id, args, options))[0]
-
-    async def _exchange(
-        self, operation_id: str, args: Mapping[str, Any], options: CallOptions
-    ) -> tuple[Any, Mapping[str, str]]:
-        """``_invoke``, and the answer's headers (``Retry-After``, ``Operation-Location``...)."""
-        _check_options(operation_id, options)
-        route = self._route(operation_id)
-        if is_create(route):
-            return await create_once(self, route, args, options, self._retry)
-        response, body = await send_with_retries(
-            self, operation_id, is_idempotent(route), lambda: self._prepare(route, args), options, self._retry
-        )
-        return self._parse(route, body, route.response), response.headers
+    # ------------------------------------------------------------------ beyond the resource groups
 
     def use_webhooks(self, *, safety_net_interval: float = 60.0) -> Callable[[WebHookEvent], None]:
         """Let web hook callbacks finish this client's waits: returns the handler to give
@@ -602,8 +358,9 @@ class SpeechClient(ResourceGroups):
         """
         if safety_net_interval <= 0:
             raise InvalidArgumentError(f"safety_net_interval must be positive, got {safety_net_interval!r}")
-        self._router.safety_net = safety_net_interval
-        return self._router.deliver
+        router = self._scheduler.router
+        router.safety_net = safety_net_interval
+        return router.deliver
 
     async def download(self, url: str, **options: Unpack[CallOptions]) -> bytes:
         """The bytes at a content URL (a result file, a dataset file, a model file).
@@ -611,42 +368,22 @@ class SpeechClient(ResourceGroups):
         Content URLs point at blob storage, another origin: they are fetched without
         the key or token, which never leave the endpoint's origin.
         """
-        _check_options("download", options)
-        target = URL(url, encoded=True)
-        if not target.is_absolute():
-            raise InvalidArgumentError(f"download: the URL must be absolute, got {url!r}")
-        request = partial(Prepared, "GET", "", [], {"Accept": "*/*"}, url=target)
-        _, body = await send_with_retries(self, "download", True, request, options, self._retry)
-        return body
+        return await self._requester.download(url, options)
 
-    def _paginate(
-        self, operation_id: str, args: Mapping[str, Any], options: CallOptions, max_items: int | None = None
-    ) -> AsyncPager[Any]:
-        """A pager over a list operation; arguments are checked now, requests wait for iteration."""
-        _check_options(operation_id, options)
-        route = self._route(operation_id)
-        self._prepare(route, args)  # bad arguments fail here, before iteration starts
-
-        async def fetch(link: str | None) -> Page[Any]:
-            if link is None:
-                request = partial(self._prepare, route, args)
-            else:
-                request = partial(Prepared, route.method, "", [], {}, url=self._checked_link(link))
-            _, body = await send_with_retries(self, operation_id, True, request, options, self._retry)
-            page = self._parse(route, body, route.response)
-            items = getattr(page, route.items_key, None) or []
-            return Page(items, getattr(page, "next_link", None))
-
-        return AsyncPager(fetch, max_items=max_items)
-
-    def _checked_link(self, link: str) -> URL:
-        """A next link as given, refused when it leaves the endpoint's origin (unless allowed)."""
-        url = URL(link, encoded=True)
-        if not url.is_absolute():
-            url = self._base.with_path(self._base.path + "/").join(url)  # relative to the API base folder
-        if _origin(url) != self._origin and not self._allow_foreign_next_links:
-            raise UnsafeURLError(
-                f"the service sent a next link on another origin ({url.scheme}://{url.host}); not followed. "
-                "Pass allow_foreign_next_links=True to follow such links (without credentials)."
-            )
-        return url
+    async def send_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Response:
+        """Any request on the API (``path`` below ``/speechtotext``, or ``/speechtotext/v3.1``),
+        through the same pipeline as every operation: credentials, retries, the rate limit,
+        errors as exceptions. For operations the specs do not have yet. Returns the ``Response``
+        (``.status``, ``.headers``, ``.body``, ``.json()``)."""
+        return await self._requester.send_request(
+            method, path, params=params, json_body=json, headers=headers, options=options
+        )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import time
 from typing import Protocol, runtime_checkable
 
 import attrs
+
+from ._core.clock import SYSTEM_CLOCK, Clock
 
 __all__ = ["DEFAULT_RATE_LIMIT", "MARGIN", "Limiter", "RateLimit", "RateLimiter"]
 
@@ -53,8 +54,9 @@ class Limiter(Protocol):
 class RateLimiter:
     """Hands out request starts within a ``RateLimit``, shared by every task of one client."""
 
-    def __init__(self, limit: RateLimit) -> None:
+    def __init__(self, limit: RateLimit, clock: Clock = SYSTEM_CLOCK) -> None:
         self.limit = limit
+        self._clock = clock
         self._starts: collections.deque[float] = collections.deque()
         self._lock = asyncio.Lock()
 
@@ -62,7 +64,7 @@ class RateLimiter:
         window = self.limit.per_seconds + MARGIN
         async with self._lock:  # one waiter at a time keeps the order fair
             while True:
-                now = time.monotonic()
+                now = self._clock.monotonic()
                 while self._starts and self._starts[0] <= now - window:
                     self._starts.popleft()
                 if len(self._starts) < self.limit.requests:
@@ -70,7 +72,7 @@ class RateLimiter:
                 wait = self._starts[0] + window - now
                 if wait <= 0:
                     break
-                await asyncio.sleep(wait)
+                await self._clock.sleep(wait)
             self._starts.append(now)
 
     async def aclose(self) -> None:

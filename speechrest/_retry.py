@@ -11,7 +11,7 @@ import random
 
 import attrs
 
-from ._route import Route
+from ._core.records import Route
 
 __all__ = ["RETRY_STATUSES", "RetryPolicy", "is_create", "is_idempotent"]
 

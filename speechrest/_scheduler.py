@@ -14,17 +14,19 @@ import asyncio
 import time
 from collections.abc import Collection
 from contextlib import suppress
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from ._wire import format_datetime
 from .errors import SpeechError, parse_retry_after
 
 if TYPE_CHECKING:
-    from ._client import SpeechClient
-    from .waiting import Waitable
+    from ._core.records import Requester
     from .webhooks import WebHookEvent
 
-__all__ = ["Inbox", "Poller", "StateRouter"]
+__all__ = ["Inbox", "JobKind", "Poller", "Scheduler", "StateRouter"]
 
 
 class Inbox:
@@ -102,12 +104,44 @@ class StateRouter:
                 self._last.pop(entity_id, None)
 
 
+@attrs.frozen
+class JobKind:
+    """A kind of job as the poller asks for it: the friendly calls that read one and list them."""
+
+    get: str
+    list: str
+    sweep_above: int  # with more jobs than this waiting, list sweeps replace a GET per job
+    sweep_slack: timedelta  # how far back a sweep looks beyond the previous one
+
+
+class Scheduler:
+    """A client's waiting machinery: the state router and one poller per kind of job."""
+
+    def __init__(self, requester: Requester) -> None:
+        self.requester = requester
+        self.router = StateRouter()  # states of waited-on jobs, polled or pushed, to their waiters
+        self._pollers: dict[str, Poller] = {}
+
+    def poller(self, kind: JobKind) -> Poller:
+        """The poller for this kind of job, made on first use."""
+        poller = self._pollers.get(kind.list)
+        if poller is None:
+            poller = self._pollers[kind.list] = Poller(kind, self.requester, self.router)
+        return poller
+
+    def close(self, error: SpeechError) -> None:
+        """Stop every poller; running waits end with ``error``."""
+        for poller in self._pollers.values():
+            poller.stop(error)
+
+
 class Poller:
     """Looks at every watched job of one kind for all of a client's waiters, in one task."""
 
-    def __init__(self, group: Waitable) -> None:
-        self._group = group
-        self._client: SpeechClient = group._client
+    def __init__(self, kind: JobKind, requester: Requester, router: StateRouter) -> None:
+        self._kind = kind
+        self._requester = requester
+        self._router = router
         self._intervals: dict[str, list[float]] = {}  # watched id -> its waiters' poll intervals
         self._fresh: set[str] = set()  # ids nobody has looked at yet
         self._due: dict[str, float] = {}  # while few jobs wait: when each may be asked for again
@@ -120,7 +154,7 @@ class Poller:
         """Look at ``ids`` (at least every ``poll_interval`` s) until they are unwatched."""
         for entity_id in ids:
             self._intervals.setdefault(entity_id, []).append(poll_interval)
-            if not self._client._router.known(entity_id):
+            if not self._router.known(entity_id):
                 self._fresh.add(entity_id)
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run())
@@ -144,7 +178,7 @@ class Poller:
             self._task = None
         if error is not None:
             for entity_id in list(self._intervals):
-                self._client._router.publish(entity_id, error)
+                self._router.publish(entity_id, error)
 
     def _forget(self, entity_id: str) -> None:
         self._intervals.pop(entity_id, None)
@@ -153,11 +187,11 @@ class Poller:
 
     def _interval(self, ids: Collection[str]) -> float:
         """Seconds until the next look at ``ids``: the safety net with callbacks, else the shortest asked for."""
-        safety_net = self._client._router.safety_net
+        safety_net = self._router.safety_net
         return safety_net if safety_net is not None else min(min(self._intervals[i]) for i in ids)
 
     def _sweeping(self) -> bool:
-        return len(self._intervals) > self._group.SWEEP_ABOVE
+        return len(self._intervals) > self._kind.sweep_above
 
     def _wait_seconds(self, now: float) -> float:
         if self._fresh:
@@ -181,7 +215,7 @@ class Poller:
                 self._next_sweep = later
                 for entity_id in list(self._intervals):
                     self._due[entity_id] = later
-                    self._client._router.publish(entity_id, error)
+                    self._router.publish(entity_id, error)
 
     async def _look(self) -> None:
         """One round: the new ids, then whatever is due."""
@@ -192,50 +226,46 @@ class Poller:
             for entity_id in [i for i in self._intervals if i in fresh or self._due.get(i, now) <= now]:
                 await self._get(entity_id)
             return
-        if self._since is not None and len(fresh) <= self._group.SWEEP_ABOVE:
+        if self._since is not None and len(fresh) <= self._kind.sweep_above:
             for entity_id in fresh:
                 await self._get(entity_id)
             if time.monotonic() < self._next_sweep:
                 return
-        started = self._client._server_now()
+        started = self._requester.server_now()
         await self._sweep()
-        self._since = started - self._group.SWEEP_SLACK
+        self._since = started - self._kind.sweep_slack
         self._next_sweep = time.monotonic() + self._interval(self._intervals)
 
     async def _get(self, entity_id: str) -> None:
         """Ask for one job; its state (or the error) goes to its waiters."""
         if entity_id not in self._intervals:
             return  # its waiters left while we looked at others
-        client = self._client
-        operation_id, args = client._canonical(self._group._GET, {"id": entity_id})
         try:
-            entity, headers = await client._exchange(operation_id, args, {})
+            entity, headers = await self._requester.call_with_headers(self._kind.get, {"id": entity_id}, {})
         except SpeechError as error:
             state: Any = error
             delay = None  # its waiters end with the error; until they leave, it waits its turn
         else:
             state, delay = entity, parse_retry_after(headers.get("Retry-After"))
         if entity_id in self._intervals:
-            if delay is None or client._router.safety_net is not None:
+            if delay is None or self._router.safety_net is not None:
                 delay = self._interval([entity_id])
             self._due[entity_id] = time.monotonic() + delay
-        client._router.publish(entity_id, state)
+        self._router.publish(entity_id, state)
 
     async def _sweep(self) -> None:
         """One pass over the list: everything changed since the last sweep (or all, the first time).
 
         A job the whole list lacks is asked for by id: its waiters get a ``NotFoundError`` if it
         does not exist."""
-        client = self._client
         args: dict[str, Any] = {}
-        operation_id, _ = client._canonical(self._group._LIST, {})
-        if self._since is not None and any(p.wire == "filter" for p in client._routes[operation_id].params):
+        if self._since is not None and self._requester.supports(self._kind.list, "filter"):
             args["filter"] = f"lastActionDateTime ge {format_datetime(self._since.replace(microsecond=0))}"
         seen = set()
-        async for entity in client._call_paged(self._group._LIST, args, {}, None):
+        async for entity in self._requester.page(self._kind.list, args, {}):
             if entity.id in self._intervals:
                 seen.add(entity.id)
-                client._router.publish(entity.id, entity)
+                self._router.publish(entity.id, entity)
         if "filter" not in args:
             for entity_id in self._intervals.keys() - seen:
                 await self._get(entity_id)

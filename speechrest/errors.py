@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from multidict import CIMultiDictProxy
 
 if TYPE_CHECKING:
-    import aiohttp
+    from ._core.transport import Response
 
 __all__ = [
     "APIStatusError",
@@ -164,7 +164,7 @@ class APIStatusError(SpeechError):
         headers: CIMultiDictProxy[str] | None,
         body: bytes,
         error: Any = None,
-        response: aiohttp.ClientResponse | None = None,
+        response: Response | None = None,
     ) -> None:
         self.status = status
         self.operation_id = operation_id

@@ -12,30 +12,22 @@ import asyncio
 import base64
 import importlib
 import inspect
-import io
-import json
 import os
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Union
+from typing import IO, TYPE_CHECKING, Any, Union, cast
 
 import attrs
 
-from ._generated.groups import DatasetsOperations
 from .errors import InvalidArgumentError, SpeechError, UploadError
-from .waiting import Waitable
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from ._client import SpeechClient
-    from ._route import CallOptions
+    from ._core.records import CallOptions, HasRequester, Requester
 
 __all__ = [
     "MAX_BLOCK_SIZE",
     "BlockUploader",
     "DataSource",
-    "Datasets",
     "ProgressBar",
     "UploadError",
     "UploadProgress",
@@ -48,86 +40,6 @@ DEFAULT_BLOCK_SIZE = 4 * 1024 * 1024
 DEFAULT_CONCURRENCY = 4
 # A path, an open binary file, bytes, or an async stream of bytes of unknown length.
 DataSource = Union[str, "os.PathLike[str]", IO[bytes], bytes, bytearray, memoryview, AsyncIterable[bytes]]
-
-
-class Datasets(Waitable, DatasetsOperations):
-    """``client.datasets``: the generated calls plus ``upload`` and ``wait``."""
-
-    __slots__ = ()
-    _GET = "Datasets_Get"
-    _LIST = "Datasets_List"
-    _WHAT = "dataset"
-
-    async def upload(
-        self,
-        source: DataSource,
-        *,
-        display_name: str,
-        locale: str,
-        kind: str,
-        project: Any = None,
-        description: str | None = None,
-        custom_properties: Mapping[str, str] | None = None,
-        block_size: int = DEFAULT_BLOCK_SIZE,
-        max_concurrency: int = DEFAULT_CONCURRENCY,
-        progress: ProgressCallback | None = None,
-        resume: Any = None,
-        wait: bool = False,
-        wait_timeout: float | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Any:
-        """Create a dataset from ``source`` and return it.
-
-        ``progress`` (sync or async) receives an ``UploadProgress`` (dataset id, bytes done, total
-        or None) once the dataset exists and then at most every 256 KiB. ``resume`` (a dataset or
-        its id, from an upload that stopped) skips the blocks already on the service; the source
-        and ``block_size`` must be the same as the first time. With ``wait`` the dataset is
-        returned once processed (``JobFailedError`` if processing fails).
-        """
-        _check_block_size(block_size)
-        if max_concurrency < 1:
-            raise InvalidArgumentError(f"upload: max_concurrency must be >= 1, got {max_concurrency}")
-        data = _checked_source(source)
-        definition: dict[str, Any] = {"displayName": display_name, "locale": locale, "kind": kind}
-        if description is not None:
-            definition["description"] = description
-        if custom_properties is not None:
-            definition["customProperties"] = dict(custom_properties)
-        if project is not None:
-            definition["project"] = {"self": self._project_link(project)}
-        client = self._client
-        if "Datasets_UploadBlock" not in client._routes:
-            if resume is not None:
-                raise InvalidArgumentError(
-                    f"upload: API version {client.api_version} uploads a dataset in one request; "
-                    "resume= needs block uploads (v3.1 and later)"
-                )
-            form: dict[str, Any] = {"displayName": display_name, "locale": locale, "kind": kind}
-            form["description"] = description
-            form["data"] = data if not isinstance(data, (bytes, bytearray, memoryview)) else io.BytesIO(data)
-            form["project"] = definition.get("project", {}).get("self")
-            form["customProperties"] = json.dumps(custom_properties) if custom_properties is not None else None
-            return await client._call("Datasets_Upload", form, options)
-        blocks = _blocks(data, block_size)
-        first = await anext(blocks, None)  # an empty stream is refused before anything is created
-        if first is None:
-            raise InvalidArgumentError("upload: the source is empty")
-        if resume is None:
-            dataset = await client._call("Datasets_Create", {"dataset": definition}, options)
-            dataset_id = dataset.id
-        else:
-            dataset_id = str(getattr(resume, "id", resume))
-        uploader = BlockUploader(client, dataset_id, max_concurrency=max_concurrency, progress=progress)
-        await uploader.send(_chain(first, blocks), total=_size(data), resume=resume is not None, options=options)
-        if wait:
-            return await self.wait(dataset_id, timeout=wait_timeout)
-        return await client._call("Datasets_Get", {"id": dataset_id}, options)
-
-    def _project_link(self, project: Any) -> str:
-        link = getattr(project, "self_", None) or str(project)
-        if link.startswith(("https://", "http://")):
-            return link
-        return str(self._client._url(f"/projects/{link}", []))
 
 
 @attrs.frozen
@@ -154,7 +66,7 @@ class BlockUploader:
 
     def __init__(
         self,
-        client: SpeechClient,
+        client: HasRequester | Requester,
         dataset_id: str,
         *,
         max_concurrency: int = DEFAULT_CONCURRENCY,
@@ -162,7 +74,8 @@ class BlockUploader:
     ) -> None:
         if max_concurrency < 1:
             raise InvalidArgumentError(f"upload: max_concurrency must be >= 1, got {max_concurrency}")
-        self._client = client
+        # a SpeechClient, or the requester of the datasets group
+        self._requester = cast("Requester", getattr(client, "requester", client))
         self.dataset_id = dataset_id
         self._workers = max_concurrency
         self._progress = progress
@@ -175,9 +88,9 @@ class BlockUploader:
 
     async def upload(self, source: DataSource, *, block_size: int = DEFAULT_BLOCK_SIZE, resume: bool = False) -> None:
         """Send ``source`` in ``block_size`` blocks (skipping those already there when resuming); commit."""
-        _check_block_size(block_size)
-        data = _checked_source(source)
-        await self.send(_blocks(data, block_size), total=_size(data), resume=resume)
+        check_block_size(block_size)
+        data = checked_source(source)
+        await self.send(blocks(data, block_size), total=size_of(data), resume=resume)
 
     async def send(
         self,
@@ -199,7 +112,7 @@ class BlockUploader:
         async def send(block_id: str, offset: int, chunk: bytes) -> None:
             try:
                 args = {"id": self.dataset_id, "blockid": block_id, "body": chunk}
-                await self._client._call("Datasets_UploadBlock", args, options)
+                await self._requester.call("Datasets_UploadBlock", args, options)
             except SpeechError as exc:
                 raise UploadError(
                     f"block {block_id} (bytes from {offset}) of dataset {self.dataset_id} failed: {exc}; "
@@ -237,12 +150,12 @@ class BlockUploader:
             await asyncio.gather(*pending, return_exceptions=True)
             raise
         entries = [{"kind": "Uncommitted", "id": block_id} for block_id in ids]
-        await self._client._call("Datasets_CommitBlocks", {"id": self.dataset_id, "blockList": entries}, options)
+        await self._requester.call("Datasets_CommitBlocks", {"id": self.dataset_id, "blockList": entries}, options)
         await self._report(total, force=True)
 
     async def _present(self, options: CallOptions) -> dict[str, int]:
         """Uncommitted blocks already on the service, by id; refuses a committed dataset."""
-        listed = await self._client._call("Datasets_GetBlocks", {"id": self.dataset_id}, options)
+        listed = await self._requester.call("Datasets_GetBlocks", {"id": self.dataset_id}, options)
         if listed is not None and listed.committed_blocks:
             raise InvalidArgumentError(f"upload: dataset {self.dataset_id} is already committed; nothing to resume")
         blocks = (listed.uncommitted_blocks if listed is not None else None) or []
@@ -322,14 +235,14 @@ def progress_bar(description: str = "upload") -> ProgressBar:
     return ProgressBar(start_rich)
 
 
-def _check_block_size(block_size: int) -> None:
+def check_block_size(block_size: int) -> None:
     if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
         raise InvalidArgumentError(
             f"upload: block_size must be between {MIN_BLOCK_SIZE} and {MAX_BLOCK_SIZE} bytes, got {block_size}"
         )
 
 
-def _checked_source(source: DataSource) -> Any:
+def checked_source(source: DataSource) -> Any:
     """The source, after refusing what can be refused before anything is sent."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -351,7 +264,7 @@ def _checked_source(source: DataSource) -> Any:
     )
 
 
-def _size(data: Any) -> int | None:
+def size_of(data: Any) -> int | None:
     """The source's length when known before reading it."""
     if isinstance(data, Path):
         return data.stat().st_size
@@ -360,13 +273,13 @@ def _size(data: Any) -> int | None:
     return None
 
 
-async def _chain(first: tuple[int, bytes], rest: AsyncIterator[tuple[int, bytes]]) -> AsyncIterator[tuple[int, bytes]]:
+async def chain(first: tuple[int, bytes], rest: AsyncIterator[tuple[int, bytes]]) -> AsyncIterator[tuple[int, bytes]]:
     yield first
     async for block in rest:
         yield block
 
 
-async def _blocks(source: Any, size: int) -> AsyncIterator[tuple[int, bytes]]:
+async def blocks(source: Any, size: int) -> AsyncIterator[tuple[int, bytes]]:
     """(offset, bytes) blocks of ``size`` bytes (the last one shorter) from any source."""
     offset = 0
     if isinstance(source, (bytes, bytearray, memoryview)):

@@ -17,11 +17,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
-from ._scheduler import Poller
+from ._scheduler import JobKind, Poller, Scheduler
 from .errors import JobFailedError, JobNotFinishedError, SpeechError, WaitTimeoutError, _text, parse_retry_after
 
 if TYPE_CHECKING:
-    from ._client import SpeechClient
+    from ._core.records import Requester
 
 __all__ = ["Waitable", "wait_until_done"]
 
@@ -57,8 +57,13 @@ async def wait_until_done(fetch: Fetch, what: str, timeout: float | None, poll_i
 class Waitable:
     """``wait`` for a resource group whose entities run NotStarted -> Running -> Succeeded/Failed."""
 
-    __slots__ = ()
-    _client: SpeechClient
+    _requester: Requester
+    _scheduler: Scheduler
+
+    def __init__(self, requester: Requester, scheduler: Scheduler) -> None:
+        self._requester = requester
+        self._scheduler = scheduler
+
     _GET: ClassVar[str]  # the friendly call that reads one entity
     _LIST: ClassVar[str]  # the friendly call that lists them (for sweeps)
     _WHAT: ClassVar[str]
@@ -99,7 +104,7 @@ class Waitable:
         total, finished = len(pending), 0
         started = time.monotonic()
         deadline = None if timeout is None else started + timeout
-        router, poller = self._client._router, self._poller()
+        router, poller = self._scheduler.router, self._poller()
         inbox = router.watch(pending)
         poller.watch(pending, poll_interval)
         try:
@@ -143,11 +148,7 @@ class Waitable:
 
     def _poller(self) -> Poller:
         """The client's poller for this kind of job, made on first use."""
-        pollers = self._client._pollers
-        poller = pollers.get(self._LIST)
-        if poller is None:
-            poller = pollers[self._LIST] = Poller(self)
-        return poller
+        return self._scheduler.poller(JobKind(self._GET, self._LIST, self.SWEEP_ABOVE, self.SWEEP_SLACK))
 
     def _first_timeout(self, entities: Iterable[Any], job_timeout: float | None) -> float | None:
         """Seconds until the first of these jobs runs out of ``job_timeout`` (None: no such limit)."""
@@ -173,7 +174,7 @@ class Waitable:
         """The entity, known to be ``Succeeded``: as given when it says so, else as the service has
         it now (one GET). ``JobFailedError`` if it failed, ``JobNotFinishedError`` if it is on its way."""
         if _text(getattr(entity, "status", None)) != "Succeeded":  # a bare id, or a state that may be old
-            entity = await self._client._call(self._GET, {"id": _id_of(entity)}, {})
+            entity = await self._requester.call(self._GET, {"id": _id_of(entity)}, {})
         outcome = self._outcome(entity, None)
         if outcome is None:
             status = _text(entity.status) or "unknown"
@@ -185,7 +186,7 @@ class Waitable:
     def _age(self, entity: Any) -> float | None:
         """Seconds since the entity was created, by the service's clock."""
         created = getattr(entity, "created_date_time", None)  # None too for a bare id
-        return None if created is None else (self._client._server_now() - created).total_seconds()
+        return None if created is None else (self._requester.server_now() - created).total_seconds()
 
     async def wait_all(
         self,

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from speechrest._route import Param, Route
+from speechrest._core.records import Param, Route
 from speechrest.models import converter
 
 SAMPLE_UUID = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"

@@ -11,7 +11,8 @@ import pytest
 from conftest import TEST_KEY, RecordingServer, without_token
 from samples import SAMPLE_SELF, SAMPLE_UUID
 
-from speechrest import InvalidArgumentError, SpeechClient, SpeechError, operations
+from speechrest import InvalidArgumentError, MockTransport, SpeechClient, SpeechError, operations
+from speechrest._core.transport import response
 from speechrest.errors import APIStatusError
 from speechrest.models import v3_1 as models
 
@@ -26,9 +27,9 @@ def test_region_builds_the_regional_endpoint() -> None:
     assert client.endpoint == "https://westeurope.api.cognitive.microsoft.com"
     assert client.api_version == "2025-10-15"
     root = "https://westeurope.api.cognitive.microsoft.com/speechtotext"
-    assert str(client._url("/datasets", [])) == f"{root}/datasets?api-version=2025-10-15"
+    assert client.requester.api_url("/datasets") == f"{root}/datasets?api-version=2025-10-15"
     v31 = SpeechClient(region="westeurope", key="k", api_version="v3.1")
-    assert str(v31._url("/datasets", [])) == f"{root}/v3.1/datasets"
+    assert v31.requester.api_url("/datasets") == f"{root}/v3.1/datasets"
 
 
 @pytest.mark.parametrize(
@@ -56,13 +57,15 @@ def test_plain_http_is_allowed_on_loopback_or_when_asked() -> None:
     SpeechClient(endpoint="http://speech.internal", key="k", allow_insecure_http=True)
 
 
-def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SPEECH_ENDPOINT", raising=False)
     monkeypatch.setenv("SPEECH_REGION", "eastus")
     monkeypatch.setenv("SPEECH_KEY", "env-key")
-    client = SpeechClient.from_env()
+    transport = MockTransport(lambda request: response(200, {}))
+    client = SpeechClient.from_env(transport=transport)
     assert client.endpoint == "https://eastus.api.cognitive.microsoft.com"
-    assert client._key == "env-key"
+    await client.send_request("GET", "/healthstatus")
+    assert transport.requests[0].headers["Ocp-Apim-Subscription-Key"] == "env-key"
     monkeypatch.setenv("SPEECH_ENDPOINT", "https://custom.cognitiveservices.azure.com/")
     assert SpeechClient.from_env().endpoint == "https://custom.cognitiveservices.azure.com"
     monkeypatch.delenv("SPEECH_ENDPOINT")

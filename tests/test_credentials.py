@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 from conftest import RecordingServer
 
-from speechrest import AuthenticationError, InvalidArgumentError, SpeechClient
+from speechrest import AuthenticationError, InvalidArgumentError, MockTransport, SpeechClient
+from speechrest._core.transport import response
 from speechrest.emulator import Emulator
 from speechrest.errors import CredentialError
 
@@ -90,6 +91,15 @@ def client_for(server: RecordingServer, credential: object, **kwargs: object) ->
     # A loopback endpoint (like the emulator's) takes a token credential; no retries, no rate limit.
     options: dict[str, object] = {"max_retries": 0, "rate_limit": None, **kwargs}
     return SpeechClient(endpoint=server.url, credential=credential, **options)  # type: ignore[arg-type]
+
+
+async def sent_headers(make: Callable[..., SpeechClient], **kwargs: object) -> dict[str, str]:
+    """The credential headers one request carries, sent through a client made by ``make``."""
+    transport = MockTransport(lambda request: response(200, {}))
+    async with make(transport=transport, **kwargs) as client:
+        await client.send_request("GET", "/healthstatus")
+    sent = transport.requests[0].headers
+    return {name: sent[name] for name in ("Authorization", "Ocp-Apim-Subscription-Key") if name in sent}
 
 
 def bearers(server: RecordingServer) -> list[str | None]:
@@ -334,18 +344,16 @@ def test_a_token_credential_is_refused_on_a_regional_endpoint(where: dict[str, s
 )
 async def test_the_scope_follows_the_custom_domains_cloud(endpoint: str, scope: str, clock: Clock) -> None:
     credential = FakeCredential(clock)
-    client = SpeechClient(endpoint=endpoint, credential=credential)
-    assert client._credential is not None
-    assert await client._credential.header() == ("Authorization", "Bearer token-1")
+    assert await sent_headers(SpeechClient, endpoint=endpoint, credential=credential) == {
+        "Authorization": "Bearer token-1"
+    }
     assert credential.scopes == [(scope,)]
 
 
 async def test_credential_scope_overrides_the_scope_the_host_implies(clock: Clock) -> None:
     credential = FakeCredential(clock)
     gateway, scope = "https://speech-gateway.contoso.example", "https://cognitiveservices.azure.us/.default"
-    client = SpeechClient(endpoint=gateway, credential=credential, credential_scope=scope)
-    assert client._credential is not None
-    await client._credential.header()
+    await sent_headers(SpeechClient, endpoint=gateway, credential=credential, credential_scope=scope)
     assert credential.scopes == [(scope,)]
     with pytest.raises(InvalidArgumentError, match="credential_scope= goes with credential="):
         SpeechClient(endpoint=gateway, key="k", credential_scope=scope)
@@ -379,13 +387,12 @@ def test_repr_shows_the_kind_of_auth_only(credential: FakeCredential) -> None:
     assert repr(client).endswith(" auth=credential>")
 
 
-def test_from_env_leaves_the_key_out_when_a_credential_is_given(
+async def test_from_env_leaves_the_key_out_when_a_credential_is_given(
     monkeypatch: pytest.MonkeyPatch, credential: FakeCredential
 ) -> None:
     monkeypatch.setenv("SPEECH_ENDPOINT", CUSTOM_DOMAIN)
     monkeypatch.setenv("SPEECH_KEY", "env-key")
-    client = SpeechClient.from_env(credential=credential)
-    assert client._key is None and "auth=credential" in repr(client)
+    assert await sent_headers(SpeechClient.from_env, credential=credential) == {"Authorization": "Bearer token-1"}
 
 
 # ----------------------------------------------------------------------------- AzureKeyCredential

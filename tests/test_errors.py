@@ -24,6 +24,7 @@ from speechrest import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    Response,
     ServerError,
     SpeechClient,
     SpeechError,
@@ -133,7 +134,7 @@ async def test_error_body_fields(server: RecordingServer, client: SpeechClient, 
     assert inner.inner_error.inner_error is None
     assert exc.request_id == "req-42"
     assert exc.headers["apim-request-id"] == "req-42"
-    assert isinstance(exc.response, aiohttp.ClientResponse)
+    assert isinstance(exc.response, Response) and exc.response.status == exc.status
     assert exc.response.status == 400
     assert json.loads(exc.body) == body
     assert exc.method == "GET"
@@ -387,7 +388,7 @@ async def test_client_usable_after_status_error(server: RecordingServer, client:
 async def test_unsupported_operation(server: RecordingServer, client: SpeechClient) -> None:
     """An operation ID the API version lacks raises UnsupportedOperationError, sending nothing."""
     with pytest.raises(UnsupportedOperationError, match="Nope_Nothing") as info:
-        await client._invoke("Nope_Nothing", {}, {})
+        await client.requester.invoke("Nope_Nothing", {}, {})
 
     assert isinstance(info.value, SpeechError)
     assert "v3.1" in str(info.value)
@@ -397,6 +398,6 @@ async def test_unsupported_operation(server: RecordingServer, client: SpeechClie
 async def test_unsupported_list_operation(server: RecordingServer, client: SpeechClient) -> None:
     """The same holds for list operations, at call time."""
     with pytest.raises(UnsupportedOperationError):
-        client._paginate("Nope_List", {}, {})
+        client.requester.page_operation("Nope_List", {}, {})
 
     assert server.requests == []

@@ -24,8 +24,8 @@ import pytest
 from conftest import SPEC_ROOT, TEST_KEY, Recorded, RecordingServer, without_token
 
 from speechrest import InvalidArgumentError, SpeechClient
+from speechrest._core.records import Param, Route
 from speechrest._generated import VERSIONS, operations
-from speechrest._route import Param, Route
 from speechrest.models import converter
 
 # Examples ship with these versions' specs (v3.0 and 2025-10-15 have none).

@@ -14,9 +14,9 @@ import pytest
 from conftest import TEST_KEY, RecordingServer
 
 from speechrest import InvalidArgumentError, SpeechClient
-from speechrest._transcriptions import MAX_FAST_AUDIO_BYTES
 from speechrest.emulator import Emulator
 from speechrest.errors import UnsupportedOperationError
+from speechrest.resources.transcriptions import MAX_FAST_AUDIO_BYTES
 from speechrest.results import TranscriptionResult
 
 AUDIO = b"RIFF" + bytes(range(256)) * 64  # stands in for a WAV file: only its bytes matter

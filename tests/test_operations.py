@@ -11,8 +11,8 @@ from conftest import TEST_KEY, RecordingServer, without_token
 from samples import sample_args, sample_response
 
 from speechrest import SpeechClient, operations
+from speechrest._core.records import Route
 from speechrest._generated import OPERATION_VERSIONS, VERSIONS
-from speechrest._route import Route
 from speechrest.models import converter
 
 TABLES = {version: importlib.import_module(package + ".routes") for version, package in VERSIONS.items()}

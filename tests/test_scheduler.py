@@ -12,9 +12,9 @@ from aiohttp import web
 from conftest import TEST_KEY, RecordingServer
 
 from speechrest import NotFoundError, ServerError, SpeechClient, SpeechError
-from speechrest._transcriptions import Transcriptions
 from speechrest.emulator import Emulator
 from speechrest.errors import WaitTimeoutError
+from speechrest.resources.transcriptions import Transcriptions
 
 TTL = {"timeToLiveHours": 24}
 GHOST = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"

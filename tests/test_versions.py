@@ -488,8 +488,8 @@ async def test_model_copy_runs_as_an_operation(speech_emulator: Emulator) -> Non
         assert isinstance(operation, ga.Operation)
         assert status_text(operation) in ("NotStarted", "Running")
 
-        # The friendly call hides the headers: a second copy through _exchange shows Operation-Location.
-        second, headers = await client._exchange(
+        # The friendly call hides the headers: a second copy through the requester shows Operation-Location.
+        second, headers = await client.requester.call_with_headers(
             "Models_Copy", {"id": source.id, "modelCopyAuthorization": authorization}, {}
         )
         assert second.id != operation.id

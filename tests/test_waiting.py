@@ -14,9 +14,9 @@ from aiohttp.test_utils import TestServer
 from conftest import TEST_KEY, RecordingServer
 
 from speechrest import NotFoundError, SpeechClient
-from speechrest._transcriptions import Transcriptions
 from speechrest.emulator import Emulator
 from speechrest.errors import InvalidArgumentError, JobFailedError, WaitTimeoutError
+from speechrest.resources.transcriptions import Transcriptions
 
 TTL = {"timeToLiveHours": 24}
 
@@ -313,4 +313,4 @@ async def test_cancelling_a_waiter_stops_its_polling_and_leaves_nothing_behind(
     assert speech_emulator.stats["requests"]["Transcriptions_Get"]["200"] == gets  # no request since
     left = {task.get_coro().__qualname__ for task in asyncio.all_tasks() - tasks_before}
     assert left <= {"RequestHandler.start"}  # only the emulator's keep-alive connections: no waiter's task
-    assert not speech_client._router._inboxes  # nobody watches the jobs any more
+    assert not speech_client._scheduler.router._inboxes  # nobody watches the jobs any more

@@ -10,9 +10,7 @@ from uuid import UUID
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .._client import SpeechClient
-    from .._pager import AsyncPager
-    from .._route import BinaryBody, CallOptions
+    from .._core.records import AsyncPager, BinaryBody, CallOptions, Requester
     from .shared_30_31 import models as shared_30_31
     from .shared_30_31_2510 import models as shared_30_31_2510
     from .shared_31_2411_2510 import models as shared_31_2411_2510
@@ -23,13 +21,13 @@ if TYPE_CHECKING:
     from .v2025_10_15 import models as v2025_10_15
 
 
-class DatasetsOperations:
+class DatasetsGroup:
     """``client.datasets``: the same calls on every API version."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_requester",)
 
-    def __init__(self, client: SpeechClient) -> None:
-        self._client = client
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     async def commit_blocks(
         self,
@@ -41,7 +39,7 @@ class DatasetsOperations:
 
         ``POST /datasets/{id}/blocks:commit`` (``Datasets_CommitBlocks``; API versions v3.1, 2024-11-15, 2025-10-15).
         """
-        await self._client._call("Datasets_CommitBlocks", {"id": id, "blockList": block_list}, options)
+        await self._requester.call("Datasets_CommitBlocks", {"id": id, "blockList": block_list}, options)
 
     async def create(
         self,
@@ -54,7 +52,7 @@ class DatasetsOperations:
         """
         return cast(
             "v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
-            await self._client._call("Datasets_Create", {"dataset": dataset}, options),
+            await self._requester.call("Datasets_Create", {"dataset": dataset}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -62,7 +60,7 @@ class DatasetsOperations:
 
         ``DELETE /datasets/{id}`` (``Datasets_Delete``, ``DeleteDataset``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        await self._client._call("Datasets_Delete", {"id": id}, options)
+        await self._requester.call("Datasets_Delete", {"id": id}, options)
 
     async def get(
         self, id: str | UUID, **options: Unpack[CallOptions]
@@ -73,7 +71,7 @@ class DatasetsOperations:
         """
         return cast(
             "v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
-            await self._client._call("Datasets_Get", {"id": id}, options),
+            await self._requester.call("Datasets_Get", {"id": id}, options),
         )
 
     async def get_blocks(self, id: str | UUID, **options: Unpack[CallOptions]) -> shared_31_2411_2510.UploadedBlocks:
@@ -82,7 +80,7 @@ class DatasetsOperations:
         ``GET /datasets/{id}/blocks`` (``Datasets_GetBlocks``; API versions v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "shared_31_2411_2510.UploadedBlocks", await self._client._call("Datasets_GetBlocks", {"id": id}, options)
+            "shared_31_2411_2510.UploadedBlocks", await self._requester.call("Datasets_GetBlocks", {"id": id}, options)
         )
 
     async def get_file(
@@ -100,7 +98,7 @@ class DatasetsOperations:
         """
         return cast(
             "v3_0.File | v3_1.File | shared_2411_2510.File",
-            await self._client._call(
+            await self._requester.call(
                 "Datasets_GetFile",
                 {
                     "id": id,
@@ -130,9 +128,7 @@ class DatasetsOperations:
 
         ``GET /datasets`` (``Datasets_List``, ``GetDatasets``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
-            "Datasets_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
-        )
+        return self._requester.page("Datasets_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
     def list_files(
         self,
@@ -155,7 +151,7 @@ class DatasetsOperations:
 
         ``GET /datasets/{id}/files`` (``Datasets_ListFiles``, ``GetDatasetFiles``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Datasets_ListFiles",
             {
                 "id": id,
@@ -178,7 +174,7 @@ class DatasetsOperations:
         """
         return cast(
             "v3_0.DatasetLocales | v3_1.DatasetLocales | shared_2411_2510.DatasetLocales",
-            await self._client._call("Datasets_ListSupportedLocales", {}, options),
+            await self._requester.call("Datasets_ListSupportedLocales", {}, options),
         )
 
     async def update(
@@ -193,7 +189,7 @@ class DatasetsOperations:
         """
         return cast(
             "v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
-            await self._client._call("Datasets_Update", {"id": id, "datasetUpdate": dataset_update}, options),
+            await self._requester.call("Datasets_Update", {"id": id, "datasetUpdate": dataset_update}, options),
         )
 
     async def upload_block(
@@ -203,16 +199,16 @@ class DatasetsOperations:
 
         ``PUT /datasets/{id}/blocks`` (``Datasets_UploadBlock``; API versions v3.1, 2024-11-15, 2025-10-15).
         """
-        await self._client._call("Datasets_UploadBlock", {"id": id, "blockid": blockid, "body": body}, options)
+        await self._requester.call("Datasets_UploadBlock", {"id": id, "blockid": blockid, "body": body}, options)
 
 
-class EndpointsOperations:
+class EndpointsGroup:
     """``client.endpoints``: the same calls on every API version."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_requester",)
 
-    def __init__(self, client: SpeechClient) -> None:
-        self._client = client
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     async def create(
         self,
@@ -225,7 +221,7 @@ class EndpointsOperations:
         """
         return cast(
             "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
-            await self._client._call("Endpoints_Create", {"endpoint": endpoint}, options),
+            await self._requester.call("Endpoints_Create", {"endpoint": endpoint}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -233,14 +229,14 @@ class EndpointsOperations:
 
         ``DELETE /endpoints/{id}`` (``DeleteEndpoint``, ``Endpoints_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        await self._client._call("Endpoints_Delete", {"id": id}, options)
+        await self._requester.call("Endpoints_Delete", {"id": id}, options)
 
     async def delete_base_model_log(self, locale: str, log_id: str, **options: Unpack[CallOptions]) -> None:
         """Delete one log of the base model endpoint of a locale.
 
         ``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``DeleteBaseModelLog``, ``Endpoints_DeleteBaseModelLog``; API versions v3.0, v3.1).
         """
-        await self._client._call("Endpoints_DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
+        await self._requester.call("Endpoints_DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
 
     async def delete_base_model_logs(
         self, locale: str, *, end_date: str | None = None, **options: Unpack[CallOptions]
@@ -249,21 +245,21 @@ class EndpointsOperations:
 
         ``DELETE /endpoints/base/{locale}/files/logs`` (``DeleteBaseModelLogs``, ``Endpoints_DeleteBaseModelLogs``; API versions v3.0, v3.1).
         """
-        await self._client._call("Endpoints_DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
+        await self._requester.call("Endpoints_DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
 
     async def delete_log(self, id: str | UUID, log_id: str, **options: Unpack[CallOptions]) -> None:
         """Delete one log of an endpoint.
 
         ``DELETE /endpoints/{id}/files/logs/{logId}`` (``DeleteEndpointLog``, ``Endpoints_DeleteLog``; API versions v3.0, v3.1).
         """
-        await self._client._call("Endpoints_DeleteLog", {"id": id, "logId": log_id}, options)
+        await self._requester.call("Endpoints_DeleteLog", {"id": id, "logId": log_id}, options)
 
     async def delete_logs(self, id: str | UUID, *, end_date: str | None = None, **options: Unpack[CallOptions]) -> None:
         """Delete the logs of an endpoint.
 
         ``DELETE /endpoints/{id}/files/logs`` (``DeleteEndpointLogs``, ``Endpoints_DeleteLogs``; API versions v3.0, v3.1).
         """
-        await self._client._call("Endpoints_DeleteLogs", {"id": id, "endDate": end_date}, options)
+        await self._requester.call("Endpoints_DeleteLogs", {"id": id, "endDate": end_date}, options)
 
     async def get(
         self, id: str | UUID, **options: Unpack[CallOptions]
@@ -274,7 +270,7 @@ class EndpointsOperations:
         """
         return cast(
             "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
-            await self._client._call("Endpoints_Get", {"id": id}, options),
+            await self._requester.call("Endpoints_Get", {"id": id}, options),
         )
 
     async def get_base_model_log(
@@ -286,7 +282,7 @@ class EndpointsOperations:
         """
         return cast(
             "v3_0.File | v3_1.File",
-            await self._client._call(
+            await self._requester.call(
                 "Endpoints_GetBaseModelLog",
                 {"locale": locale, "logId": log_id, "sasValidityInSeconds": sas_validity_in_seconds},
                 options,
@@ -302,7 +298,7 @@ class EndpointsOperations:
         """
         return cast(
             "v3_0.File | v3_1.File",
-            await self._client._call(
+            await self._requester.call(
                 "Endpoints_GetLog",
                 {"id": id, "logId": log_id, "sasValidityInSeconds": sas_validity_in_seconds},
                 options,
@@ -327,9 +323,7 @@ class EndpointsOperations:
 
         ``GET /endpoints`` (``Endpoints_List``, ``GetEndpoints``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
-            "Endpoints_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
-        )
+        return self._requester.page("Endpoints_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
     def list_base_model_logs(
         self,
@@ -345,7 +339,7 @@ class EndpointsOperations:
 
         ``GET /endpoints/base/{locale}/files/logs`` (``Endpoints_ListBaseModelLogs``, ``GetBaseModelLogs``; API versions v3.0, v3.1).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Endpoints_ListBaseModelLogs",
             {"locale": locale, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
             options,
@@ -366,7 +360,7 @@ class EndpointsOperations:
 
         ``GET /endpoints/{id}/files/logs`` (``Endpoints_ListLogs``, ``GetEndpointLogs``; API versions v3.0, v3.1).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Endpoints_ListLogs",
             {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
             options,
@@ -378,7 +372,7 @@ class EndpointsOperations:
 
         ``GET /endpoints/locales`` (``Endpoints_ListSupportedLocales``, ``GetSupportedLocalesForEndpoints``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return cast("builtins.list[str]", await self._client._call("Endpoints_ListSupportedLocales", {}, options))
+        return cast("builtins.list[str]", await self._requester.call("Endpoints_ListSupportedLocales", {}, options))
 
     async def update(
         self,
@@ -392,17 +386,17 @@ class EndpointsOperations:
         """
         return cast(
             "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
-            await self._client._call("Endpoints_Update", {"id": id, "endpointUpdate": endpoint_update}, options),
+            await self._requester.call("Endpoints_Update", {"id": id, "endpointUpdate": endpoint_update}, options),
         )
 
 
-class EvaluationsOperations:
+class EvaluationsGroup:
     """``client.evaluations``: the same calls on every API version."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_requester",)
 
-    def __init__(self, client: SpeechClient) -> None:
-        self._client = client
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     async def create(
         self,
@@ -419,7 +413,7 @@ class EvaluationsOperations:
         """
         return cast(
             "v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
-            await self._client._call("Evaluations_Create", {"evaluation": evaluation}, options),
+            await self._requester.call("Evaluations_Create", {"evaluation": evaluation}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -427,7 +421,7 @@ class EvaluationsOperations:
 
         ``DELETE /evaluations/{id}`` (``DeleteEvaluation``, ``Evaluations_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        await self._client._call("Evaluations_Delete", {"id": id}, options)
+        await self._requester.call("Evaluations_Delete", {"id": id}, options)
 
     async def get(
         self, id: str | UUID, **options: Unpack[CallOptions]
@@ -438,7 +432,7 @@ class EvaluationsOperations:
         """
         return cast(
             "v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
-            await self._client._call("Evaluations_Get", {"id": id}, options),
+            await self._requester.call("Evaluations_Get", {"id": id}, options),
         )
 
     async def get_file(
@@ -456,7 +450,7 @@ class EvaluationsOperations:
         """
         return cast(
             "v3_0.File | v3_1.File | shared_2411_2510.File",
-            await self._client._call(
+            await self._requester.call(
                 "Evaluations_GetFile",
                 {
                     "id": id,
@@ -486,7 +480,7 @@ class EvaluationsOperations:
 
         ``GET /evaluations`` (``Evaluations_List``, ``GetEvaluations``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Evaluations_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
@@ -511,7 +505,7 @@ class EvaluationsOperations:
 
         ``GET /evaluations/{id}/files`` (``Evaluations_ListFiles``, ``GetEvaluationFiles``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Evaluations_ListFiles",
             {
                 "id": id,
@@ -530,7 +524,7 @@ class EvaluationsOperations:
 
         ``GET /evaluations/locales`` (``Evaluations_ListSupportedLocales``, ``GetSupportedLocalesForEvaluations``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return cast("builtins.list[str]", await self._client._call("Evaluations_ListSupportedLocales", {}, options))
+        return cast("builtins.list[str]", await self._requester.call("Evaluations_ListSupportedLocales", {}, options))
 
     async def update(
         self,
@@ -544,17 +538,19 @@ class EvaluationsOperations:
         """
         return cast(
             "v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
-            await self._client._call("Evaluations_Update", {"id": id, "evaluationUpdate": evaluation_update}, options),
+            await self._requester.call(
+                "Evaluations_Update", {"id": id, "evaluationUpdate": evaluation_update}, options
+            ),
         )
 
 
-class ModelsOperations:
+class ModelsGroup:
     """``client.models``: the same calls on every API version."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_requester",)
 
-    def __init__(self, client: SpeechClient) -> None:
-        self._client = client
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     async def authorize_copy(
         self,
@@ -567,7 +563,7 @@ class ModelsOperations:
         """
         return cast(
             "shared_2411_2510.ModelCopyAuthorization",
-            await self._client._call(
+            await self._requester.call(
                 "Models_AuthorizeCopy",
                 {"modelCopyAuthorizationDefinition": model_copy_authorization_definition},
                 options,
@@ -586,7 +582,7 @@ class ModelsOperations:
         """
         return cast(
             "shared_2411_2510.Operation",
-            await self._client._call(
+            await self._requester.call(
                 "Models_Copy", {"id": id, "modelCopyAuthorization": model_copy_authorization}, options
             ),
         )
@@ -600,7 +596,7 @@ class ModelsOperations:
         """
         return cast(
             "v3_0.Model | v3_1.CustomModel",
-            await self._client._call("Models_CopyTo", {"id": id, "modelCopy": model_copy}, options),
+            await self._requester.call("Models_CopyTo", {"id": id, "modelCopy": model_copy}, options),
         )
 
     async def create(
@@ -614,7 +610,7 @@ class ModelsOperations:
         """
         return cast(
             "v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
-            await self._client._call("Models_Create", {"model": model}, options),
+            await self._requester.call("Models_Create", {"model": model}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -622,7 +618,7 @@ class ModelsOperations:
 
         ``DELETE /models/{id}`` (``DeleteModel``, ``Models_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        await self._client._call("Models_Delete", {"id": id}, options)
+        await self._requester.call("Models_Delete", {"id": id}, options)
 
     async def get_base_model(
         self, id: str | UUID, **options: Unpack[CallOptions]
@@ -633,7 +629,7 @@ class ModelsOperations:
         """
         return cast(
             "v3_0.Model | v3_1.BaseModel | shared_2411_2510.BaseModel",
-            await self._client._call("Models_GetBaseModel", {"id": id}, options),
+            await self._requester.call("Models_GetBaseModel", {"id": id}, options),
         )
 
     async def get_base_model_manifest(
@@ -650,7 +646,7 @@ class ModelsOperations:
         """
         return cast(
             "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
-            await self._client._call(
+            await self._requester.call(
                 "Models_GetBaseModelManifest",
                 {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "sasLifetimeMinutes": sas_lifetime_minutes},
                 options,
@@ -666,7 +662,7 @@ class ModelsOperations:
         """
         return cast(
             "v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
-            await self._client._call("Models_GetCustomModel", {"id": id}, options),
+            await self._requester.call("Models_GetCustomModel", {"id": id}, options),
         )
 
     async def get_custom_model_manifest(
@@ -683,7 +679,7 @@ class ModelsOperations:
         """
         return cast(
             "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
-            await self._client._call(
+            await self._requester.call(
                 "Models_GetCustomModelManifest",
                 {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "sasLifetimeMinutes": sas_lifetime_minutes},
                 options,
@@ -705,7 +701,7 @@ class ModelsOperations:
         """
         return cast(
             "v3_1.File | shared_2411_2510.File",
-            await self._client._call(
+            await self._requester.call(
                 "Models_GetFile",
                 {
                     "id": id,
@@ -735,7 +731,7 @@ class ModelsOperations:
 
         ``GET /models/base`` (``GetBaseModels``, ``Models_ListBaseModels``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Models_ListBaseModels", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
@@ -757,7 +753,7 @@ class ModelsOperations:
 
         ``GET /models`` (``GetModels``, ``Models_ListCustomModels``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Models_ListCustomModels", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
@@ -782,7 +778,7 @@ class ModelsOperations:
 
         ``GET /models/{id}/files`` (``Models_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Models_ListFiles",
             {
                 "id": id,
@@ -801,7 +797,7 @@ class ModelsOperations:
 
         ``GET /models/locales`` (``GetSupportedLocalesForModels``, ``Models_ListSupportedLocales``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return cast("builtins.list[str]", await self._client._call("Models_ListSupportedLocales", {}, options))
+        return cast("builtins.list[str]", await self._requester.call("Models_ListSupportedLocales", {}, options))
 
     async def update(
         self,
@@ -815,20 +811,20 @@ class ModelsOperations:
         """
         return cast(
             "v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
-            await self._client._call("Models_Update", {"id": id, "modelUpdate": model_update}, options),
+            await self._requester.call("Models_Update", {"id": id, "modelUpdate": model_update}, options),
         )
 
     get = get_custom_model
     list = list_custom_models
 
 
-class OperationsOperations:
+class OperationsGroup:
     """``client.operations``: the same calls on every API version."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_requester",)
 
-    def __init__(self, client: SpeechClient) -> None:
-        self._client = client
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     async def get_model_copy(self, id: str | UUID, **options: Unpack[CallOptions]) -> shared_2411_2510.Operation:
         """Get the state of a model copy operation.
@@ -836,17 +832,17 @@ class OperationsOperations:
         ``GET /operations/models/copy/{id}`` (``Operations_GetModelCopy``; API versions 2024-11-15, 2025-10-15).
         """
         return cast(
-            "shared_2411_2510.Operation", await self._client._call("Operations_GetModelCopy", {"id": id}, options)
+            "shared_2411_2510.Operation", await self._requester.call("Operations_GetModelCopy", {"id": id}, options)
         )
 
 
-class ProjectsOperations:
+class ProjectsGroup:
     """``client.projects``: the same calls on every API version."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_requester",)
 
-    def __init__(self, client: SpeechClient) -> None:
-        self._client = client
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     async def create(
         self, project: shared_30_31.Project | Mapping[str, Any] | v2025_10_15.Project, **options: Unpack[CallOptions]
@@ -857,7 +853,7 @@ class ProjectsOperations:
         """
         return cast(
             "shared_30_31.Project | v2025_10_15.Project | None",
-            await self._client._call("Projects_Create", {"project": project}, options),
+            await self._requester.call("Projects_Create", {"project": project}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -865,7 +861,7 @@ class ProjectsOperations:
 
         ``DELETE /projects/{id}`` (``DeleteProject``, ``Projects_Delete``; API versions v3.0, v3.1, 2025-10-15).
         """
-        await self._client._call("Projects_Delete", {"id": id}, options)
+        await self._requester.call("Projects_Delete", {"id": id}, options)
 
     async def get(self, id: str | UUID, **options: Unpack[CallOptions]) -> shared_30_31.Project | v2025_10_15.Project:
         """Get one project by id.
@@ -873,7 +869,8 @@ class ProjectsOperations:
         ``GET /projects/{id}`` (``GetProject``, ``Projects_Get``; API versions v3.0, v3.1, 2025-10-15).
         """
         return cast(
-            "shared_30_31.Project | v2025_10_15.Project", await self._client._call("Projects_Get", {"id": id}, options)
+            "shared_30_31.Project | v2025_10_15.Project",
+            await self._requester.call("Projects_Get", {"id": id}, options),
         )
 
     def list(
@@ -894,9 +891,7 @@ class ProjectsOperations:
 
         ``GET /projects`` (``GetProjects``, ``Projects_List``; API versions v3.0, v3.1, 2025-10-15).
         """
-        return self._client._call_paged(
-            "Projects_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
-        )
+        return self._requester.page("Projects_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
     def list_datasets(
         self,
@@ -917,7 +912,7 @@ class ProjectsOperations:
 
         ``GET /projects/{id}/datasets`` (``GetDatasetsForProject``, ``Projects_ListDatasets``; API versions v3.0, v3.1, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Projects_ListDatasets", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
@@ -940,7 +935,7 @@ class ProjectsOperations:
 
         ``GET /projects/{id}/endpoints`` (``GetEndpointsForProject``, ``Projects_ListEndpoints``; API versions v3.0, v3.1, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Projects_ListEndpoints", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
@@ -963,7 +958,7 @@ class ProjectsOperations:
 
         ``GET /projects/{id}/evaluations`` (``GetEvaluationsForProject``, ``Projects_ListEvaluations``; API versions v3.0, v3.1, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Projects_ListEvaluations", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
@@ -986,7 +981,7 @@ class ProjectsOperations:
 
         ``GET /projects/{id}/models`` (``GetModelsForProject``, ``Projects_ListModels``; API versions v3.0, v3.1, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Projects_ListModels", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
@@ -995,7 +990,7 @@ class ProjectsOperations:
 
         ``GET /projects/locales`` (``GetSupportedProjectLocales``, ``Projects_ListSupportedLocales``; API versions v3.0, v3.1, 2025-10-15).
         """
-        return cast("builtins.list[str]", await self._client._call("Projects_ListSupportedLocales", {}, options))
+        return cast("builtins.list[str]", await self._requester.call("Projects_ListSupportedLocales", {}, options))
 
     def list_transcriptions(
         self,
@@ -1016,7 +1011,7 @@ class ProjectsOperations:
 
         ``GET /projects/{id}/transcriptions`` (``GetTranscriptionsForProject``, ``Projects_ListTranscriptions``; API versions v3.0, v3.1, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Projects_ListTranscriptions", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
@@ -1032,33 +1027,33 @@ class ProjectsOperations:
         """
         return cast(
             "shared_30_31.Project | v2025_10_15.Project",
-            await self._client._call("Projects_Update", {"id": id, "projectUpdate": project_update}, options),
+            await self._requester.call("Projects_Update", {"id": id, "projectUpdate": project_update}, options),
         )
 
 
-class ServiceHealthOperations:
+class ServiceHealthGroup:
     """``client.service_health``: the same calls on every API version."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_requester",)
 
-    def __init__(self, client: SpeechClient) -> None:
-        self._client = client
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     async def get(self, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
         """Get the health of the service and of its parts.
 
         ``GET /healthstatus`` (``GetHealthStatus``, ``ServiceHealth_Get``; API versions v3.0, v3.1).
         """
-        return cast("shared_30_31.ServiceHealth", await self._client._call("ServiceHealth_Get", {}, options))
+        return cast("shared_30_31.ServiceHealth", await self._requester.call("ServiceHealth_Get", {}, options))
 
 
-class TranscriptionsOperations:
+class TranscriptionsGroup:
     """``client.transcriptions``: the same calls on every API version."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_requester",)
 
-    def __init__(self, client: SpeechClient) -> None:
-        self._client = client
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     async def create(
         self,
@@ -1075,7 +1070,7 @@ class TranscriptionsOperations:
         """
         return cast(
             "v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription",
-            await self._client._call("Transcriptions_Create", {"transcription": transcription}, options),
+            await self._requester.call("Transcriptions_Create", {"transcription": transcription}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -1083,7 +1078,7 @@ class TranscriptionsOperations:
 
         ``DELETE /transcriptions/{id}`` (``DeleteTranscription``, ``Transcriptions_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        await self._client._call("Transcriptions_Delete", {"id": id}, options)
+        await self._requester.call("Transcriptions_Delete", {"id": id}, options)
 
     async def get(
         self, id: str | UUID, **options: Unpack[CallOptions]
@@ -1094,7 +1089,7 @@ class TranscriptionsOperations:
         """
         return cast(
             "v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription",
-            await self._client._call("Transcriptions_Get", {"id": id}, options),
+            await self._requester.call("Transcriptions_Get", {"id": id}, options),
         )
 
     async def get_file(
@@ -1112,7 +1107,7 @@ class TranscriptionsOperations:
         """
         return cast(
             "v3_0.File | v3_1.File | shared_2411_2510.File",
-            await self._client._call(
+            await self._requester.call(
                 "Transcriptions_GetFile",
                 {
                     "id": id,
@@ -1142,7 +1137,7 @@ class TranscriptionsOperations:
 
         ``GET /transcriptions`` (``GetTranscriptions``, ``Transcriptions_List``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Transcriptions_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
         )
 
@@ -1167,7 +1162,7 @@ class TranscriptionsOperations:
 
         ``GET /transcriptions/{id}/files`` (``GetTranscriptionFiles``, ``Transcriptions_ListFiles``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
+        return self._requester.page(
             "Transcriptions_ListFiles",
             {
                 "id": id,
@@ -1190,7 +1185,7 @@ class TranscriptionsOperations:
         """
         return cast(
             "builtins.list[str] | shared_2411_2510.TranscriptionLocales",
-            await self._client._call("Transcriptions_ListSupportedLocales", {}, options),
+            await self._requester.call("Transcriptions_ListSupportedLocales", {}, options),
         )
 
     async def update(
@@ -1207,19 +1202,19 @@ class TranscriptionsOperations:
         """
         return cast(
             "v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription",
-            await self._client._call(
+            await self._requester.call(
                 "Transcriptions_Update", {"id": id, "transcriptionUpdate": transcription_update}, options
             ),
         )
 
 
-class WebHooksOperations:
+class WebHooksGroup:
     """``client.web_hooks``: the same calls on every API version."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_requester",)
 
-    def __init__(self, client: SpeechClient) -> None:
-        self._client = client
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     async def create(
         self, web_hook: v3_0.WebHook | Mapping[str, Any] | shared_31_2411_2510.WebHook, **options: Unpack[CallOptions]
@@ -1230,7 +1225,7 @@ class WebHooksOperations:
         """
         return cast(
             "shared_31_2411_2510.WebHook | None",
-            await self._client._call("WebHooks_Create", {"webHook": web_hook}, options),
+            await self._requester.call("WebHooks_Create", {"webHook": web_hook}, options),
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -1238,7 +1233,7 @@ class WebHooksOperations:
 
         ``DELETE /webhooks/{id}`` (``DeleteHook``, ``WebHooks_Delete``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        await self._client._call("WebHooks_Delete", {"id": id}, options)
+        await self._requester.call("WebHooks_Delete", {"id": id}, options)
 
     async def get(self, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.WebHook | shared_31_2411_2510.WebHook:
         """Get one web hook by id.
@@ -1246,7 +1241,8 @@ class WebHooksOperations:
         ``GET /webhooks/{id}`` (``GetHook``, ``WebHooks_Get``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "v3_0.WebHook | shared_31_2411_2510.WebHook", await self._client._call("WebHooks_Get", {"id": id}, options)
+            "v3_0.WebHook | shared_31_2411_2510.WebHook",
+            await self._requester.call("WebHooks_Get", {"id": id}, options),
         )
 
     def list(
@@ -1267,23 +1263,21 @@ class WebHooksOperations:
 
         ``GET /webhooks`` (``GetHooks``, ``WebHooks_List``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return self._client._call_paged(
-            "WebHooks_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
-        )
+        return self._requester.page("WebHooks_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
 
     async def ping(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
         """Have the service send a ping event to a web hook.
 
         ``POST /webhooks/{id}:ping`` (``PingHook``, ``WebHooks_Ping``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        await self._client._call("WebHooks_Ping", {"id": id}, options)
+        await self._requester.call("WebHooks_Ping", {"id": id}, options)
 
     async def test(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
         """Have the service send a web hook an event of each kind it is registered for.
 
         ``POST /webhooks/{id}:test`` (``TestHook``, ``WebHooks_Test``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        await self._client._call("WebHooks_Test", {"id": id}, options)
+        await self._requester.call("WebHooks_Test", {"id": id}, options)
 
     async def update(
         self,
@@ -1297,30 +1291,5 @@ class WebHooksOperations:
         """
         return cast(
             "v3_0.WebHook | shared_31_2411_2510.WebHook",
-            await self._client._call("WebHooks_Update", {"id": id, "webHookUpdate": web_hook_update}, options),
+            await self._requester.call("WebHooks_Update", {"id": id, "webHookUpdate": web_hook_update}, options),
         )
-
-
-class ResourceGroups:
-    """The ``client.<group>`` attributes, one per API area."""
-
-    datasets: DatasetsOperations
-    endpoints: EndpointsOperations
-    evaluations: EvaluationsOperations
-    models: ModelsOperations
-    operations: OperationsOperations
-    projects: ProjectsOperations
-    service_health: ServiceHealthOperations
-    transcriptions: TranscriptionsOperations
-    web_hooks: WebHooksOperations
-
-    def _attach_groups(self, client: SpeechClient) -> None:
-        self.datasets = DatasetsOperations(client)
-        self.endpoints = EndpointsOperations(client)
-        self.evaluations = EvaluationsOperations(client)
-        self.models = ModelsOperations(client)
-        self.operations = OperationsOperations(client)
-        self.projects = ProjectsOperations(client)
-        self.service_health = ServiceHealthOperations(client)
-        self.transcriptions = TranscriptionsOperations(client)
-        self.web_hooks = WebHooksOperations(client)

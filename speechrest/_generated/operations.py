@@ -9,9 +9,7 @@ from uuid import UUID
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .._client import SpeechClient
-    from .._pager import AsyncPager
-    from .._route import BinaryBody, CallOptions, FileBody
+    from .._core.records import AsyncPager, BinaryBody, CallOptions, FileBody, HasRequester
     from .shared_30_31 import models as shared_30_31
     from .shared_30_31_2510 import models as shared_30_31_2510
     from .shared_31_2411_2510 import models as shared_31_2411_2510
@@ -23,7 +21,7 @@ if TYPE_CHECKING:
 
 
 async def copy_model_to_subscription(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     model_copy: shared_30_31.ModelCopy | Mapping[str, Any],
@@ -34,84 +32,90 @@ async def copy_model_to_subscription(
     ``POST /models/{id}/copyto`` (``CopyModelToSubscription``; API versions v3.0).
     """
     return cast(
-        "v3_0.Model", await client._invoke("CopyModelToSubscription", {"id": id, "modelCopy": model_copy}, options)
+        "v3_0.Model",
+        await client.requester.invoke("CopyModelToSubscription", {"id": id, "modelCopy": model_copy}, options),
     )
 
 
 async def create_dataset(
-    client: SpeechClient, *, dataset: v3_0.Dataset | Mapping[str, Any], **options: Unpack[CallOptions]
+    client: HasRequester, *, dataset: v3_0.Dataset | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> v3_0.Dataset:
     """Create a dataset.
 
     ``POST /datasets`` (``CreateDataset``; API versions v3.0).
     """
-    return cast("v3_0.Dataset", await client._invoke("CreateDataset", {"dataset": dataset}, options))
+    return cast("v3_0.Dataset", await client.requester.invoke("CreateDataset", {"dataset": dataset}, options))
 
 
 async def create_endpoint(
-    client: SpeechClient, *, endpoint: shared_30_31.Endpoint | Mapping[str, Any], **options: Unpack[CallOptions]
+    client: HasRequester, *, endpoint: shared_30_31.Endpoint | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> shared_30_31.Endpoint:
     """Create an endpoint.
 
     ``POST /endpoints`` (``CreateEndpoint``; API versions v3.0).
     """
-    return cast("shared_30_31.Endpoint", await client._invoke("CreateEndpoint", {"endpoint": endpoint}, options))
+    return cast(
+        "shared_30_31.Endpoint", await client.requester.invoke("CreateEndpoint", {"endpoint": endpoint}, options)
+    )
 
 
 async def create_evaluation(
-    client: SpeechClient, *, evaluation: v3_0.Evaluation | Mapping[str, Any], **options: Unpack[CallOptions]
+    client: HasRequester, *, evaluation: v3_0.Evaluation | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> v3_0.Evaluation:
     """Create an evaluation.
 
     ``POST /evaluations`` (``CreateEvaluation``; API versions v3.0).
     """
-    return cast("v3_0.Evaluation", await client._invoke("CreateEvaluation", {"evaluation": evaluation}, options))
+    return cast(
+        "v3_0.Evaluation", await client.requester.invoke("CreateEvaluation", {"evaluation": evaluation}, options)
+    )
 
 
 async def create_hook(
-    client: SpeechClient, *, web_hook: v3_0.WebHook | Mapping[str, Any], **options: Unpack[CallOptions]
+    client: HasRequester, *, web_hook: v3_0.WebHook | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> None:
     """Create a web hook.
 
     ``POST /webhooks`` (``CreateHook``; API versions v3.0).
     """
-    await client._invoke("CreateHook", {"webHook": web_hook}, options)
+    await client.requester.invoke("CreateHook", {"webHook": web_hook}, options)
 
 
 async def create_model(
-    client: SpeechClient, *, model: v3_0.Model | Mapping[str, Any], **options: Unpack[CallOptions]
+    client: HasRequester, *, model: v3_0.Model | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> v3_0.Model:
     """Create a custom model.
 
     ``POST /models`` (``CreateModel``; API versions v3.0).
     """
-    return cast("v3_0.Model", await client._invoke("CreateModel", {"model": model}, options))
+    return cast("v3_0.Model", await client.requester.invoke("CreateModel", {"model": model}, options))
 
 
 async def create_project(
-    client: SpeechClient, *, project: shared_30_31.Project | Mapping[str, Any], **options: Unpack[CallOptions]
+    client: HasRequester, *, project: shared_30_31.Project | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> None:
     """Create a project.
 
     ``POST /projects`` (``CreateProject``; API versions v3.0).
     """
-    await client._invoke("CreateProject", {"project": project}, options)
+    await client.requester.invoke("CreateProject", {"project": project}, options)
 
 
 async def create_transcription(
-    client: SpeechClient, *, transcription: v3_0.Transcription | Mapping[str, Any], **options: Unpack[CallOptions]
+    client: HasRequester, *, transcription: v3_0.Transcription | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> v3_0.Transcription:
     """Create a transcription.
 
     ``POST /transcriptions`` (``CreateTranscription``; API versions v3.0).
     """
     return cast(
-        "v3_0.Transcription", await client._invoke("CreateTranscription", {"transcription": transcription}, options)
+        "v3_0.Transcription",
+        await client.requester.invoke("CreateTranscription", {"transcription": transcription}, options),
     )
 
 
 async def datasets_commit_blocks(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     block_list: Sequence[shared_31_2411_2510.CommitBlocksEntry | Mapping[str, Any]],
@@ -121,11 +125,11 @@ async def datasets_commit_blocks(
 
     ``POST /datasets/{id}/blocks:commit`` (``Datasets_CommitBlocks``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    await client._invoke("Datasets_CommitBlocks", {"id": id, "blockList": block_list}, options)
+    await client.requester.invoke("Datasets_CommitBlocks", {"id": id, "blockList": block_list}, options)
 
 
 async def datasets_create(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     dataset: v3_1.Dataset | Mapping[str, Any] | v2024_11_15.Dataset | v2025_10_15.Dataset,
     **options: Unpack[CallOptions],
@@ -136,20 +140,20 @@ async def datasets_create(
     """
     return cast(
         "v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
-        await client._invoke("Datasets_Create", {"dataset": dataset}, options),
+        await client.requester.invoke("Datasets_Create", {"dataset": dataset}, options),
     )
 
 
-async def datasets_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def datasets_delete(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a dataset.
 
     ``DELETE /datasets/{id}`` (``Datasets_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    await client._invoke("Datasets_Delete", {"id": id}, options)
+    await client.requester.invoke("Datasets_Delete", {"id": id}, options)
 
 
 async def datasets_get(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset:
     """Get one dataset by id.
 
@@ -157,22 +161,24 @@ async def datasets_get(
     """
     return cast(
         "v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
-        await client._invoke("Datasets_Get", {"id": id}, options),
+        await client.requester.invoke("Datasets_Get", {"id": id}, options),
     )
 
 
 async def datasets_get_blocks(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_31_2411_2510.UploadedBlocks:
     """List the blocks uploaded to a dataset so far.
 
     ``GET /datasets/{id}/blocks`` (``Datasets_GetBlocks``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return cast("shared_31_2411_2510.UploadedBlocks", await client._invoke("Datasets_GetBlocks", {"id": id}, options))
+    return cast(
+        "shared_31_2411_2510.UploadedBlocks", await client.requester.invoke("Datasets_GetBlocks", {"id": id}, options)
+    )
 
 
 async def datasets_get_file(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     file_id: str | UUID,
@@ -186,7 +192,7 @@ async def datasets_get_file(
     """
     return cast(
         "v3_1.File | shared_2411_2510.File",
-        await client._invoke(
+        await client.requester.invoke(
             "Datasets_GetFile",
             {
                 "id": id,
@@ -200,7 +206,7 @@ async def datasets_get_file(
 
 
 def datasets_list(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -217,11 +223,13 @@ def datasets_list(
 
     ``GET /datasets`` (``Datasets_List``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate("Datasets_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
+    return client.requester.page_operation(
+        "Datasets_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
+    )
 
 
 def datasets_list_files(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -241,7 +249,7 @@ def datasets_list_files(
 
     ``GET /datasets/{id}/files`` (``Datasets_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Datasets_ListFiles",
         {
             "id": id,
@@ -257,7 +265,7 @@ def datasets_list_files(
 
 
 async def datasets_list_supported_locales(
-    client: SpeechClient, **options: Unpack[CallOptions]
+    client: HasRequester, **options: Unpack[CallOptions]
 ) -> v3_1.DatasetLocales | shared_2411_2510.DatasetLocales:
     """List the locales datasets can be made for.
 
@@ -265,12 +273,12 @@ async def datasets_list_supported_locales(
     """
     return cast(
         "v3_1.DatasetLocales | shared_2411_2510.DatasetLocales",
-        await client._invoke("Datasets_ListSupportedLocales", {}, options),
+        await client.requester.invoke("Datasets_ListSupportedLocales", {}, options),
     )
 
 
 async def datasets_update(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     dataset_update: shared_30_31_2510.DatasetUpdate | Mapping[str, Any] | v2024_11_15.DatasetUpdate,
@@ -282,12 +290,12 @@ async def datasets_update(
     """
     return cast(
         "v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset",
-        await client._invoke("Datasets_Update", {"id": id, "datasetUpdate": dataset_update}, options),
+        await client.requester.invoke("Datasets_Update", {"id": id, "datasetUpdate": dataset_update}, options),
     )
 
 
 async def datasets_upload(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     display_name: str,
     locale: str,
@@ -305,7 +313,7 @@ async def datasets_upload(
     """
     return cast(
         "v3_1.Dataset",
-        await client._invoke(
+        await client.requester.invoke(
             "Datasets_Upload",
             {
                 "displayName": display_name,
@@ -323,113 +331,113 @@ async def datasets_upload(
 
 
 async def datasets_upload_block(
-    client: SpeechClient, *, id: str | UUID, blockid: str, body: BinaryBody, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, blockid: str, body: BinaryBody, **options: Unpack[CallOptions]
 ) -> None:
     """Upload one block of a dataset.
 
     ``PUT /datasets/{id}/blocks`` (``Datasets_UploadBlock``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    await client._invoke("Datasets_UploadBlock", {"id": id, "blockid": blockid, "body": body}, options)
+    await client.requester.invoke("Datasets_UploadBlock", {"id": id, "blockid": blockid, "body": body}, options)
 
 
 async def delete_base_model_log(
-    client: SpeechClient, *, locale: str, log_id: str, **options: Unpack[CallOptions]
+    client: HasRequester, *, locale: str, log_id: str, **options: Unpack[CallOptions]
 ) -> None:
     """Delete one log of the base model endpoint of a locale.
 
     ``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``DeleteBaseModelLog``; API versions v3.0).
     """
-    await client._invoke("DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
+    await client.requester.invoke("DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
 
 
 async def delete_base_model_logs(
-    client: SpeechClient, *, locale: str, end_date: str | None = None, **options: Unpack[CallOptions]
+    client: HasRequester, *, locale: str, end_date: str | None = None, **options: Unpack[CallOptions]
 ) -> None:
     """Delete the logs of the base model endpoint of a locale.
 
     ``DELETE /endpoints/base/{locale}/files/logs`` (``DeleteBaseModelLogs``; API versions v3.0).
     """
-    await client._invoke("DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
+    await client.requester.invoke("DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
 
 
-async def delete_dataset(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def delete_dataset(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a dataset.
 
     ``DELETE /datasets/{id}`` (``DeleteDataset``; API versions v3.0).
     """
-    await client._invoke("DeleteDataset", {"id": id}, options)
+    await client.requester.invoke("DeleteDataset", {"id": id}, options)
 
 
-async def delete_endpoint(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def delete_endpoint(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete an endpoint.
 
     ``DELETE /endpoints/{id}`` (``DeleteEndpoint``; API versions v3.0).
     """
-    await client._invoke("DeleteEndpoint", {"id": id}, options)
+    await client.requester.invoke("DeleteEndpoint", {"id": id}, options)
 
 
 async def delete_endpoint_log(
-    client: SpeechClient, *, id: str | UUID, log_id: str, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, log_id: str, **options: Unpack[CallOptions]
 ) -> None:
     """Delete one log of an endpoint.
 
     ``DELETE /endpoints/{id}/files/logs/{logId}`` (``DeleteEndpointLog``; API versions v3.0).
     """
-    await client._invoke("DeleteEndpointLog", {"id": id, "logId": log_id}, options)
+    await client.requester.invoke("DeleteEndpointLog", {"id": id, "logId": log_id}, options)
 
 
 async def delete_endpoint_logs(
-    client: SpeechClient, *, id: str | UUID, end_date: str | None = None, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, end_date: str | None = None, **options: Unpack[CallOptions]
 ) -> None:
     """Delete the logs of an endpoint.
 
     ``DELETE /endpoints/{id}/files/logs`` (``DeleteEndpointLogs``; API versions v3.0).
     """
-    await client._invoke("DeleteEndpointLogs", {"id": id, "endDate": end_date}, options)
+    await client.requester.invoke("DeleteEndpointLogs", {"id": id, "endDate": end_date}, options)
 
 
-async def delete_evaluation(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def delete_evaluation(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete an evaluation.
 
     ``DELETE /evaluations/{id}`` (``DeleteEvaluation``; API versions v3.0).
     """
-    await client._invoke("DeleteEvaluation", {"id": id}, options)
+    await client.requester.invoke("DeleteEvaluation", {"id": id}, options)
 
 
-async def delete_hook(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def delete_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a web hook.
 
     ``DELETE /webhooks/{id}`` (``DeleteHook``; API versions v3.0).
     """
-    await client._invoke("DeleteHook", {"id": id}, options)
+    await client.requester.invoke("DeleteHook", {"id": id}, options)
 
 
-async def delete_model(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def delete_model(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a custom model.
 
     ``DELETE /models/{id}`` (``DeleteModel``; API versions v3.0).
     """
-    await client._invoke("DeleteModel", {"id": id}, options)
+    await client.requester.invoke("DeleteModel", {"id": id}, options)
 
 
-async def delete_project(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def delete_project(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a project.
 
     ``DELETE /projects/{id}`` (``DeleteProject``; API versions v3.0).
     """
-    await client._invoke("DeleteProject", {"id": id}, options)
+    await client.requester.invoke("DeleteProject", {"id": id}, options)
 
 
-async def delete_transcription(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def delete_transcription(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a transcription.
 
     ``DELETE /transcriptions/{id}`` (``DeleteTranscription``; API versions v3.0).
     """
-    await client._invoke("DeleteTranscription", {"id": id}, options)
+    await client.requester.invoke("DeleteTranscription", {"id": id}, options)
 
 
 async def endpoints_create(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     endpoint: shared_30_31.Endpoint | Mapping[str, Any] | v2024_11_15.Endpoint | v2025_10_15.Endpoint,
     **options: Unpack[CallOptions],
@@ -440,60 +448,60 @@ async def endpoints_create(
     """
     return cast(
         "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
-        await client._invoke("Endpoints_Create", {"endpoint": endpoint}, options),
+        await client.requester.invoke("Endpoints_Create", {"endpoint": endpoint}, options),
     )
 
 
-async def endpoints_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def endpoints_delete(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete an endpoint.
 
     ``DELETE /endpoints/{id}`` (``Endpoints_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    await client._invoke("Endpoints_Delete", {"id": id}, options)
+    await client.requester.invoke("Endpoints_Delete", {"id": id}, options)
 
 
 async def endpoints_delete_base_model_log(
-    client: SpeechClient, *, locale: str, log_id: str, **options: Unpack[CallOptions]
+    client: HasRequester, *, locale: str, log_id: str, **options: Unpack[CallOptions]
 ) -> None:
     """Delete one log of the base model endpoint of a locale.
 
     ``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_DeleteBaseModelLog``; API versions v3.1).
     """
-    await client._invoke("Endpoints_DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
+    await client.requester.invoke("Endpoints_DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
 
 
 async def endpoints_delete_base_model_logs(
-    client: SpeechClient, *, locale: str, end_date: str | None = None, **options: Unpack[CallOptions]
+    client: HasRequester, *, locale: str, end_date: str | None = None, **options: Unpack[CallOptions]
 ) -> None:
     """Delete the logs of the base model endpoint of a locale.
 
     ``DELETE /endpoints/base/{locale}/files/logs`` (``Endpoints_DeleteBaseModelLogs``; API versions v3.1).
     """
-    await client._invoke("Endpoints_DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
+    await client.requester.invoke("Endpoints_DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
 
 
 async def endpoints_delete_log(
-    client: SpeechClient, *, id: str | UUID, log_id: str, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, log_id: str, **options: Unpack[CallOptions]
 ) -> None:
     """Delete one log of an endpoint.
 
     ``DELETE /endpoints/{id}/files/logs/{logId}`` (``Endpoints_DeleteLog``; API versions v3.1).
     """
-    await client._invoke("Endpoints_DeleteLog", {"id": id, "logId": log_id}, options)
+    await client.requester.invoke("Endpoints_DeleteLog", {"id": id, "logId": log_id}, options)
 
 
 async def endpoints_delete_logs(
-    client: SpeechClient, *, id: str | UUID, end_date: str | None = None, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, end_date: str | None = None, **options: Unpack[CallOptions]
 ) -> None:
     """Delete the logs of an endpoint.
 
     ``DELETE /endpoints/{id}/files/logs`` (``Endpoints_DeleteLogs``; API versions v3.1).
     """
-    await client._invoke("Endpoints_DeleteLogs", {"id": id, "endDate": end_date}, options)
+    await client.requester.invoke("Endpoints_DeleteLogs", {"id": id, "endDate": end_date}, options)
 
 
 async def endpoints_get(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
     """Get one endpoint by id.
 
@@ -501,12 +509,12 @@ async def endpoints_get(
     """
     return cast(
         "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
-        await client._invoke("Endpoints_Get", {"id": id}, options),
+        await client.requester.invoke("Endpoints_Get", {"id": id}, options),
     )
 
 
 async def endpoints_get_base_model_log(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     locale: str,
     log_id: str,
@@ -519,7 +527,7 @@ async def endpoints_get_base_model_log(
     """
     return cast(
         "v3_1.File",
-        await client._invoke(
+        await client.requester.invoke(
             "Endpoints_GetBaseModelLog",
             {"locale": locale, "logId": log_id, "sasValidityInSeconds": sas_validity_in_seconds},
             options,
@@ -528,7 +536,7 @@ async def endpoints_get_base_model_log(
 
 
 async def endpoints_get_log(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     log_id: str,
@@ -541,14 +549,14 @@ async def endpoints_get_log(
     """
     return cast(
         "v3_1.File",
-        await client._invoke(
+        await client.requester.invoke(
             "Endpoints_GetLog", {"id": id, "logId": log_id, "sasValidityInSeconds": sas_validity_in_seconds}, options
         ),
     )
 
 
 def endpoints_list(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -565,11 +573,13 @@ def endpoints_list(
 
     ``GET /endpoints`` (``Endpoints_List``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate("Endpoints_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
+    return client.requester.page_operation(
+        "Endpoints_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
+    )
 
 
 def endpoints_list_base_model_logs(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     locale: str,
     sas_validity_in_seconds: int | None = None,
@@ -582,7 +592,7 @@ def endpoints_list_base_model_logs(
 
     ``GET /endpoints/base/{locale}/files/logs`` (``Endpoints_ListBaseModelLogs``; API versions v3.1).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Endpoints_ListBaseModelLogs",
         {"locale": locale, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
         options,
@@ -591,7 +601,7 @@ def endpoints_list_base_model_logs(
 
 
 def endpoints_list_logs(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -604,7 +614,7 @@ def endpoints_list_logs(
 
     ``GET /endpoints/{id}/files/logs`` (``Endpoints_ListLogs``; API versions v3.1).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Endpoints_ListLogs",
         {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
         options,
@@ -612,16 +622,16 @@ def endpoints_list_logs(
     )
 
 
-async def endpoints_list_supported_locales(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
+async def endpoints_list_supported_locales(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales endpoints can be made for.
 
     ``GET /endpoints/locales`` (``Endpoints_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return cast("list[str]", await client._invoke("Endpoints_ListSupportedLocales", {}, options))
+    return cast("list[str]", await client.requester.invoke("Endpoints_ListSupportedLocales", {}, options))
 
 
 async def endpoints_update(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     endpoint_update: shared_30_31_2510.EndpointUpdate | Mapping[str, Any] | v2024_11_15.EndpointUpdate,
@@ -633,12 +643,12 @@ async def endpoints_update(
     """
     return cast(
         "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
-        await client._invoke("Endpoints_Update", {"id": id, "endpointUpdate": endpoint_update}, options),
+        await client.requester.invoke("Endpoints_Update", {"id": id, "endpointUpdate": endpoint_update}, options),
     )
 
 
 async def evaluations_create(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     evaluation: v3_1.Evaluation | Mapping[str, Any] | v2024_11_15.Evaluation | v2025_10_15.Evaluation,
     **options: Unpack[CallOptions],
@@ -649,20 +659,20 @@ async def evaluations_create(
     """
     return cast(
         "v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
-        await client._invoke("Evaluations_Create", {"evaluation": evaluation}, options),
+        await client.requester.invoke("Evaluations_Create", {"evaluation": evaluation}, options),
     )
 
 
-async def evaluations_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def evaluations_delete(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete an evaluation.
 
     ``DELETE /evaluations/{id}`` (``Evaluations_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    await client._invoke("Evaluations_Delete", {"id": id}, options)
+    await client.requester.invoke("Evaluations_Delete", {"id": id}, options)
 
 
 async def evaluations_get(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation:
     """Get one evaluation by id.
 
@@ -670,12 +680,12 @@ async def evaluations_get(
     """
     return cast(
         "v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
-        await client._invoke("Evaluations_Get", {"id": id}, options),
+        await client.requester.invoke("Evaluations_Get", {"id": id}, options),
     )
 
 
 async def evaluations_get_file(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     file_id: str | UUID,
@@ -689,7 +699,7 @@ async def evaluations_get_file(
     """
     return cast(
         "v3_1.File | shared_2411_2510.File",
-        await client._invoke(
+        await client.requester.invoke(
             "Evaluations_GetFile",
             {
                 "id": id,
@@ -703,7 +713,7 @@ async def evaluations_get_file(
 
 
 def evaluations_list(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -720,11 +730,13 @@ def evaluations_list(
 
     ``GET /evaluations`` (``Evaluations_List``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate("Evaluations_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
+    return client.requester.page_operation(
+        "Evaluations_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
+    )
 
 
 def evaluations_list_files(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -744,7 +756,7 @@ def evaluations_list_files(
 
     ``GET /evaluations/{id}/files`` (``Evaluations_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Evaluations_ListFiles",
         {
             "id": id,
@@ -759,16 +771,16 @@ def evaluations_list_files(
     )
 
 
-async def evaluations_list_supported_locales(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
+async def evaluations_list_supported_locales(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales evaluations can be made for.
 
     ``GET /evaluations/locales`` (``Evaluations_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return cast("list[str]", await client._invoke("Evaluations_ListSupportedLocales", {}, options))
+    return cast("list[str]", await client.requester.invoke("Evaluations_ListSupportedLocales", {}, options))
 
 
 async def evaluations_update(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     evaluation_update: shared_30_31_2510.EvaluationUpdate | Mapping[str, Any] | v2024_11_15.EvaluationUpdate,
@@ -780,20 +792,20 @@ async def evaluations_update(
     """
     return cast(
         "v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation",
-        await client._invoke("Evaluations_Update", {"id": id, "evaluationUpdate": evaluation_update}, options),
+        await client.requester.invoke("Evaluations_Update", {"id": id, "evaluationUpdate": evaluation_update}, options),
     )
 
 
-async def get_base_model(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Model:
+async def get_base_model(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Model:
     """Get one base model by id.
 
     ``GET /models/base/{id}`` (``GetBaseModel``; API versions v3.0).
     """
-    return cast("v3_0.Model", await client._invoke("GetBaseModel", {"id": id}, options))
+    return cast("v3_0.Model", await client.requester.invoke("GetBaseModel", {"id": id}, options))
 
 
 async def get_base_model_log(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     locale: str,
     log_id: str,
@@ -806,7 +818,7 @@ async def get_base_model_log(
     """
     return cast(
         "v3_0.File",
-        await client._invoke(
+        await client.requester.invoke(
             "GetBaseModelLog",
             {"locale": locale, "logId": log_id, "sasValidityInSeconds": sas_validity_in_seconds},
             options,
@@ -815,7 +827,7 @@ async def get_base_model_log(
 
 
 def get_base_model_logs(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     locale: str,
     sas_validity_in_seconds: int | None = None,
@@ -828,7 +840,7 @@ def get_base_model_logs(
 
     ``GET /endpoints/base/{locale}/files/logs`` (``GetBaseModelLogs``; API versions v3.0).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "GetBaseModelLogs",
         {"locale": locale, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
         options,
@@ -837,7 +849,7 @@ def get_base_model_logs(
 
 
 async def get_base_model_manifest(
-    client: SpeechClient, *, id: str | UUID, sas_validity_in_seconds: int | None = None, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, sas_validity_in_seconds: int | None = None, **options: Unpack[CallOptions]
 ) -> shared_30_31.ModelManifest:
     """Get the manifest of a base model, for running it in a container.
 
@@ -845,14 +857,14 @@ async def get_base_model_manifest(
     """
     return cast(
         "shared_30_31.ModelManifest",
-        await client._invoke(
+        await client.requester.invoke(
             "GetBaseModelManifest", {"id": id, "sasValidityInSeconds": sas_validity_in_seconds}, options
         ),
     )
 
 
 def get_base_models(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -863,19 +875,19 @@ def get_base_models(
 
     ``GET /models/base`` (``GetBaseModels``; API versions v3.0).
     """
-    return client._paginate("GetBaseModels", {"skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation("GetBaseModels", {"skip": skip, "top": top}, options, max_items)
 
 
-async def get_dataset(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Dataset:
+async def get_dataset(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Dataset:
     """Get one dataset by id.
 
     ``GET /datasets/{id}`` (``GetDataset``; API versions v3.0).
     """
-    return cast("v3_0.Dataset", await client._invoke("GetDataset", {"id": id}, options))
+    return cast("v3_0.Dataset", await client.requester.invoke("GetDataset", {"id": id}, options))
 
 
 async def get_dataset_file(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     file_id: str | UUID,
@@ -888,14 +900,14 @@ async def get_dataset_file(
     """
     return cast(
         "v3_0.File",
-        await client._invoke(
+        await client.requester.invoke(
             "GetDatasetFile", {"id": id, "fileId": file_id, "sasValidityInSeconds": sas_validity_in_seconds}, options
         ),
     )
 
 
 def get_dataset_files(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -908,7 +920,7 @@ def get_dataset_files(
 
     ``GET /datasets/{id}/files`` (``GetDatasetFiles``; API versions v3.0).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "GetDatasetFiles",
         {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skip": skip, "top": top},
         options,
@@ -917,7 +929,7 @@ def get_dataset_files(
 
 
 def get_datasets(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -928,11 +940,11 @@ def get_datasets(
 
     ``GET /datasets`` (``GetDatasets``; API versions v3.0).
     """
-    return client._paginate("GetDatasets", {"skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation("GetDatasets", {"skip": skip, "top": top}, options, max_items)
 
 
 def get_datasets_for_project(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     skip: int | None = None,
@@ -944,21 +956,23 @@ def get_datasets_for_project(
 
     ``GET /projects/{id}/datasets`` (``GetDatasetsForProject``; API versions v3.0).
     """
-    return client._paginate("GetDatasetsForProject", {"id": id, "skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation(
+        "GetDatasetsForProject", {"id": id, "skip": skip, "top": top}, options, max_items
+    )
 
 
 async def get_endpoint(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_30_31.Endpoint:
     """Get one endpoint by id.
 
     ``GET /endpoints/{id}`` (``GetEndpoint``; API versions v3.0).
     """
-    return cast("shared_30_31.Endpoint", await client._invoke("GetEndpoint", {"id": id}, options))
+    return cast("shared_30_31.Endpoint", await client.requester.invoke("GetEndpoint", {"id": id}, options))
 
 
 async def get_endpoint_log(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     log_id: str,
@@ -971,14 +985,14 @@ async def get_endpoint_log(
     """
     return cast(
         "v3_0.File",
-        await client._invoke(
+        await client.requester.invoke(
             "GetEndpointLog", {"id": id, "logId": log_id, "sasValidityInSeconds": sas_validity_in_seconds}, options
         ),
     )
 
 
 def get_endpoint_logs(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -991,7 +1005,7 @@ def get_endpoint_logs(
 
     ``GET /endpoints/{id}/files/logs`` (``GetEndpointLogs``; API versions v3.0).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "GetEndpointLogs",
         {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skipToken": skip_token, "top": top},
         options,
@@ -1000,7 +1014,7 @@ def get_endpoint_logs(
 
 
 def get_endpoints(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -1011,11 +1025,11 @@ def get_endpoints(
 
     ``GET /endpoints`` (``GetEndpoints``; API versions v3.0).
     """
-    return client._paginate("GetEndpoints", {"skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation("GetEndpoints", {"skip": skip, "top": top}, options, max_items)
 
 
 def get_endpoints_for_project(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     skip: int | None = None,
@@ -1027,19 +1041,21 @@ def get_endpoints_for_project(
 
     ``GET /projects/{id}/endpoints`` (``GetEndpointsForProject``; API versions v3.0).
     """
-    return client._paginate("GetEndpointsForProject", {"id": id, "skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation(
+        "GetEndpointsForProject", {"id": id, "skip": skip, "top": top}, options, max_items
+    )
 
 
-async def get_evaluation(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Evaluation:
+async def get_evaluation(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Evaluation:
     """Get one evaluation by id.
 
     ``GET /evaluations/{id}`` (``GetEvaluation``; API versions v3.0).
     """
-    return cast("v3_0.Evaluation", await client._invoke("GetEvaluation", {"id": id}, options))
+    return cast("v3_0.Evaluation", await client.requester.invoke("GetEvaluation", {"id": id}, options))
 
 
 async def get_evaluation_file(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     file_id: str | UUID,
@@ -1052,14 +1068,14 @@ async def get_evaluation_file(
     """
     return cast(
         "v3_0.File",
-        await client._invoke(
+        await client.requester.invoke(
             "GetEvaluationFile", {"id": id, "fileId": file_id, "sasValidityInSeconds": sas_validity_in_seconds}, options
         ),
     )
 
 
 def get_evaluation_files(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -1072,7 +1088,7 @@ def get_evaluation_files(
 
     ``GET /evaluations/{id}/files`` (``GetEvaluationFiles``; API versions v3.0).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "GetEvaluationFiles",
         {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skip": skip, "top": top},
         options,
@@ -1081,7 +1097,7 @@ def get_evaluation_files(
 
 
 def get_evaluations(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -1092,11 +1108,11 @@ def get_evaluations(
 
     ``GET /evaluations`` (``GetEvaluations``; API versions v3.0).
     """
-    return client._paginate("GetEvaluations", {"skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation("GetEvaluations", {"skip": skip, "top": top}, options, max_items)
 
 
 def get_evaluations_for_project(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     skip: int | None = None,
@@ -1108,27 +1124,29 @@ def get_evaluations_for_project(
 
     ``GET /projects/{id}/evaluations`` (``GetEvaluationsForProject``; API versions v3.0).
     """
-    return client._paginate("GetEvaluationsForProject", {"id": id, "skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation(
+        "GetEvaluationsForProject", {"id": id, "skip": skip, "top": top}, options, max_items
+    )
 
 
-async def get_health_status(client: SpeechClient, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
+async def get_health_status(client: HasRequester, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
     """Get the health of the service and of its parts.
 
     ``GET /healthstatus`` (``GetHealthStatus``; API versions v3.0).
     """
-    return cast("shared_30_31.ServiceHealth", await client._invoke("GetHealthStatus", {}, options))
+    return cast("shared_30_31.ServiceHealth", await client.requester.invoke("GetHealthStatus", {}, options))
 
 
-async def get_hook(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.WebHook:
+async def get_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.WebHook:
     """Get one web hook by id.
 
     ``GET /webhooks/{id}`` (``GetHook``; API versions v3.0).
     """
-    return cast("v3_0.WebHook", await client._invoke("GetHook", {"id": id}, options))
+    return cast("v3_0.WebHook", await client.requester.invoke("GetHook", {"id": id}, options))
 
 
 def get_hooks(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -1139,19 +1157,19 @@ def get_hooks(
 
     ``GET /webhooks`` (``GetHooks``; API versions v3.0).
     """
-    return client._paginate("GetHooks", {"skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation("GetHooks", {"skip": skip, "top": top}, options, max_items)
 
 
-async def get_model(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Model:
+async def get_model(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Model:
     """Get one custom model by id.
 
     ``GET /models/{id}`` (``GetModel``; API versions v3.0).
     """
-    return cast("v3_0.Model", await client._invoke("GetModel", {"id": id}, options))
+    return cast("v3_0.Model", await client.requester.invoke("GetModel", {"id": id}, options))
 
 
 async def get_model_manifest(
-    client: SpeechClient, *, id: str | UUID, sas_validity_in_seconds: int | None = None, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, sas_validity_in_seconds: int | None = None, **options: Unpack[CallOptions]
 ) -> shared_30_31.ModelManifest:
     """Get the manifest of a custom model, for running it in a container.
 
@@ -1159,12 +1177,14 @@ async def get_model_manifest(
     """
     return cast(
         "shared_30_31.ModelManifest",
-        await client._invoke("GetModelManifest", {"id": id, "sasValidityInSeconds": sas_validity_in_seconds}, options),
+        await client.requester.invoke(
+            "GetModelManifest", {"id": id, "sasValidityInSeconds": sas_validity_in_seconds}, options
+        ),
     )
 
 
 def get_models(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -1175,11 +1195,11 @@ def get_models(
 
     ``GET /models`` (``GetModels``; API versions v3.0).
     """
-    return client._paginate("GetModels", {"skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation("GetModels", {"skip": skip, "top": top}, options, max_items)
 
 
 def get_models_for_project(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     skip: int | None = None,
@@ -1191,19 +1211,21 @@ def get_models_for_project(
 
     ``GET /projects/{id}/models`` (``GetModelsForProject``; API versions v3.0).
     """
-    return client._paginate("GetModelsForProject", {"id": id, "skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation(
+        "GetModelsForProject", {"id": id, "skip": skip, "top": top}, options, max_items
+    )
 
 
-async def get_project(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> shared_30_31.Project:
+async def get_project(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> shared_30_31.Project:
     """Get one project by id.
 
     ``GET /projects/{id}`` (``GetProject``; API versions v3.0).
     """
-    return cast("shared_30_31.Project", await client._invoke("GetProject", {"id": id}, options))
+    return cast("shared_30_31.Project", await client.requester.invoke("GetProject", {"id": id}, options))
 
 
 def get_projects(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -1214,71 +1236,71 @@ def get_projects(
 
     ``GET /projects`` (``GetProjects``; API versions v3.0).
     """
-    return client._paginate("GetProjects", {"skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation("GetProjects", {"skip": skip, "top": top}, options, max_items)
 
 
 async def get_supported_locales_for_datasets(
-    client: SpeechClient, **options: Unpack[CallOptions]
+    client: HasRequester, **options: Unpack[CallOptions]
 ) -> v3_0.DatasetLocales:
     """List the locales datasets can be made for.
 
     ``GET /datasets/locales`` (``GetSupportedLocalesForDatasets``; API versions v3.0).
     """
-    return cast("v3_0.DatasetLocales", await client._invoke("GetSupportedLocalesForDatasets", {}, options))
+    return cast("v3_0.DatasetLocales", await client.requester.invoke("GetSupportedLocalesForDatasets", {}, options))
 
 
-async def get_supported_locales_for_endpoints(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
+async def get_supported_locales_for_endpoints(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales endpoints can be made for.
 
     ``GET /endpoints/locales`` (``GetSupportedLocalesForEndpoints``; API versions v3.0).
     """
-    return cast("list[str]", await client._invoke("GetSupportedLocalesForEndpoints", {}, options))
+    return cast("list[str]", await client.requester.invoke("GetSupportedLocalesForEndpoints", {}, options))
 
 
-async def get_supported_locales_for_evaluations(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
+async def get_supported_locales_for_evaluations(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales evaluations can be made for.
 
     ``GET /evaluations/locales`` (``GetSupportedLocalesForEvaluations``; API versions v3.0).
     """
-    return cast("list[str]", await client._invoke("GetSupportedLocalesForEvaluations", {}, options))
+    return cast("list[str]", await client.requester.invoke("GetSupportedLocalesForEvaluations", {}, options))
 
 
-async def get_supported_locales_for_models(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
+async def get_supported_locales_for_models(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales custom models can be made for.
 
     ``GET /models/locales`` (``GetSupportedLocalesForModels``; API versions v3.0).
     """
-    return cast("list[str]", await client._invoke("GetSupportedLocalesForModels", {}, options))
+    return cast("list[str]", await client.requester.invoke("GetSupportedLocalesForModels", {}, options))
 
 
-async def get_supported_locales_for_transcriptions(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
+async def get_supported_locales_for_transcriptions(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales transcriptions can be made for.
 
     ``GET /transcriptions/locales`` (``GetSupportedLocalesForTranscriptions``; API versions v3.0).
     """
-    return cast("list[str]", await client._invoke("GetSupportedLocalesForTranscriptions", {}, options))
+    return cast("list[str]", await client.requester.invoke("GetSupportedLocalesForTranscriptions", {}, options))
 
 
-async def get_supported_project_locales(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
+async def get_supported_project_locales(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales projects can be made for.
 
     ``GET /projects/locales`` (``GetSupportedProjectLocales``; API versions v3.0).
     """
-    return cast("list[str]", await client._invoke("GetSupportedProjectLocales", {}, options))
+    return cast("list[str]", await client.requester.invoke("GetSupportedProjectLocales", {}, options))
 
 
 async def get_transcription(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_0.Transcription:
     """Get one transcription by id.
 
     ``GET /transcriptions/{id}`` (``GetTranscription``; API versions v3.0).
     """
-    return cast("v3_0.Transcription", await client._invoke("GetTranscription", {"id": id}, options))
+    return cast("v3_0.Transcription", await client.requester.invoke("GetTranscription", {"id": id}, options))
 
 
 async def get_transcription_file(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     file_id: str | UUID,
@@ -1291,7 +1313,7 @@ async def get_transcription_file(
     """
     return cast(
         "v3_0.File",
-        await client._invoke(
+        await client.requester.invoke(
             "GetTranscriptionFile",
             {"id": id, "fileId": file_id, "sasValidityInSeconds": sas_validity_in_seconds},
             options,
@@ -1300,7 +1322,7 @@ async def get_transcription_file(
 
 
 def get_transcription_files(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -1313,7 +1335,7 @@ def get_transcription_files(
 
     ``GET /transcriptions/{id}/files`` (``GetTranscriptionFiles``; API versions v3.0).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "GetTranscriptionFiles",
         {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "skip": skip, "top": top},
         options,
@@ -1322,7 +1344,7 @@ def get_transcription_files(
 
 
 def get_transcriptions(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -1333,11 +1355,11 @@ def get_transcriptions(
 
     ``GET /transcriptions`` (``GetTranscriptions``; API versions v3.0).
     """
-    return client._paginate("GetTranscriptions", {"skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation("GetTranscriptions", {"skip": skip, "top": top}, options, max_items)
 
 
 def get_transcriptions_for_project(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     skip: int | None = None,
@@ -1349,11 +1371,13 @@ def get_transcriptions_for_project(
 
     ``GET /projects/{id}/transcriptions`` (``GetTranscriptionsForProject``; API versions v3.0).
     """
-    return client._paginate("GetTranscriptionsForProject", {"id": id, "skip": skip, "top": top}, options, max_items)
+    return client.requester.page_operation(
+        "GetTranscriptionsForProject", {"id": id, "skip": skip, "top": top}, options, max_items
+    )
 
 
 async def models_authorize_copy(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     model_copy_authorization_definition: shared_2411_2510.ModelCopyAuthorizationDefinition | Mapping[str, Any],
     **options: Unpack[CallOptions],
@@ -1364,14 +1388,14 @@ async def models_authorize_copy(
     """
     return cast(
         "shared_2411_2510.ModelCopyAuthorization",
-        await client._invoke(
+        await client.requester.invoke(
             "Models_AuthorizeCopy", {"modelCopyAuthorizationDefinition": model_copy_authorization_definition}, options
         ),
     )
 
 
 async def models_copy(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     model_copy_authorization: shared_2411_2510.ModelCopyAuthorization | Mapping[str, Any],
@@ -1383,12 +1407,14 @@ async def models_copy(
     """
     return cast(
         "shared_2411_2510.Operation",
-        await client._invoke("Models_Copy", {"id": id, "modelCopyAuthorization": model_copy_authorization}, options),
+        await client.requester.invoke(
+            "Models_Copy", {"id": id, "modelCopyAuthorization": model_copy_authorization}, options
+        ),
     )
 
 
 async def models_copy_to(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     model_copy: shared_30_31.ModelCopy | Mapping[str, Any],
@@ -1398,11 +1424,13 @@ async def models_copy_to(
 
     ``POST /models/{id}:copyto`` (``Models_CopyTo``; API versions v3.1).
     """
-    return cast("v3_1.CustomModel", await client._invoke("Models_CopyTo", {"id": id, "modelCopy": model_copy}, options))
+    return cast(
+        "v3_1.CustomModel", await client.requester.invoke("Models_CopyTo", {"id": id, "modelCopy": model_copy}, options)
+    )
 
 
 async def models_create(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     model: v3_1.CustomModel | Mapping[str, Any] | v2024_11_15.CustomModel | v2025_10_15.CustomModel,
     **options: Unpack[CallOptions],
@@ -1413,32 +1441,33 @@ async def models_create(
     """
     return cast(
         "v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
-        await client._invoke("Models_Create", {"model": model}, options),
+        await client.requester.invoke("Models_Create", {"model": model}, options),
     )
 
 
-async def models_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def models_delete(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a custom model.
 
     ``DELETE /models/{id}`` (``Models_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    await client._invoke("Models_Delete", {"id": id}, options)
+    await client.requester.invoke("Models_Delete", {"id": id}, options)
 
 
 async def models_get_base_model(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_1.BaseModel | shared_2411_2510.BaseModel:
     """Get one base model by id.
 
     ``GET /models/base/{id}`` (``Models_GetBaseModel``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "v3_1.BaseModel | shared_2411_2510.BaseModel", await client._invoke("Models_GetBaseModel", {"id": id}, options)
+        "v3_1.BaseModel | shared_2411_2510.BaseModel",
+        await client.requester.invoke("Models_GetBaseModel", {"id": id}, options),
     )
 
 
 async def models_get_base_model_manifest(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -1451,7 +1480,7 @@ async def models_get_base_model_manifest(
     """
     return cast(
         "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
-        await client._invoke(
+        await client.requester.invoke(
             "Models_GetBaseModelManifest",
             {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "sasLifetimeMinutes": sas_lifetime_minutes},
             options,
@@ -1460,7 +1489,7 @@ async def models_get_base_model_manifest(
 
 
 async def models_get_custom_model(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel:
     """Get one custom model by id.
 
@@ -1468,12 +1497,12 @@ async def models_get_custom_model(
     """
     return cast(
         "v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
-        await client._invoke("Models_GetCustomModel", {"id": id}, options),
+        await client.requester.invoke("Models_GetCustomModel", {"id": id}, options),
     )
 
 
 async def models_get_custom_model_manifest(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -1486,7 +1515,7 @@ async def models_get_custom_model_manifest(
     """
     return cast(
         "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
-        await client._invoke(
+        await client.requester.invoke(
             "Models_GetCustomModelManifest",
             {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "sasLifetimeMinutes": sas_lifetime_minutes},
             options,
@@ -1495,7 +1524,7 @@ async def models_get_custom_model_manifest(
 
 
 async def models_get_file(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     file_id: str | UUID,
@@ -1509,7 +1538,7 @@ async def models_get_file(
     """
     return cast(
         "v3_1.File | shared_2411_2510.File",
-        await client._invoke(
+        await client.requester.invoke(
             "Models_GetFile",
             {
                 "id": id,
@@ -1523,7 +1552,7 @@ async def models_get_file(
 
 
 def models_list_base_models(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -1540,11 +1569,13 @@ def models_list_base_models(
 
     ``GET /models/base`` (``Models_ListBaseModels``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate("Models_ListBaseModels", {"skip": skip, "top": top, "filter": filter}, options, max_items)
+    return client.requester.page_operation(
+        "Models_ListBaseModels", {"skip": skip, "top": top, "filter": filter}, options, max_items
+    )
 
 
 def models_list_custom_models(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -1561,11 +1592,13 @@ def models_list_custom_models(
 
     ``GET /models`` (``Models_ListCustomModels``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate("Models_ListCustomModels", {"skip": skip, "top": top, "filter": filter}, options, max_items)
+    return client.requester.page_operation(
+        "Models_ListCustomModels", {"skip": skip, "top": top, "filter": filter}, options, max_items
+    )
 
 
 def models_list_files(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -1585,7 +1618,7 @@ def models_list_files(
 
     ``GET /models/{id}/files`` (``Models_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Models_ListFiles",
         {
             "id": id,
@@ -1600,16 +1633,16 @@ def models_list_files(
     )
 
 
-async def models_list_supported_locales(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
+async def models_list_supported_locales(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales custom models can be made for.
 
     ``GET /models/locales`` (``Models_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return cast("list[str]", await client._invoke("Models_ListSupportedLocales", {}, options))
+    return cast("list[str]", await client.requester.invoke("Models_ListSupportedLocales", {}, options))
 
 
 async def models_update(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     model_update: shared_30_31_2510.ModelUpdate | Mapping[str, Any] | v2024_11_15.ModelUpdate,
@@ -1621,30 +1654,32 @@ async def models_update(
     """
     return cast(
         "v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel",
-        await client._invoke("Models_Update", {"id": id, "modelUpdate": model_update}, options),
+        await client.requester.invoke("Models_Update", {"id": id, "modelUpdate": model_update}, options),
     )
 
 
 async def operations_get_model_copy(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_2411_2510.Operation:
     """Get the state of a model copy operation.
 
     ``GET /operations/models/copy/{id}`` (``Operations_GetModelCopy``; API versions 2024-11-15, 2025-10-15).
     """
-    return cast("shared_2411_2510.Operation", await client._invoke("Operations_GetModelCopy", {"id": id}, options))
+    return cast(
+        "shared_2411_2510.Operation", await client.requester.invoke("Operations_GetModelCopy", {"id": id}, options)
+    )
 
 
-async def ping_hook(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def ping_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Have the service send a ping event to a web hook.
 
     ``POST /webhooks/{id}/ping`` (``PingHook``; API versions v3.0).
     """
-    await client._invoke("PingHook", {"id": id}, options)
+    await client.requester.invoke("PingHook", {"id": id}, options)
 
 
 async def projects_create(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     project: shared_30_31.Project | Mapping[str, Any] | v2025_10_15.Project,
     **options: Unpack[CallOptions],
@@ -1655,30 +1690,32 @@ async def projects_create(
     """
     return cast(
         "shared_30_31.Project | v2025_10_15.Project",
-        await client._invoke("Projects_Create", {"project": project}, options),
+        await client.requester.invoke("Projects_Create", {"project": project}, options),
     )
 
 
-async def projects_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def projects_delete(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a project.
 
     ``DELETE /projects/{id}`` (``Projects_Delete``; API versions v3.1, 2025-10-15).
     """
-    await client._invoke("Projects_Delete", {"id": id}, options)
+    await client.requester.invoke("Projects_Delete", {"id": id}, options)
 
 
 async def projects_get(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_30_31.Project | v2025_10_15.Project:
     """Get one project by id.
 
     ``GET /projects/{id}`` (``Projects_Get``; API versions v3.1, 2025-10-15).
     """
-    return cast("shared_30_31.Project | v2025_10_15.Project", await client._invoke("Projects_Get", {"id": id}, options))
+    return cast(
+        "shared_30_31.Project | v2025_10_15.Project", await client.requester.invoke("Projects_Get", {"id": id}, options)
+    )
 
 
 def projects_list(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -1695,11 +1732,13 @@ def projects_list(
 
     ``GET /projects`` (``Projects_List``; API versions v3.1, 2025-10-15).
     """
-    return client._paginate("Projects_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
+    return client.requester.page_operation(
+        "Projects_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
+    )
 
 
 def projects_list_datasets(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     skip: int | None = None,
@@ -1717,13 +1756,13 @@ def projects_list_datasets(
 
     ``GET /projects/{id}/datasets`` (``Projects_ListDatasets``; API versions v3.1, 2025-10-15).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Projects_ListDatasets", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
     )
 
 
 def projects_list_endpoints(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     skip: int | None = None,
@@ -1741,13 +1780,13 @@ def projects_list_endpoints(
 
     ``GET /projects/{id}/endpoints`` (``Projects_ListEndpoints``; API versions v3.1, 2025-10-15).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Projects_ListEndpoints", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
     )
 
 
 def projects_list_evaluations(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     skip: int | None = None,
@@ -1765,13 +1804,13 @@ def projects_list_evaluations(
 
     ``GET /projects/{id}/evaluations`` (``Projects_ListEvaluations``; API versions v3.1, 2025-10-15).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Projects_ListEvaluations", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
     )
 
 
 def projects_list_models(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     skip: int | None = None,
@@ -1789,21 +1828,21 @@ def projects_list_models(
 
     ``GET /projects/{id}/models`` (``Projects_ListModels``; API versions v3.1, 2025-10-15).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Projects_ListModels", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
     )
 
 
-async def projects_list_supported_locales(client: SpeechClient, **options: Unpack[CallOptions]) -> list[str]:
+async def projects_list_supported_locales(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales projects can be made for.
 
     ``GET /projects/locales`` (``Projects_ListSupportedLocales``; API versions v3.1, 2025-10-15).
     """
-    return cast("list[str]", await client._invoke("Projects_ListSupportedLocales", {}, options))
+    return cast("list[str]", await client.requester.invoke("Projects_ListSupportedLocales", {}, options))
 
 
 def projects_list_transcriptions(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     skip: int | None = None,
@@ -1821,13 +1860,13 @@ def projects_list_transcriptions(
 
     ``GET /projects/{id}/transcriptions`` (``Projects_ListTranscriptions``; API versions v3.1, 2025-10-15).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Projects_ListTranscriptions", {"id": id, "skip": skip, "top": top, "filter": filter}, options, max_items
     )
 
 
 async def projects_update(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     project_update: shared_30_31.ProjectUpdate | Mapping[str, Any] | v2025_10_15.ProjectUpdate,
@@ -1839,48 +1878,49 @@ async def projects_update(
     """
     return cast(
         "shared_30_31.Project | v2025_10_15.Project",
-        await client._invoke("Projects_Update", {"id": id, "projectUpdate": project_update}, options),
+        await client.requester.invoke("Projects_Update", {"id": id, "projectUpdate": project_update}, options),
     )
 
 
-async def service_health_get(client: SpeechClient, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
+async def service_health_get(client: HasRequester, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
     """Get the health of the service and of its parts.
 
     ``GET /healthstatus`` (``ServiceHealth_Get``; API versions v3.1).
     """
-    return cast("shared_30_31.ServiceHealth", await client._invoke("ServiceHealth_Get", {}, options))
+    return cast("shared_30_31.ServiceHealth", await client.requester.invoke("ServiceHealth_Get", {}, options))
 
 
-async def test_hook(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def test_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Have the service send a web hook an event of each kind it is registered for.
 
     ``POST /webhooks/{id}/test`` (``TestHook``; API versions v3.0).
     """
-    await client._invoke("TestHook", {"id": id}, options)
+    await client.requester.invoke("TestHook", {"id": id}, options)
 
 
 async def transcriptions_create(
-    client: SpeechClient, *, transcription: v3_1.Transcription | Mapping[str, Any], **options: Unpack[CallOptions]
+    client: HasRequester, *, transcription: v3_1.Transcription | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> v3_1.Transcription:
     """Create a transcription.
 
     ``POST /transcriptions`` (``Transcriptions_Create``; API versions v3.1).
     """
     return cast(
-        "v3_1.Transcription", await client._invoke("Transcriptions_Create", {"transcription": transcription}, options)
+        "v3_1.Transcription",
+        await client.requester.invoke("Transcriptions_Create", {"transcription": transcription}, options),
     )
 
 
-async def transcriptions_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def transcriptions_delete(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a transcription.
 
     ``DELETE /transcriptions/{id}`` (``Transcriptions_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    await client._invoke("Transcriptions_Delete", {"id": id}, options)
+    await client.requester.invoke("Transcriptions_Delete", {"id": id}, options)
 
 
 async def transcriptions_get(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription:
     """Get one transcription by id.
 
@@ -1888,12 +1928,12 @@ async def transcriptions_get(
     """
     return cast(
         "v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription",
-        await client._invoke("Transcriptions_Get", {"id": id}, options),
+        await client.requester.invoke("Transcriptions_Get", {"id": id}, options),
     )
 
 
 async def transcriptions_get_file(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     file_id: str | UUID,
@@ -1907,7 +1947,7 @@ async def transcriptions_get_file(
     """
     return cast(
         "v3_1.File | shared_2411_2510.File",
-        await client._invoke(
+        await client.requester.invoke(
             "Transcriptions_GetFile",
             {
                 "id": id,
@@ -1921,7 +1961,7 @@ async def transcriptions_get_file(
 
 
 def transcriptions_list(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -1938,11 +1978,13 @@ def transcriptions_list(
 
     ``GET /transcriptions`` (``Transcriptions_List``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate("Transcriptions_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
+    return client.requester.page_operation(
+        "Transcriptions_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
+    )
 
 
 def transcriptions_list_files(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     sas_validity_in_seconds: int | None = None,
@@ -1962,7 +2004,7 @@ def transcriptions_list_files(
 
     ``GET /transcriptions/{id}/files`` (``Transcriptions_ListFiles``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate(
+    return client.requester.page_operation(
         "Transcriptions_ListFiles",
         {
             "id": id,
@@ -1978,7 +2020,7 @@ def transcriptions_list_files(
 
 
 async def transcriptions_list_supported_locales(
-    client: SpeechClient, **options: Unpack[CallOptions]
+    client: HasRequester, **options: Unpack[CallOptions]
 ) -> list[str] | shared_2411_2510.TranscriptionLocales:
     """List the locales transcriptions can be made for.
 
@@ -1986,12 +2028,12 @@ async def transcriptions_list_supported_locales(
     """
     return cast(
         "list[str] | shared_2411_2510.TranscriptionLocales",
-        await client._invoke("Transcriptions_ListSupportedLocales", {}, options),
+        await client.requester.invoke("Transcriptions_ListSupportedLocales", {}, options),
     )
 
 
 async def transcriptions_submit(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     transcription: v2024_11_15.Transcription | Mapping[str, Any] | v2025_10_15.Transcription,
     **options: Unpack[CallOptions],
@@ -2002,12 +2044,12 @@ async def transcriptions_submit(
     """
     return cast(
         "v2024_11_15.Transcription | v2025_10_15.Transcription",
-        await client._invoke("Transcriptions_Submit", {"transcription": transcription}, options),
+        await client.requester.invoke("Transcriptions_Submit", {"transcription": transcription}, options),
     )
 
 
 async def transcriptions_transcribe(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     audio: FileBody | None = None,
     definition: str | None = None,
@@ -2019,12 +2061,12 @@ async def transcriptions_transcribe(
     """
     return cast(
         "shared_2411_2510.TranscribeResult",
-        await client._invoke("Transcriptions_Transcribe", {"audio": audio, "definition": definition}, options),
+        await client.requester.invoke("Transcriptions_Transcribe", {"audio": audio, "definition": definition}, options),
     )
 
 
 async def transcriptions_update(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     transcription_update: shared_30_31_2510.TranscriptionUpdate | Mapping[str, Any] | v2024_11_15.TranscriptionUpdate,
@@ -2036,12 +2078,14 @@ async def transcriptions_update(
     """
     return cast(
         "v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription",
-        await client._invoke("Transcriptions_Update", {"id": id, "transcriptionUpdate": transcription_update}, options),
+        await client.requester.invoke(
+            "Transcriptions_Update", {"id": id, "transcriptionUpdate": transcription_update}, options
+        ),
     )
 
 
 async def update_dataset(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     dataset_update: shared_30_31_2510.DatasetUpdate | Mapping[str, Any],
@@ -2052,12 +2096,13 @@ async def update_dataset(
     ``PATCH /datasets/{id}`` (``UpdateDataset``; API versions v3.0).
     """
     return cast(
-        "v3_0.Dataset", await client._invoke("UpdateDataset", {"id": id, "datasetUpdate": dataset_update}, options)
+        "v3_0.Dataset",
+        await client.requester.invoke("UpdateDataset", {"id": id, "datasetUpdate": dataset_update}, options),
     )
 
 
 async def update_endpoint(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     endpoint_update: shared_30_31_2510.EndpointUpdate | Mapping[str, Any],
@@ -2069,12 +2114,12 @@ async def update_endpoint(
     """
     return cast(
         "shared_30_31.Endpoint",
-        await client._invoke("UpdateEndpoint", {"id": id, "endpointUpdate": endpoint_update}, options),
+        await client.requester.invoke("UpdateEndpoint", {"id": id, "endpointUpdate": endpoint_update}, options),
     )
 
 
 async def update_evaluation(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     evaluation_update: shared_30_31_2510.EvaluationUpdate | Mapping[str, Any],
@@ -2086,12 +2131,12 @@ async def update_evaluation(
     """
     return cast(
         "v3_0.Evaluation",
-        await client._invoke("UpdateEvaluation", {"id": id, "evaluationUpdate": evaluation_update}, options),
+        await client.requester.invoke("UpdateEvaluation", {"id": id, "evaluationUpdate": evaluation_update}, options),
     )
 
 
 async def update_hook(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     web_hook_update: v3_0.WebHookUpdate | Mapping[str, Any],
@@ -2102,12 +2147,13 @@ async def update_hook(
     ``PATCH /webhooks/{id}`` (``UpdateHook``; API versions v3.0).
     """
     return cast(
-        "v3_0.WebHook", await client._invoke("UpdateHook", {"id": id, "webHookUpdate": web_hook_update}, options)
+        "v3_0.WebHook",
+        await client.requester.invoke("UpdateHook", {"id": id, "webHookUpdate": web_hook_update}, options),
     )
 
 
 async def update_model(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     model_update: shared_30_31_2510.ModelUpdate | Mapping[str, Any],
@@ -2117,11 +2163,13 @@ async def update_model(
 
     ``PATCH /models/{id}`` (``UpdateModel``; API versions v3.0).
     """
-    return cast("v3_0.Model", await client._invoke("UpdateModel", {"id": id, "modelUpdate": model_update}, options))
+    return cast(
+        "v3_0.Model", await client.requester.invoke("UpdateModel", {"id": id, "modelUpdate": model_update}, options)
+    )
 
 
 async def update_project(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     project_update: shared_30_31.ProjectUpdate | Mapping[str, Any],
@@ -2133,12 +2181,12 @@ async def update_project(
     """
     return cast(
         "shared_30_31.Project",
-        await client._invoke("UpdateProject", {"id": id, "projectUpdate": project_update}, options),
+        await client.requester.invoke("UpdateProject", {"id": id, "projectUpdate": project_update}, options),
     )
 
 
 async def update_transcription(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     transcription_update: shared_30_31_2510.TranscriptionUpdate | Mapping[str, Any],
@@ -2150,12 +2198,14 @@ async def update_transcription(
     """
     return cast(
         "v3_0.Transcription",
-        await client._invoke("UpdateTranscription", {"id": id, "transcriptionUpdate": transcription_update}, options),
+        await client.requester.invoke(
+            "UpdateTranscription", {"id": id, "transcriptionUpdate": transcription_update}, options
+        ),
     )
 
 
 async def upload_dataset_from_form(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     display_name: str,
     locale: str,
@@ -2173,7 +2223,7 @@ async def upload_dataset_from_form(
     """
     return cast(
         "v3_0.Dataset",
-        await client._invoke(
+        await client.requester.invoke(
             "UploadDatasetFromForm",
             {
                 "displayName": display_name,
@@ -2191,35 +2241,37 @@ async def upload_dataset_from_form(
 
 
 async def web_hooks_create(
-    client: SpeechClient, *, web_hook: shared_31_2411_2510.WebHook | Mapping[str, Any], **options: Unpack[CallOptions]
+    client: HasRequester, *, web_hook: shared_31_2411_2510.WebHook | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> shared_31_2411_2510.WebHook:
     """Create a web hook.
 
     ``POST /webhooks`` (``WebHooks_Create``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return cast("shared_31_2411_2510.WebHook", await client._invoke("WebHooks_Create", {"webHook": web_hook}, options))
+    return cast(
+        "shared_31_2411_2510.WebHook", await client.requester.invoke("WebHooks_Create", {"webHook": web_hook}, options)
+    )
 
 
-async def web_hooks_delete(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def web_hooks_delete(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a web hook.
 
     ``DELETE /webhooks/{id}`` (``WebHooks_Delete``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    await client._invoke("WebHooks_Delete", {"id": id}, options)
+    await client.requester.invoke("WebHooks_Delete", {"id": id}, options)
 
 
 async def web_hooks_get(
-    client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]
+    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
 ) -> shared_31_2411_2510.WebHook:
     """Get one web hook by id.
 
     ``GET /webhooks/{id}`` (``WebHooks_Get``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return cast("shared_31_2411_2510.WebHook", await client._invoke("WebHooks_Get", {"id": id}, options))
+    return cast("shared_31_2411_2510.WebHook", await client.requester.invoke("WebHooks_Get", {"id": id}, options))
 
 
 def web_hooks_list(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     skip: int | None = None,
     top: int | None = None,
@@ -2236,27 +2288,29 @@ def web_hooks_list(
 
     ``GET /webhooks`` (``WebHooks_List``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return client._paginate("WebHooks_List", {"skip": skip, "top": top, "filter": filter}, options, max_items)
+    return client.requester.page_operation(
+        "WebHooks_List", {"skip": skip, "top": top, "filter": filter}, options, max_items
+    )
 
 
-async def web_hooks_ping(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def web_hooks_ping(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Have the service send a ping event to a web hook.
 
     ``POST /webhooks/{id}:ping`` (``WebHooks_Ping``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    await client._invoke("WebHooks_Ping", {"id": id}, options)
+    await client.requester.invoke("WebHooks_Ping", {"id": id}, options)
 
 
-async def web_hooks_test(client: SpeechClient, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
+async def web_hooks_test(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Have the service send a web hook an event of each kind it is registered for.
 
     ``POST /webhooks/{id}:test`` (``WebHooks_Test``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    await client._invoke("WebHooks_Test", {"id": id}, options)
+    await client.requester.invoke("WebHooks_Test", {"id": id}, options)
 
 
 async def web_hooks_update(
-    client: SpeechClient,
+    client: HasRequester,
     *,
     id: str | UUID,
     web_hook_update: shared_31_2411_2510.WebHookUpdate | Mapping[str, Any],
@@ -2268,7 +2322,7 @@ async def web_hooks_update(
     """
     return cast(
         "shared_31_2411_2510.WebHook",
-        await client._invoke("WebHooks_Update", {"id": id, "webHookUpdate": web_hook_update}, options),
+        await client.requester.invoke("WebHooks_Update", {"id": id, "webHookUpdate": web_hook_update}, options),
     )
 
 

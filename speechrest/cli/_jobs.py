@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from .._client import SpeechClient
+from .._core.arguments import MAX_CONTENT_URLS
 from .._logging import redact_url
-from .._route import MAX_CONTENT_URLS
 from ..errors import InvalidArgumentError, JobFailedError, SpeechError
 from ..waiting import _id_of
 from ._connect import connect, connection_argv

@@ -22,8 +22,8 @@ from typing import Any
 import attrs
 from aiohttp import web
 
+from .._core.records import Route
 from .._generated import VERSIONS
-from .._route import Route
 from .._schema import check_body
 from ..errors import AmbiguousCreateError
 from ..models import converter

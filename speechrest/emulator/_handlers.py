@@ -13,8 +13,9 @@ from typing import Any
 import attrs
 from aiohttp import BodyPartReader, web
 
+from .._core.arguments import encode_query
+from .._core.records import Route
 from .._generated.v3_1 import models as m
-from .._route import Route, encode_query
 from ..models import converter
 from ._errors import ServiceError, bad_request, not_found
 from ._filter import FilterError, compile_filter

@@ -71,7 +71,7 @@ def render_routes(spec: ApiSpec, canonical: dict[str, str]) -> str:
     out = [
         HEADER.format(what=f"Route table of API version {spec.version}."),
         "from __future__ import annotations\n",
-        "from speechrest._route import Param, Route\n",
+        "from speechrest._core.records import Param, Route\n",
         "from . import models as m\n",
         f'VERSION = "{spec.version}"',
         f'BASE_PATH = "{spec.base_path}"',
@@ -82,9 +82,8 @@ def render_routes(spec: ApiSpec, canonical: dict[str, str]) -> str:
     ]
     for op in spec.operations:
         params = "".join(
-            f'            Param("{p.wire}", "{p.arg}", "{p.location}", {p.required}, "{param_kind(p)}"'
-            + (f", {_route_model(p.type)}" if param_kind(p) == "json" else "")
-            + "),\n"
+            f'            Param(wire="{p.wire}", arg="{p.arg}", location="{p.location}", required={p.required}, '
+            f'kind="{param_kind(p)}"' + (f", model={_route_model(p.type)}" if param_kind(p) == "json" else "") + "),\n"
             for p in op.params
         )
         item = item_type(spec, op)
@@ -289,9 +288,7 @@ def _type_imports(signatures: Signatures) -> list[str]:
     return [
         "if TYPE_CHECKING:",
         "    from typing_extensions import Unpack\n",
-        "    from .._client import SpeechClient",
-        "    from .._pager import AsyncPager",
-        "    from .._route import BinaryBody, CallOptions, FileBody",
+        "    from .._core.records import AsyncPager, BinaryBody, CallOptions, FileBody, HasRequester, Requester",
         *signatures.imports(),
         "\n",
     ]
@@ -312,16 +309,16 @@ def render_operations(layout: Layout) -> str:
         params = signatures.params(uses)
         keywords = [f"{a}: {t}" if req else f"{a}: {t} | None = None" for a, _, t, req in params]
         keywords += ["max_items: int | None = None"] if pageable else []
-        sig = ", ".join(["client: SpeechClient", *(["*", *keywords] if keywords else []), _OPTIONS])
+        sig = ", ".join(["client: HasRequester", *(["*", *keywords] if keywords else []), _OPTIONS])
         args = "{" + ", ".join(f'"{w}": {a}' for a, w, _, _ in params) + "}"
         result = signatures.result_type(uses)
         spec = uses[0][0]
         doc = _docstring(uses, canonical[spec.version][operation_id], f"``{operation_id}``", "    ")
         if pageable:
-            call = f'client._paginate("{operation_id}", {args}, options, max_items)'
+            call = f'client.requester.page_operation("{operation_id}", {args}, options, max_items)'
             body.append(f"def {name}({sig}) -> {result}:\n{doc}\n    return {call}\n\n")
         else:
-            call = f'await client._invoke("{operation_id}", {args}, options)'
+            call = f'await client.requester.invoke("{operation_id}", {args}, options)'
             ret = f"    {call}" if result == "None" else f'    return cast("{result}", {call})'
             body.append(f"async def {name}({sig}) -> {result}:\n{doc}\n{ret}\n\n")
     out = _header("One function per operation ID of every API version.") + _type_imports(signatures) + body
@@ -339,7 +336,7 @@ def group_of(canonical: str) -> tuple[str, str]:
 
 
 def _class_name(group: str) -> str:
-    return "".join(part.title() for part in group.split("_")) + "Operations"
+    return "".join(part.title() for part in group.split("_")) + "Group"
 
 
 def render_groups(layout: Layout) -> str:
@@ -352,9 +349,9 @@ def render_groups(layout: Layout) -> str:
     for group, calls in sorted(groups.items()):
         body.append(f"class {_class_name(group)}:")
         body.append(f'    """``client.{group}``: the same calls on every API version."""\n')
-        body.append('    __slots__ = ("_client",)\n')
-        body.append("    def __init__(self, client: SpeechClient) -> None:")
-        body.append("        self._client = client\n")
+        body.append('    __slots__ = ("_requester",)\n')
+        body.append("    def __init__(self, requester: Requester) -> None:")
+        body.append("        self._requester = requester\n")
         for canonical, uses in calls:
             method = group_of(canonical)[1]
             pageable = any(op.pageable for _, op in uses)
@@ -368,18 +365,14 @@ def render_groups(layout: Layout) -> str:
             ids = sorted({op.operation_id for _, op in uses})
             doc = _docstring(uses, canonical, ", ".join(f"``{i}``" for i in ids), "        ")
             if pageable:
-                call = f'self._client._call_paged("{canonical}", {args}, options, max_items)'
+                call = f'self._requester.page("{canonical}", {args}, options, max_items)'
                 body.append(f"    def {method}({sig}) -> {result}:\n{doc}\n        return {call}\n")
             else:
-                call = f'await self._client._call("{canonical}", {args}, options)'
+                call = f'await self._requester.call("{canonical}", {args}, options)'
                 ret = call if result == "None" else f'return cast("{result}", {call})'
                 body.append(f"    async def {method}({sig}) -> {result}:\n{doc}\n        {ret}\n")
         body += [f"    {ALIASES[c]} = {group_of(c)[1]}" for c, _ in calls if c in ALIASES]
         body.append("")
-    body += ["", "class ResourceGroups:", '    """The ``client.<group>`` attributes, one per API area."""\n']
-    body += [f"    {group}: {_class_name(group)}" for group in sorted(groups)]
-    body += ["", "    def _attach_groups(self, client: SpeechClient) -> None:"]
-    body += [f"        self.{group} = {_class_name(group)}(client)" for group in sorted(groups)]
     out = _header("Resource groups: ``client.<group>.<method>``.") + _type_imports(signatures) + body
     return "\n".join(out) + "\n"
 

@@ -1,5 +1,5 @@
-"""Friendly calls written by hand on top of the generated groups: fast transcription
-(``client.transcriptions.transcribe``) and waiting on an operation (``client.operations.wait``)."""
+"""``client.transcriptions``: the generated calls, and by hand: many audio files at once,
+results and reports, fast transcription, and waiting."""
 
 from __future__ import annotations
 
@@ -14,18 +14,18 @@ from contextlib import aclosing
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union
 
-from ._generated.groups import OperationsOperations, TranscriptionsOperations
-from ._route import MAX_CONTENT_URLS
-from .errors import InvalidArgumentError, NotFoundError, PermissionDeniedError, SpeechError, _text
-from .results import TranscriptionReport, TranscriptionResult
-from .waiting import Waitable, _id_of, wait_until_done
+from .._core.arguments import MAX_CONTENT_URLS
+from .._generated.groups import TranscriptionsGroup
+from ..errors import InvalidArgumentError, NotFoundError, PermissionDeniedError, SpeechError, _text
+from ..results import TranscriptionReport, TranscriptionResult
+from ..waiting import Waitable, _id_of
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._route import CallOptions
+    from .._core.records import CallOptions
 
-__all__ = ["MAX_FAST_AUDIO_BYTES", "AudioSource", "Operations", "Transcriptions"]
+__all__ = ["MAX_FAST_AUDIO_BYTES", "AudioSource", "Transcriptions"]
 
 # Fast transcription takes audio under 300 MB (and under 120 minutes, which only the service can tell).
 MAX_FAST_AUDIO_BYTES = 300 * 1000 * 1000
@@ -33,7 +33,7 @@ MAX_FAST_AUDIO_BYTES = 300 * 1000 * 1000
 AudioSource = Union[str, "os.PathLike[str]", IO[bytes], bytes, bytearray, memoryview, AsyncIterable[bytes]]
 
 
-class Transcriptions(Waitable, TranscriptionsOperations):
+class Transcriptions(Waitable, TranscriptionsGroup):
     """``client.transcriptions``: the generated calls plus fast transcription and ``wait``."""
 
     __slots__ = ()
@@ -49,7 +49,9 @@ class Transcriptions(Waitable, TranscriptionsOperations):
         urls = list(content_urls)
         if not urls:
             raise InvalidArgumentError("create_many: no content URLs")
-        base = dict(definition) if isinstance(definition, Mapping) else self._client.converter.unstructure(definition)
+        base = (
+            dict(definition) if isinstance(definition, Mapping) else self._requester.converter.unstructure(definition)
+        )
         parts = [urls[i : i + MAX_CONTENT_URLS] for i in range(0, len(urls), MAX_CONTENT_URLS)]
         created = []
         for number, part in enumerate(parts, start=1):
@@ -112,7 +114,7 @@ class Transcriptions(Waitable, TranscriptionsOperations):
         pause = 0.25
         while True:
             try:
-                return await self._client.download(file.links.content_url)
+                return await self._requester.download(file.links.content_url, {})
             except PermissionDeniedError:  # the SAS URL expired: a fresh one comes with the file
                 file = await self.get_file(transcription_id, file.id)
             except NotFoundError:
@@ -156,7 +158,7 @@ class Transcriptions(Waitable, TranscriptionsOperations):
         **options: Unpack[CallOptions],
     ) -> TranscriptionResult:
         """Transcribe the audio at ``url`` at once (API version 2025-10-15 and later)."""
-        if self._client.api_version == "2024-11-15":
+        if self._requester.api_version == "2024-11-15":
             raise InvalidArgumentError("transcribe_from_url needs API version 2025-10-15 (audioUrl)")
         if not url.startswith(("https://", "http://")):
             raise InvalidArgumentError(f"transcribe_from_url: url must be an http(s) URL, got {url!r}")
@@ -190,7 +192,7 @@ class Transcriptions(Waitable, TranscriptionsOperations):
                 dict(phrase_list) if isinstance(phrase_list, Mapping) else {"phrases": list(phrase_list)}
             )
         if enhanced_mode:
-            if self._client.api_version == "2024-11-15":
+            if self._requester.api_version == "2024-11-15":
                 raise InvalidArgumentError("transcribe: enhanced_mode needs API version 2025-10-15")
             definition["enhancedMode"] = {"enabled": True} if enhanced_mode is True else dict(enhanced_mode)
         return definition
@@ -199,8 +201,8 @@ class Transcriptions(Waitable, TranscriptionsOperations):
         self, definition: dict[str, Any], audio: Any, source: str | None, options: CallOptions
     ) -> TranscriptionResult:
         args = {"audio": audio, "definition": json.dumps(definition)}
-        answer = await self._client._invoke("Transcriptions_Transcribe", args, options)
-        return TranscriptionResult.from_fast(self._client.converter.unstructure(answer), source)
+        answer = await self._requester.invoke("Transcriptions_Transcribe", args, options)
+        return TranscriptionResult.from_fast(self._requester.converter.unstructure(answer), source)
 
 
 def _audio_body(audio: AudioSource) -> Any:
@@ -255,31 +257,3 @@ async def _counted(stream: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
         _check_size(None if total < MAX_FAST_AUDIO_BYTES else total)
         yield chunk
     _check_size(total)
-
-
-class Operations(OperationsOperations):
-    """``client.operations``: long-running operations (model copy), and waiting on them."""
-
-    __slots__ = ()
-
-    async def wait(
-        self,
-        operation: Any,
-        *,
-        timeout: float | None = None,
-        poll_interval: float = 5.0,
-        request_timeout: float | None = None,
-    ) -> Any:
-        """Poll a model-copy operation (or its id) until it ends; returns it once Succeeded.
-
-        Polls no sooner than the service's ``Retry-After``; raises ``JobFailedError`` when it
-        fails and ``WaitTimeoutError`` when ``timeout`` seconds (overall) pass first.
-        """
-        options: CallOptions = {} if request_timeout is None else {"timeout": request_timeout}
-        operation_id = _id_of(operation)
-        return await wait_until_done(
-            lambda: self._client._exchange("Operations_GetModelCopy", {"id": operation_id}, options),
-            f"operation {operation_id}",
-            timeout,
-            poll_interval,
-        )

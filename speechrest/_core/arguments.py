@@ -1,4 +1,4 @@
-"""Route records (what the generated tables hold) and turning call arguments into a request.
+"""Turning call arguments into the parts of a request.
 
 Every argument is checked here, before anything is sent: a missing required
 parameter, a malformed UUID or a body of the wrong type raises
@@ -20,54 +20,13 @@ from urllib.parse import quote
 import aiohttp
 import attrs
 
-from ._generated import VERSIONS
-from ._schema import check_body
-from .errors import InvalidArgumentError
+from .._generated import VERSIONS
+from .._schema import check_body
+from ..errors import InvalidArgumentError
+from .records import Param, Route
 
 if TYPE_CHECKING:
     import cattrs
-    from typing_extensions import TypedDict
-
-    class CallOptions(TypedDict, total=False):
-        """Per-call options every operation accepts as keyword arguments."""
-
-        timeout: float | aiohttp.ClientTimeout  # this request's timeout (each try)
-        max_retries: int  # overrides the client's retry policy for this call
-        exactly_once: bool  # creates: look for a lost create before sending it again
-
-
-# What a raw block body may be: bytes in memory, or an async stream of bytes.
-BinaryBody = bytes | bytearray | memoryview | AsyncIterable[bytes]
-# What a file form field may be: bytes, an open binary file, a path, or an async stream.
-FileBody = bytes | bytearray | memoryview | IO[bytes] | os.PathLike[str] | AsyncIterable[bytes]
-
-
-@attrs.frozen
-class Param:
-    """One documented parameter: its wire name, Python name, place, requiredness and kind."""
-
-    wire: str
-    arg: str
-    location: str  # path, query, body, formData
-    required: bool
-    kind: str  # uuid, str, int, float, bool, json, binary, file
-    model: Any = None  # for json bodies: the model class (or list[...] of it)
-
-
-@attrs.frozen
-class Route:
-    """One operation of one API version, as the generator read it from the spec."""
-
-    operation_id: str
-    method: str
-    path: str
-    params: tuple[Param, ...]
-    ok: tuple[int, ...]
-    response: Any  # model class (or None when the answer has no body)
-    content_type: str | None
-    item: Any = None  # element model of a pageable operation
-    items_key: str = "values"
-    next_link_key: str = "@nextLink"
 
 
 @attrs.define

@@ -1,0 +1,63 @@
+"""What a call carries down the pipeline beside its request: its options and deadline, and
+the client-wide state the policies share (random source, counters, clocks)."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections import Counter
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .clock import Clock
+
+if TYPE_CHECKING:
+    from .records import CallOptions
+
+__all__ = ["ClientState", "Context"]
+
+
+@attrs.define
+class ClientState:
+    """Shared by every call of one client."""
+
+    clock: Clock
+    rng: random.Random = attrs.field(factory=random.Random)
+    counters: Counter[str] = attrs.field(factory=Counter)
+    # The service's clock minus ours, as its last ``Date`` header showed it.
+    skew: timedelta = timedelta(0)
+    last_date: str | None = None
+    # No request to the service starts before this (monotonic seconds): the 429 pause.
+    not_before: float = 0.0
+    closed: bool = False  # the client was closed: no more requests
+
+    def note_date(self, date: str | None) -> None:
+        """Learn the service's clock from a ``Date`` header (it changes once a second: parse it then only)."""
+        if date and date != self.last_date:
+            self.last_date = date
+            with contextlib.suppress(TypeError, ValueError):
+                self.skew = parsedate_to_datetime(date) - self.clock.now()
+
+    def server_now(self) -> datetime:
+        """The service's clock, as its last answer showed it."""
+        return self.clock.now() + self.skew
+
+    def pause(self, seconds: float) -> None:
+        """Let no request to the service start for ``seconds`` (it answered 429)."""
+        self.not_before = max(self.not_before, self.clock.monotonic() + seconds)
+
+
+@attrs.define
+class Context:
+    """One call: its options, when it started, and the client's shared state."""
+
+    options: CallOptions
+    state: ClientState
+    started: float = 0.0  # monotonic seconds
+
+    @property
+    def clock(self) -> Clock:
+        return self.state.clock

@@ -1,0 +1,55 @@
+"""Keeping within the service's quota: the client-wide pause after a 429, the rate limiter,
+and the cap on requests in flight."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ..._ratelimit import Limiter
+from ...errors import RateLimitError, parse_retry_after
+from ..context import Context
+from ..pipeline import Next
+from ..transport import Request, Response
+from .auth import Origin, origin_of
+
+__all__ = ["Throttle"]
+
+
+class Throttle:
+    """Requests to the service wait out a 429 pause and the rate limiter, then take an
+    in-flight slot (content URLs on other hosts are not the service's quota: they only take
+    the slot). A 429 pauses the whole client for its ``Retry-After`` (``default_pause`` when
+    it gives none, ``max_pause`` at most)."""
+
+    def __init__(
+        self,
+        origin: Origin,
+        limiter: Limiter | None,
+        connection_limit: int,
+        *,
+        default_pause: float,
+        max_pause: float,
+    ) -> None:
+        self.origin = origin
+        self.limiter = limiter
+        self._in_flight = asyncio.Semaphore(connection_limit)
+        self._default_pause = default_pause
+        self._max_pause = max_pause
+
+    async def send_within_quota(self, request: Request, context: Context, next: Next) -> Response:
+        state = context.state
+        if origin_of(request.url) == self.origin:
+            # a 429 seen meanwhile can push the pause further: look again after each sleep
+            while (pause := state.not_before - state.clock.monotonic()) > 0:
+                await state.clock.sleep(pause)
+            if self.limiter is not None:
+                await self.limiter.acquire()
+        async with self._in_flight:  # taken after the waits, so waiting requests hold no slot
+            try:
+                return await next(request, context)
+            except RateLimitError as error:
+                asked = parse_retry_after(error.headers.get("Retry-After") if error.headers else None)
+                state.pause(min(self._max_pause, asked if asked is not None else self._default_pause))
+                raise
+
+    send = send_within_quota

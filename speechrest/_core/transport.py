@@ -1,0 +1,168 @@
+"""What the pipeline sends and gets back, and the transports that carry it.
+
+``AiohttpTransport`` talks HTTP through an ``aiohttp.ClientSession`` (its own, or the
+caller's); ``MockTransport`` hands every request to a function, for tests without sockets.
+A transport only moves bytes: it adds no credentials, follows no redirects, and turns
+connection failures and timeouts into ``TransportError`` / ``APITimeoutError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from ssl import SSLContext
+from typing import IO, Any, Protocol, runtime_checkable
+
+import aiohttp
+import attrs
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from .._logging import redact_text
+from ..errors import APITimeoutError, SpeechError, TransportError
+
+__all__ = ["AiohttpTransport", "MockTransport", "Request", "Response", "Transport"]
+
+
+@attrs.define(slots=True)
+class Request:
+    """One HTTP request: where, what, and for which operation (named in logs and errors).
+
+    ``rebuild`` makes the same request afresh (bodies and open files start over) for a retry;
+    None when it cannot be sent twice (its body is a stream).
+    """
+
+    method: str
+    url: URL
+    operation: str
+    headers: dict[str, str] = attrs.field(factory=dict)
+    data: Any = None
+    files: list[IO[bytes]] = attrs.field(factory=list)  # opened for this request; closed after it
+    rebuild: Callable[[], Request] | None = None
+    timeout: aiohttp.ClientTimeout | None = None  # this try's timeout (None: the transport's)
+    idempotent: bool = True  # sending it twice cannot do anything twice
+    reconciled: bool = False  # a create: an unknown outcome is looked for, not re-sent blindly
+
+    def close_files(self) -> None:
+        for handle in self.files:
+            handle.close()
+
+
+@attrs.define(slots=True)
+class Response:
+    """An HTTP answer, its body read whole."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes = b""
+    url: URL | None = None
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Carries a request to the service and back."""
+
+    async def send(self, request: Request) -> Response: ...
+
+    async def aclose(self) -> None: ...
+
+
+class AiohttpTransport:
+    """HTTP through aiohttp: the client's own session (made on first use, closed by ``aclose``)
+    or the caller's (used, never closed)."""
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        timeout: aiohttp.ClientTimeout,
+        connection_limit: int = 64,
+        ssl: SSLContext | bool = True,
+    ) -> None:
+        self._session = session
+        self._owns_session = session is None
+        self.timeout = timeout
+        self._connection_limit = connection_limit
+        self._ssl = ssl
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connection_limit, ssl=self._ssl),
+                timeout=self.timeout,
+                trust_env=True,  # HTTPS_PROXY, NO_PROXY...: credentials are added by target URL, not proxy
+            )
+        return self._session
+
+    async def send(self, request: Request) -> Response:
+        session = self._get_session()
+        url = request.url
+        try:
+            async with session.request(
+                request.method,
+                url,
+                data=request.data,
+                headers=request.headers,
+                timeout=request.timeout or self.timeout,
+                allow_redirects=False,
+            ) as answer:
+                body = await answer.read()
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            raise TransportError(f"{request.operation}: could not connect to {url.host}: {exc}", sent=False) from exc
+        except asyncio.TimeoutError as exc:
+            raise APITimeoutError(f"{request.operation}: no answer from {url.host} in time") from exc
+        except aiohttp.ClientError as exc:
+            raise TransportError(f"{request.operation}: {type(exc).__name__}: {redact_text(str(exc))}") from exc
+        return Response(answer.status, answer.headers, body, answer.url)
+
+    async def aclose(self) -> None:
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+        self._session = None
+
+    def __repr__(self) -> str:
+        return f"<AiohttpTransport {'own' if self._owns_session else 'caller'}'s session>"
+
+
+# A MockTransport handler: a request in, a response out (or an awaitable of one).
+Handler = Callable[[Request], "Response | Awaitable[Response]"]
+
+
+class MockTransport:
+    """Answers every request with ``handler(request)``: no sockets, for tests.
+
+    A handler may raise ``TransportError`` to stand for a failed connection. ``requests``
+    records what was sent, after the pipeline added its headers.
+    """
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.requests: list[Request] = []
+
+    async def send(self, request: Request) -> Response:
+        self.requests.append(request)
+        answer = self.handler(request)
+        if inspect.isawaitable(answer):
+            answer = await answer
+        if not isinstance(answer, Response):
+            raise SpeechError(f"MockTransport: the handler returned {answer!r}, not a Response")
+        return answer
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
+
+
+def response(
+    status: int = 200, json_body: Any = None, *, headers: Mapping[str, str] | None = None, body: bytes = b""
+) -> Response:
+    """A ``Response`` for a ``MockTransport`` handler: JSON when ``json_body`` is given."""
+    all_headers = CIMultiDict(headers or {})
+    if json_body is not None:
+        body = json.dumps(json_body).encode()
+        all_headers.setdefault("Content-Type", "application/json")
+    return Response(status, CIMultiDictProxy(all_headers), body)

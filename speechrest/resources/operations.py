@@ -1,0 +1,41 @@
+"""``client.operations``: the service's long-running operations (a model copy), and waiting on them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._generated.groups import OperationsGroup
+from ..waiting import _id_of, wait_until_done
+
+if TYPE_CHECKING:
+    from .._core.records import CallOptions
+
+__all__ = ["Operations"]
+
+
+class Operations(OperationsGroup):
+    """``client.operations``: long-running operations (model copy), and waiting on them."""
+
+    __slots__ = ()
+
+    async def wait(
+        self,
+        operation: Any,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 5.0,
+        request_timeout: float | None = None,
+    ) -> Any:
+        """Poll a model-copy operation (or its id) until it ends; returns it once Succeeded.
+
+        Polls no sooner than the service's ``Retry-After``; raises ``JobFailedError`` when it
+        fails and ``WaitTimeoutError`` when ``timeout`` seconds (overall) pass first.
+        """
+        options: CallOptions = {} if request_timeout is None else {"timeout": request_timeout}
+        operation_id = _id_of(operation)
+        return await wait_until_done(
+            lambda: self._requester.call_with_headers("Operations_GetModelCopy", {"id": operation_id}, options),
+            f"operation {operation_id}",
+            timeout,
+            poll_interval,
+        )
