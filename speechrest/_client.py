@@ -22,14 +22,14 @@ from yarl import URL
 from ._core.clock import SYSTEM_CLOCK, Clock
 from ._core.context import ClientState
 from ._core.pipeline import Pipeline
-from ._core.policies.auth import Authentication, origin_of
+from ._core.policies.auth import Authentication
 from ._core.policies.errors import ErrorMapping
 from ._core.policies.logging import RequestLog
 from ._core.policies.retry import Retries
 from ._core.policies.service_clock import ServiceClock
 from ._core.policies.throttle import Throttle
 from ._core.requester import Requester
-from ._core.transport import AiohttpTransport, Response, Transport
+from ._core.transport import AiohttpTransport, Response, Transport, origin_of
 from ._core.versions import Versions
 from ._credentials import Credential, credential_auth
 from ._generated import VERSIONS
@@ -257,16 +257,14 @@ class SpeechClient:
             [
                 Retries(policy, client_timeout),
                 Throttle(
-                    origin,
                     self._limiter,
                     connection_limit,
                     default_pause=policy.backoff,
                     max_pause=policy.max_retry_after,
                 ),
                 ErrorMapping(partial(self.converter.structure, cl=error_model)),
-                ServiceClock(origin),
+                ServiceClock(),
                 Authentication(
-                    origin,
                     key=key,
                     token=token,
                     credential=credential_auth(credential, url, credential_scope) if credential is not None else None,

@@ -62,18 +62,20 @@ class RateLimiter:
 
     async def acquire(self) -> None:
         window = self.limit.per_seconds + MARGIN
+        if not self._lock.locked() and self._room(self._clock.monotonic(), window):
+            return  # nobody waits and the window has room: no lock needed (nothing awaits in between)
         async with self._lock:  # one waiter at a time keeps the order fair
-            while True:
-                now = self._clock.monotonic()
-                while self._starts and self._starts[0] <= now - window:
-                    self._starts.popleft()
-                if len(self._starts) < self.limit.requests:
-                    break
-                wait = self._starts[0] + window - now
-                if wait <= 0:
-                    break
-                await self._clock.sleep(wait)
-            self._starts.append(now)
+            while not self._room(now := self._clock.monotonic(), window):
+                await self._clock.sleep(self._starts[0] + window - now)
+
+    def _room(self, now: float, window: float) -> bool:
+        """Take a start now if the window has room for it."""
+        while self._starts and self._starts[0] <= now - window:
+            self._starts.popleft()
+        if len(self._starts) >= self.limit.requests:
+            return False
+        self._starts.append(now)
+        return True
 
     async def aclose(self) -> None:
         """Nothing to release: the window lives in this process."""

@@ -1,6 +1,6 @@
 """Time as the core sees it: the system's, or a fake one that tests move by hand.
 
-Everything that waits (retries, the 429 pause, the rate limiter) asks the client's clock,
+Everything that waits (retries, the 429 pause, the rate limiter, waits for jobs) asks the client's clock,
 so a test on ``FakeClock`` runs a ten-minute backoff in no time and on a busy machine alike.
 """
 
@@ -13,7 +13,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
-__all__ = ["SYSTEM_CLOCK", "Clock", "FakeClock", "SystemClock"]
+__all__ = ["SYSTEM_CLOCK", "Clock", "FakeClock", "SystemClock", "wait_event"]
 
 
 @runtime_checkable
@@ -44,6 +44,24 @@ class SystemClock:
 
 
 SYSTEM_CLOCK = SystemClock()
+
+
+async def wait_event(event: asyncio.Event, seconds: float | None, clock: Clock) -> None:
+    """Return once ``event`` is set, or after ``seconds`` on ``clock`` (None: no limit), whichever comes first.
+
+    The event and the clock's sleep race as two tasks (the loser is cancelled), so that a
+    ``FakeClock`` can jump to the timeout while the event is still unset.
+    """
+    if seconds is None:
+        await event.wait()
+        return
+    tasks = (asyncio.ensure_future(event.wait()), asyncio.ensure_future(clock.sleep(max(seconds, 0.0))))
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class FakeClock:

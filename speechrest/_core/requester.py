@@ -27,9 +27,8 @@ from .clock import Clock
 from .context import ClientState, Context
 from .exactly_once import create_once
 from .pipeline import Pipeline
-from .policies.auth import Origin, origin_of
 from .records import Route
-from .transport import Request, Response
+from .transport import Origin, Request, Response, origin_of
 from .versions import Versions
 
 if TYPE_CHECKING:
@@ -113,7 +112,13 @@ class Requester:
     # ------------------------------------------------------------------ calls
 
     async def call(self, operation: str, args: Mapping[str, Any], options: CallOptions) -> Any:
-        return (await self.call_with_headers(operation, args, options))[0]
+        check_options(operation, options)
+        route, fitted = self.versions.adapt(operation, args)
+        if is_create(route):
+            return (await self._create(route, fitted, options))[0]
+        request = self._request(route, fitted)
+        response = await self.pipeline.send(request, self._context(options))
+        return self._parse(route, response.body, route.response)
 
     async def call_with_headers(
         self, operation: str, args: Mapping[str, Any], options: CallOptions
@@ -128,8 +133,13 @@ class Requester:
 
     async def _run(self, route: Route, args: Mapping[str, Any], options: CallOptions) -> tuple[Any, Mapping[str, str]]:
         if is_create(route):
-            return await create_once(self, route, args, options, options.get("exactly_once", self.exactly_once))
+            return await self._create(route, args, options)
         return await self.send_route(route, args, options)
+
+    async def _create(
+        self, route: Route, args: Mapping[str, Any], options: CallOptions
+    ) -> tuple[Any, Mapping[str, str]]:
+        return await create_once(self, route, args, options, options.get("exactly_once", self.exactly_once))
 
     async def send_route(
         self, route: Route, args: Mapping[str, Any], options: CallOptions, *, reconciled: bool = False
@@ -151,6 +161,7 @@ class Requester:
             prepared.data,
             prepared.files,
             rebuild=None if prepared.stream else partial(self._request, route, args, reconciled),
+            to_service=prepared.url is None or origin_of(url) == self._origin,
             idempotent=is_idempotent(route),
             reconciled=reconciled,
         )
@@ -230,7 +241,10 @@ class Requester:
         if data is not None:
             headers["Content-Type"] = "application/json"
         rebuild = partial(self._plain, method, url, operation, accept=accept, data=data)
-        return Request(method, url, operation, headers, data, rebuild=rebuild, idempotent=method != "POST")
+        to_service = origin_of(url) == self._origin
+        return Request(
+            method, url, operation, headers, data, rebuild=rebuild, to_service=to_service, idempotent=method != "POST"
+        )
 
     # ------------------------------------------------------------------ other requests
 

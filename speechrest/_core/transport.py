@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
 from ssl import SSLContext
 from typing import IO, Any, Protocol, runtime_checkable
@@ -23,7 +24,15 @@ from yarl import URL
 from .._logging import redact_text
 from ..errors import APITimeoutError, SpeechError, TransportError
 
-__all__ = ["AiohttpTransport", "MockTransport", "Request", "Response", "Transport"]
+__all__ = ["AiohttpTransport", "MockTransport", "Origin", "Request", "Response", "Transport", "origin_of"]
+
+
+# (scheme, host, port): where credentials may go.
+Origin = tuple[str, str, int | None]
+
+
+def origin_of(url: URL) -> Origin:
+    return (url.scheme, (url.host or "").lower(), url.port)
 
 
 @attrs.define(slots=True)
@@ -42,6 +51,7 @@ class Request:
     files: list[IO[bytes]] = attrs.field(factory=list)  # opened for this request; closed after it
     rebuild: Callable[[], Request] | None = None
     timeout: aiohttp.ClientTimeout | None = None  # this try's timeout (None: the transport's)
+    to_service: bool = True  # for the endpoint's origin: credentials and the quota apply
     idempotent: bool = True  # sending it twice cannot do anything twice
     reconciled: bool = False  # a create: an unknown outcome is looked for, not re-sent blindly
 
@@ -89,15 +99,27 @@ class AiohttpTransport:
         self.timeout = timeout
         self._connection_limit = connection_limit
         self._ssl = ssl
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connection_limit, ssl=self._ssl),
                 timeout=self.timeout,
-                trust_env=True,  # HTTPS_PROXY, NO_PROXY...: credentials are added by target URL, not proxy
             )
         return self._session
+
+    def _proxy_for(self, url: URL) -> str | None:
+        """The proxy the environment names for ``url`` (``HTTPS_PROXY``, ``NO_PROXY``...), for the
+        client's own session. Looked up once per host: aiohttp's ``trust_env`` would look on every
+        request, in a thread (for ``.netrc``), which costs more than the rest of a request."""
+        if not self._owns_session:
+            return None  # the caller's session decides
+        key = (url.scheme, url.host or "")
+        if key not in self._proxies:
+            proxy = urllib.request.getproxies().get(url.scheme)
+            self._proxies[key] = None if not proxy or urllib.request.proxy_bypass(key[1]) else proxy
+        return self._proxies[key]
 
     async def send(self, request: Request) -> Response:
         session = self._get_session()
@@ -110,6 +132,7 @@ class AiohttpTransport:
                 headers=request.headers,
                 timeout=request.timeout or self.timeout,
                 allow_redirects=False,
+                proxy=self._proxy_for(url),
             ) as answer:
                 body = await answer.read()
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:

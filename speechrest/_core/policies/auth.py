@@ -9,15 +9,9 @@ from ..context import Context
 from ..pipeline import Next
 from ..transport import Request, Response
 
-__all__ = ["Authentication", "Origin", "origin_of"]
+__all__ = ["Authentication"]
 
-# (scheme, host, port): where credentials may go.
-Origin = tuple[str, str, int | None]
 _AUTH_HEADERS = (KEY_HEADER, "Authorization")
-
-
-def origin_of(url: object) -> Origin:
-    return (getattr(url, "scheme", ""), (getattr(url, "host", None) or "").lower(), getattr(url, "port", None))
 
 
 class Authentication:
@@ -27,13 +21,11 @@ class Authentication:
 
     def __init__(
         self,
-        origin: Origin,
         *,
         key: str | None = None,
         token: str | Callable[[], Awaitable[str]] | None = None,
         credential: CredentialAuth | None = None,
     ) -> None:
-        self.origin = origin
         self._key = key
         self._token = token
         self._credential = credential
@@ -41,7 +33,7 @@ class Authentication:
     async def send_with_credentials(self, request: Request, context: Context, next: Next) -> Response:
         for name in _AUTH_HEADERS:
             request.headers.pop(name, None)
-        if origin_of(request.url) != self.origin:
+        if not request.to_service:
             return await next(request, context)
         if self._key is not None:
             request.headers[KEY_HEADER] = self._key

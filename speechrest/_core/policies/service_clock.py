@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..context import Context
 from ..pipeline import Next
 from ..transport import Request, Response
-from .auth import Origin, origin_of
 
 __all__ = ["ServiceClock"]
 
@@ -13,12 +12,9 @@ __all__ = ["ServiceClock"]
 class ServiceClock:
     """Notes the service's time from every answer of the endpoint's origin."""
 
-    def __init__(self, origin: Origin) -> None:
-        self.origin = origin
-
     async def send_noting_service_time(self, request: Request, context: Context, next: Next) -> Response:
         response = await next(request, context)
-        if origin_of(request.url) == self.origin:
+        if request.to_service:
             context.state.note_date(response.headers.get("Date"))
         return response
 

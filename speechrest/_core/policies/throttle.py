@@ -10,7 +10,6 @@ from ...errors import RateLimitError, parse_retry_after
 from ..context import Context
 from ..pipeline import Next
 from ..transport import Request, Response
-from .auth import Origin, origin_of
 
 __all__ = ["Throttle"]
 
@@ -23,14 +22,12 @@ class Throttle:
 
     def __init__(
         self,
-        origin: Origin,
         limiter: Limiter | None,
         connection_limit: int,
         *,
         default_pause: float,
         max_pause: float,
     ) -> None:
-        self.origin = origin
         self.limiter = limiter
         self._in_flight = asyncio.Semaphore(connection_limit)
         self._default_pause = default_pause
@@ -38,7 +35,7 @@ class Throttle:
 
     async def send_within_quota(self, request: Request, context: Context, next: Next) -> Response:
         state = context.state
-        if origin_of(request.url) == self.origin:
+        if request.to_service:
             # a 429 seen meanwhile can push the pause further: look again after each sleep
             while (pause := state.not_before - state.clock.monotonic()) > 0:
                 await state.clock.sleep(pause)
