@@ -110,9 +110,10 @@ def test_an_unreachable_endpoint_is_one_line_at_once(argv: list[str], tmp_path: 
 def test_an_unreachable_proxy_is_named_as_the_proxy(tmp_path: Path) -> None:
     proxy = f"http://127.0.0.1:{closed_port()}"
     env = {"HTTPS_PROXY": proxy, "https_proxy": "", "NO_PROXY": "", "no_proxy": ""}
-    done = cli("https://my-speech.cognitiveservices.azure.com", "ls", "transcriptions", cwd=tmp_path, **env)
+    endpoint = "https://my-speech.cognitiveservices.azure.com"
+    done = cli(endpoint, "ls", "transcriptions", cwd=tmp_path, **env)
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == f"error: cannot reach the proxy {proxy}: connection refused\n"
+    assert done.stderr == f"error: cannot reach the proxy for {endpoint}: connection refused\n"
 
 
 # A stand-in for azure-identity: DefaultAzureCredential fails as it does when nothing is signed in.

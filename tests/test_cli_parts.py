@@ -14,14 +14,16 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from rich.console import Console
+from yarl import URL
 
+from speechrest._core.transport import AiohttpTransport, Request
 from speechrest.cli import main
 from speechrest.cli._args import parse
 from speechrest.cli._connect import Unreachable, _client_options, _FirstContact
 from speechrest.cli._display import UploadDisplay, WaitDisplay
 from speechrest.cli._files import ResultWriter, file_stem
 from speechrest.cli._output import CommandError, Fit, Output, describe, make_console
-from speechrest.errors import InvalidArgumentError, NotFoundError, SpeechError
+from speechrest.errors import InvalidArgumentError, NotFoundError, SpeechError, TransportError
 from speechrest.results import TranscriptionResult
 from speechrest.upload import UploadProgress
 
@@ -242,13 +244,15 @@ async def test_a_host_never_reached_is_unreachable_at_once_and_later_failures_ar
     server = TestServer(answering)
     await server.start_server()
     url = server.make_url("/")
-    async with silent, aiohttp.ClientSession(connector=_FirstContact()) as session:
+    transport = _FirstContact(AiohttpTransport(timeout=aiohttp.ClientTimeout(total=5, connect=0.2)))
+    async with silent:
         with pytest.raises(Unreachable, match=rf"^cannot reach https://127.0.0.1:{port}: no connection within 0.2 s$"):
-            await session.get(f"https://127.0.0.1:{port}/", timeout=aiohttp.ClientTimeout(connect=0.2))
-        async with session.get(url) as answer:
-            assert await answer.text() == "ok"
+            await transport.send(Request("GET", URL(f"https://127.0.0.1:{port}/"), "Silent"))
+        assert (await transport.send(Request("GET", url, "Answering"))).body == b"ok"
         await server.close()
-        with pytest.raises(aiohttp.ClientError):  # reached before: an error for the SDK to retry
-            await session.get(url)
+        with pytest.raises(TransportError) as lost:  # reached before: an error for the SDK to retry
+            await transport.send(Request("GET", url, "Answering"))
+        assert not lost.value.sent
+        await transport.aclose()
     for writer in accepted:
         writer.close()

@@ -6,15 +6,14 @@ command lines show in process lists. ``--entra`` signs in with Microsoft Entra I
 What is missing is told before any request is sent.
 
 A host that cannot be reached when first contacted (the endpoint, mostly) ends the command at
-once with one line, rather than after the SDK's retries: the first failure to connect raises
-``Unreachable``, which the SDK lets through untried. Once a host has answered, losing it is
-the SDK's to retry as usual.
+once with one line, rather than after the SDK's retries: the client's HTTP transport is
+wrapped so that the first failure to connect to a host raises ``Unreachable``, which the SDK
+lets through untried. Once a host has answered, losing it is the SDK's to retry as usual.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import os
 from collections.abc import AsyncIterator
@@ -22,49 +21,59 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import aiohttp
-from aiohttp.connector import Connection
-from aiohttp.tracing import Trace
 
 from .._client import SpeechClient
+from .._core.transport import AiohttpTransport, Request, Response
+from ..errors import TransportError
 from ._output import CommandError
 
 __all__ = ["CONNECT_TIMEOUT", "Unreachable", "connect", "connection_argv"]
 
-# Seconds a connection (TCP and TLS) may take before its host counts as unreachable.
+# Seconds a connection (TCP and TLS) may take before its host counts as unreachable; and the
+# whole of a request, as the SDK's default.
 CONNECT_TIMEOUT = 5.0
+_TIMEOUT = aiohttp.ClientTimeout(total=120.0, connect=CONNECT_TIMEOUT)
 
 
 class Unreachable(CommandError):
     """No connection could be made to a host this command had not reached yet."""
 
 
-class _FirstContact(aiohttp.TCPConnector):
-    """A connector that raises ``Unreachable`` when it cannot connect to a host not reached before."""
+class _FirstContact:
+    """The SDK's own HTTP transport, except that failing to connect to a host that has not
+    answered yet raises ``Unreachable`` instead of a ``TransportError`` to retry."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, http: AiohttpTransport) -> None:
+        self._http = http
         self._reached: set[tuple[str | None, int | None]] = set()
 
-    async def connect(
-        self, req: aiohttp.ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
-    ) -> Connection:
-        host = (req.url.host, req.url.port)
-        if host in self._reached:
-            return await super().connect(req, traces, timeout)
-        where = f"the proxy {req.proxy.origin()}" if req.proxy else str(req.url.origin())
+    async def send(self, request: Request) -> Response:
+        host = (request.url.host, request.url.port)
         try:
-            connection = await super().connect(req, traces, timeout)
-        except aiohttp.ClientConnectorError as error:
-            raise Unreachable(f"cannot reach {where}: {_why(error)}") from error
-        except asyncio.TimeoutError as error:
-            raise Unreachable(f"cannot reach {where}: no connection within {timeout.connect:g} s") from error
+            response = await self._http.send(request)
+        except TransportError as error:
+            if error.sent or host in self._reached:
+                raise
+            connect = (request.timeout or self._http.timeout).connect
+            raise Unreachable(f"cannot reach {_where(request, error)}: {_why(error, connect)}") from error
         self._reached.add(host)
-        return connection
+        return response
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
 
 
-def _why(error: aiohttp.ClientConnectorError) -> str:
+def _where(request: Request, error: TransportError) -> str:
+    origin = request.url.origin()
+    return f"the proxy for {origin}" if isinstance(error.__cause__, aiohttp.ClientProxyConnectionError) else str(origin)
+
+
+def _why(error: TransportError, connect: float | None) -> str:
     """``connection refused``, ``name or service not known``...: what the system said."""
-    reason = os.strerror(error.errno) if error.errno and error.errno > 0 else error.strerror or str(error)
+    cause = error.__cause__
+    if not isinstance(cause, aiohttp.ClientConnectorError):
+        return f"no connection within {connect:g} s" if connect else "no connection"
+    reason = os.strerror(cause.errno) if cause.errno and cause.errno > 0 else cause.strerror or str(cause)
     return reason[:1].lower() + reason[1:]
 
 
@@ -115,12 +124,10 @@ def connection_argv(args: argparse.Namespace) -> list[str]:
 
 @asynccontextmanager
 async def connect(args: argparse.Namespace) -> AsyncIterator[SpeechClient]:
-    """A client for the command's resource, closed (with its session and credential) when the command ends."""
+    """A client for the command's resource, closed (with its credential) when the command ends."""
     options = _client_options(args)
     async with AsyncExitStack() as stack:
         if args.entra:
             options["credential"] = await stack.enter_async_context(_entra_credential())
-        # As the client's own session would be, with proxies from HTTPS_PROXY, NO_PROXY... (trust_env).
-        session = await stack.enter_async_context(aiohttp.ClientSession(connector=_FirstContact(), trust_env=True))
-        client = SpeechClient(**options, session=session, connect_timeout=CONNECT_TIMEOUT)
-        yield await stack.enter_async_context(client)
+        transport = _FirstContact(AiohttpTransport(timeout=_TIMEOUT))
+        yield await stack.enter_async_context(SpeechClient(**options, timeout=_TIMEOUT, transport=transport))
