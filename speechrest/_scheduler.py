@@ -11,7 +11,6 @@ last watcher, or when the client closes.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Collection
 from contextlib import suppress
 from datetime import timedelta
@@ -19,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._core.clock import wait_event
 from ._wire import format_datetime
 from .errors import SpeechError, parse_retry_after
 
 if TYPE_CHECKING:
+    from ._core.clock import Clock
     from ._core.records import Requester
     from .webhooks import WebHookEvent
 
@@ -48,13 +49,9 @@ class Inbox:
         self._arrived.clear()
         return states
 
-    async def arrival(self, seconds: float | None) -> None:
-        """Return when something arrives, or after ``seconds`` (None: no limit)."""
-        if seconds is None:
-            await self._arrived.wait()
-            return
-        with suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._arrived.wait(), max(seconds, 0.0))
+    async def arrival(self, seconds: float | None, clock: Clock) -> None:
+        """Return when something arrives, or after ``seconds`` on ``clock`` (None: no limit)."""
+        await wait_event(self._arrived, seconds, clock)
 
 
 class StateRouter:
@@ -141,6 +138,7 @@ class Poller:
     def __init__(self, kind: JobKind, requester: Requester, router: StateRouter) -> None:
         self._kind = kind
         self._requester = requester
+        self._clock = requester.clock
         self._router = router
         self._intervals: dict[str, list[float]] = {}  # watched id -> its waiters' poll intervals
         self._fresh: set[str] = set()  # ids nobody has looked at yet
@@ -202,16 +200,15 @@ class Poller:
 
     async def _run(self) -> None:
         while self._intervals:
-            wait = self._wait_seconds(time.monotonic())
+            wait = self._wait_seconds(self._clock.monotonic())
             if wait > 0:
                 self._wake.clear()
-                with suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), wait)
+                await wait_event(self._wake, wait, self._clock)
                 continue
             try:
                 await self._look()
             except Exception as error:  # every waiter of this kind hears of it, not just a log
-                later = time.monotonic() + self._interval(self._intervals)  # not again at once
+                later = self._clock.monotonic() + self._interval(self._intervals)  # not again at once
                 self._next_sweep = later
                 for entity_id in list(self._intervals):
                     self._due[entity_id] = later
@@ -222,19 +219,19 @@ class Poller:
         fresh, self._fresh = self._fresh, set()
         if not self._sweeping():
             self._since = None
-            now = time.monotonic()
+            now = self._clock.monotonic()
             for entity_id in [i for i in self._intervals if i in fresh or self._due.get(i, now) <= now]:
                 await self._get(entity_id)
             return
         if self._since is not None and len(fresh) <= self._kind.sweep_above:
             for entity_id in fresh:
                 await self._get(entity_id)
-            if time.monotonic() < self._next_sweep:
+            if self._clock.monotonic() < self._next_sweep:
                 return
         started = self._requester.server_now()
         await self._sweep()
         self._since = started - self._kind.sweep_slack
-        self._next_sweep = time.monotonic() + self._interval(self._intervals)
+        self._next_sweep = self._clock.monotonic() + self._interval(self._intervals)
 
     async def _get(self, entity_id: str) -> None:
         """Ask for one job; its state (or the error) goes to its waiters."""
@@ -250,7 +247,7 @@ class Poller:
         if entity_id in self._intervals:
             if delay is None or self._router.safety_net is not None:
                 delay = self._interval([entity_id])
-            self._due[entity_id] = time.monotonic() + delay
+            self._due[entity_id] = self._clock.monotonic() + delay
         self._router.publish(entity_id, state)
 
     async def _sweep(self) -> None:

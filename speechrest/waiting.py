@@ -8,10 +8,8 @@ have no list to sweep, are polled on their own no sooner than ``Retry-After`` as
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import math
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,6 +19,7 @@ from ._scheduler import JobKind, Poller, Scheduler
 from .errors import JobFailedError, JobNotFinishedError, SpeechError, WaitTimeoutError, _text, parse_retry_after
 
 if TYPE_CHECKING:
+    from ._core.clock import Clock
     from ._core.records import Requester
 
 __all__ = ["Waitable", "wait_until_done"]
@@ -34,9 +33,11 @@ def _id_of(entity: Any) -> str:
     return str(entity) if isinstance(entity, (str, UUID)) else str(entity.id)
 
 
-async def wait_until_done(fetch: Fetch, what: str, timeout: float | None, poll_interval: float = 5.0) -> Any:
-    """Poll ``fetch`` (entity, headers) until the entity is ``Succeeded``; returns it."""
-    started = time.monotonic()
+async def wait_until_done(
+    fetch: Fetch, what: str, clock: Clock, timeout: float | None, poll_interval: float = 5.0
+) -> Any:
+    """Poll ``fetch`` (entity, headers) until the entity is ``Succeeded``, sleeping on ``clock``; returns it."""
+    started = clock.monotonic()
     while True:
         entity, headers = await fetch()
         status = _text(entity.status) or "unknown"
@@ -46,12 +47,12 @@ async def wait_until_done(fetch: Fetch, what: str, timeout: float | None, poll_i
             raise JobFailedError(entity, what)
         delay = parse_retry_after(headers.get("Retry-After"))
         delay = poll_interval if delay is None else delay
-        waited = time.monotonic() - started
+        waited = clock.monotonic() - started
         if timeout is not None and waited + delay > timeout:
             if waited < timeout:
-                await asyncio.sleep(timeout - waited)
-            raise WaitTimeoutError(entity, what, status, time.monotonic() - started)
-        await asyncio.sleep(delay)
+                await clock.sleep(timeout - waited)
+            raise WaitTimeoutError(entity, what, status, clock.monotonic() - started)
+        await clock.sleep(delay)
 
 
 class Waitable:
@@ -102,7 +103,8 @@ class Waitable:
         """
         pending = {_id_of(e): e for e in entities}
         total, finished = len(pending), 0
-        started = time.monotonic()
+        clock = self._requester.clock
+        started = clock.monotonic()
         deadline = None if timeout is None else started + timeout
         router, poller = self._scheduler.router, self._poller()
         inbox = router.watch(pending)
@@ -132,7 +134,7 @@ class Waitable:
                     yield outcome
                 if not pending:
                     return
-                now = time.monotonic()
+                now = clock.monotonic()
                 if deadline is not None and now >= deadline:
                     for entity_id, entity in pending.items():
                         status = _text(getattr(entity, "status", None)) or "unknown"
@@ -141,7 +143,7 @@ class Waitable:
                 wake = self._first_timeout(pending.values(), job_timeout)
                 if deadline is not None:
                     wake = min(deadline - now, wake if wake is not None else math.inf)
-                await inbox.arrival(wake)
+                await inbox.arrival(wake, clock)
         finally:  # whatever ends the wait (done, an error, a timeout, cancellation)
             router.unwatch(list(pending), inbox)
             poller.unwatch(list(pending), poll_interval)

@@ -36,6 +36,7 @@ class Operations(OperationsGroup):
         return await wait_until_done(
             lambda: self._requester.call_with_headers("Operations_GetModelCopy", {"id": operation_id}, options),
             f"operation {operation_id}",
+            self._requester.clock,
             timeout,
             poll_interval,
         )

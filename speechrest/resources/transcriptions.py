@@ -8,7 +8,6 @@ import collections
 import io
 import json
 import os
-import time
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Mapping, Sequence
 from contextlib import aclosing
 from pathlib import Path
@@ -110,7 +109,8 @@ class Transcriptions(Waitable, TranscriptionsGroup):
             await asyncio.gather(*ahead, return_exceptions=True)
 
     async def _fetch(self, transcription_id: str, file: Any, settle_seconds: float) -> bytes:
-        deadline = time.monotonic() + settle_seconds
+        clock = self._requester.clock
+        deadline = clock.monotonic() + settle_seconds
         pause = 0.25
         while True:
             try:
@@ -118,9 +118,9 @@ class Transcriptions(Waitable, TranscriptionsGroup):
             except PermissionDeniedError:  # the SAS URL expired: a fresh one comes with the file
                 file = await self.get_file(transcription_id, file.id)
             except NotFoundError:
-                if time.monotonic() + pause > deadline:
+                if clock.monotonic() + pause > deadline:
                     raise
-                await asyncio.sleep(pause)
+                await clock.sleep(pause)
                 pause = min(pause * 2, 2.0)
 
     async def transcribe(
