@@ -1,4 +1,5 @@
-"""Shared fixtures: a recording local HTTP server and a client pointed at it."""
+"""Shared fixtures: fake servers behind a MockTransport on a FakeClock (``tests/fakes.py``) for
+logic tests; a recording local HTTP server and a client pointed at it for tests on real sockets."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from fakes import TEST_KEY, FakeNetwork, FakeServer
 from multidict import CIMultiDictProxy, MultiDictProxy
 
 from speechrest import SpeechClient
@@ -18,7 +20,6 @@ from speechrest.errors import AmbiguousCreateError
 pytest_plugins = ["speechrest.testing"]  # speech_emulator and speech_client, as users get them
 
 SPEC_ROOT = Path(__file__).resolve().parents[2] / "shared" / "spec"
-TEST_KEY = "test-key-0123456789abcdef"
 TOKEN_KEY = AmbiguousCreateError.TOKEN_KEY
 
 
@@ -109,6 +110,24 @@ class RecordingServer:
     @property
     def last(self) -> Recorded:
         return self.requests[-1]
+
+
+@pytest.fixture
+def net() -> FakeNetwork:
+    """Fake servers, a MockTransport to reach them, and a FakeClock."""
+    return FakeNetwork()
+
+
+@pytest.fixture
+def service(net: FakeNetwork) -> FakeServer:
+    """The fake Speech endpoint."""
+    return net.server("https://speech.test")
+
+
+@pytest.fixture
+def storage(net: FakeNetwork) -> FakeServer:
+    """A fake blob store: another origin than ``service``, for content URLs and foreign links."""
+    return net.server("https://blob.test")
 
 
 @pytest.fixture
