@@ -8,11 +8,14 @@ subclasses by status; network failures and timeouts become ``TransportError``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDictProxy
+
+from ._retry import RETRY_STATUSES
 
 if TYPE_CHECKING:
     from ._core.transport import Response
@@ -46,9 +49,13 @@ REQUEST_ID_HEADERS = ("apim-request-id", "x-ms-request-id", "x-request-id")
 
 
 class SpeechError(Exception):
-    """Base class of every error speechrest raises; ``attempts`` is how many tries were made."""
+    """Base class of every error speechrest raises; ``attempts`` is how many tries were made.
+
+    ``retryable`` says whether the same request may succeed if sent again: True for the answers
+    the SDK retries (408, 429, 500, 502, 503, 504) and for transport failures."""
 
     attempts: int = 1
+    retryable: bool = False
 
 
 class InvalidArgumentError(SpeechError, ValueError):
@@ -120,6 +127,8 @@ class TransportError(SpeechError):
     the service cannot have acted on it.
     """
 
+    retryable = True
+
     def __init__(self, message: str, *, sent: bool = True) -> None:
         super().__init__(message)
         self.sent = sent
@@ -174,14 +183,13 @@ class APIStatusError(SpeechError):
         self.body = body
         self.error = error
         self.response = response
+        self.retryable = status in RETRY_STATUSES
         self.code: str | None = _text(getattr(error, "code", None))
         self.message: str | None = getattr(error, "message", None)
         self.target: str | None = getattr(error, "target", None)
         self.details: list[Any] = list(getattr(error, "details", None) or [])
         self.inner_error: Any = getattr(error, "inner_error", None)
-        self.request_id: str | None = next(
-            (headers[h] for h in REQUEST_ID_HEADERS if headers is not None and h in headers), None
-        )
+        self.request_id = request_id(headers)
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -246,6 +254,11 @@ def status_error_class(status: int) -> type[APIStatusError]:
     if status >= 500:
         return ServerError
     return _BY_STATUS.get(status, APIStatusError)
+
+
+def request_id(headers: Mapping[str, str] | None) -> str | None:
+    """The id the service's logs know a request by, from its answer's headers."""
+    return next((headers[h] for h in REQUEST_ID_HEADERS if headers is not None and h in headers), None)
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -21,9 +21,13 @@ from speechrest import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    FakeClock,
+    InvalidArgumentError,
+    MockTransport,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    Request,
     Response,
     ServerError,
     SpeechClient,
@@ -31,7 +35,8 @@ from speechrest import (
     TransportError,
     operations,
 )
-from speechrest.errors import UnsupportedOperationError
+from speechrest._core.transport import response
+from speechrest.errors import UnsupportedOperationError, status_error_class
 from speechrest.models import v3_1 as models
 
 UID = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
@@ -401,3 +406,36 @@ async def test_unsupported_list_operation(server: RecordingServer, client: Speec
         client.requester.page_operation("Nope_List", {}, {})
 
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "retryable"),
+    [
+        *[(status, True) for status in (408, 429, 500, 502, 503, 504)],
+        *[(status, False) for status in (400, 401, 403, 404, 409, 501)],
+    ],
+)
+def test_an_error_answer_says_whether_it_is_retryable(status: int, retryable: bool) -> None:
+    error = status_error_class(status)(status=status, operation_id="X", method="GET", url="u", headers=None, body=b"")
+    assert error.retryable is retryable
+
+
+def test_a_failure_without_an_answer_is_retryable_and_other_errors_are_not() -> None:
+    assert TransportError("reset").retryable
+    assert APITimeoutError("late").retryable
+    assert not InvalidArgumentError("bad").retryable
+    assert not SpeechError("x").retryable
+
+
+@pytest.mark.parametrize("status", [501, 503])
+async def test_the_retry_policy_retries_what_is_retryable(status: int) -> None:
+    def service(request: Request) -> Response:
+        return response(status)
+
+    transport = MockTransport(service)
+    async with SpeechClient(
+        endpoint="https://x.cognitiveservices.azure.com", key="k", transport=transport, clock=FakeClock(), max_retries=2
+    ) as client:
+        with pytest.raises(ServerError) as raised:
+            await client.transcriptions.get(UID)
+    assert len(transport.requests) == (3 if raised.value.retryable else 1)

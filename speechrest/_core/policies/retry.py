@@ -12,7 +12,7 @@ import logging
 
 import aiohttp
 
-from ..._retry import RETRY_STATUSES, RetryPolicy
+from ..._retry import RetryPolicy
 from ...errors import APIStatusError, RateLimitError, SpeechError, TransportError, parse_retry_after
 from ..context import Context
 from ..pipeline import Next
@@ -36,7 +36,7 @@ def _verdict(error: SpeechError) -> tuple[bool, bool]:
     if isinstance(error, RateLimitError):
         return True, False  # a 429 is answered before anything is done
     if isinstance(error, APIStatusError):
-        return error.status in RETRY_STATUSES, True
+        return error.retryable, True
     if isinstance(error, TransportError):
         return True, error.sent
     return False, False
