@@ -168,7 +168,7 @@ class Waitable:
         if status == "Failed":
             return JobFailedError(entity, what)
         age = self._age(entity)
-        if job_timeout is None or age is None or age <= job_timeout:
+        if job_timeout is None or age is None or age < job_timeout:
             return None
         return WaitTimeoutError(entity, what, status, age)
 

@@ -1,45 +1,59 @@
-"""``client.<kind>.wait``: one entity until Succeeded, failures and timeouts made plain."""
+"""``client.<kind>.wait``: one entity until Succeeded, failures and timeouts made plain.
+
+Pacing, timeouts and sweeps are checked on fake jobs (``fakes.FakeJobs``) on a fake clock, to
+the fake second; the emulator shows the same waits end to end, with every kind of job.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
-from conftest import TEST_KEY, RecordingServer
+from fakes import FakeJobs, FakeNetwork, FakeServer, Seen, answer, settle
 
-from speechrest import NotFoundError, SpeechClient
+from speechrest import NotFoundError, Response, SpeechClient
 from speechrest.emulator import Emulator
 from speechrest.errors import InvalidArgumentError, JobFailedError, WaitTimeoutError
 from speechrest.resources.transcriptions import Transcriptions
 
 TTL = {"timeToLiveHours": 24}
+JOBS = [f"0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d{n:02d}" for n in range(20)]
 
 
 def transcription(url: str = "https://audio.example.com/a.wav") -> dict[str, Any]:
     return {"displayName": "t", "locale": "en-US", "contentUrls": [url], "properties": TTL}
 
 
-def succeeded(server: RecordingServer, transcription_id: str) -> dict[str, Any]:
-    """A finished transcription as the service shows it (results first ask for its state)."""
-    return {"self": f"{server.url}/speechtotext/transcriptions/{transcription_id}", "status": "Succeeded"}
+@pytest.fixture
+async def client(net: FakeNetwork, service: FakeServer) -> AsyncIterator[SpeechClient]:
+    """Overrides conftest's client: one of the fake service, on the fake clock."""
+    async with net.client(service, rate_limit=None) as c:
+        yield c
 
 
 @pytest.mark.speech_emulator(processing_seconds=0.3)
-async def test_wait_returns_the_succeeded_entity(speech_emulator: Emulator, speech_client: SpeechClient) -> None:
+async def test_wait_returns_the_succeeded_entity(speech_client: SpeechClient) -> None:
     created = await speech_client.transcriptions.create(transcription())
-    started = time.monotonic()
     done = await speech_client.transcriptions.wait(created, timeout=5)
     assert str(done.status.value) == "Succeeded" and done.id == created.id
-    assert time.monotonic() - started >= 0.2
-    gets = speech_emulator.stats["requests"]["Transcriptions_Get"]["200"]
-    assert gets <= 6  # paced by Retry-After, not a busy loop
     assert (await speech_client.transcriptions.wait(created.id)).id == created.id  # an id works too
+
+
+async def test_a_wait_polls_when_retry_after_says(net: FakeNetwork, service: FakeServer, client: SpeechClient) -> None:
+    FakeJobs(service, retry_after=3).add(JOBS[0], done_at=10)
+    done = await client.transcriptions.wait(JOBS[0], poll_interval=1)
+    assert str(done.status.value) == "Succeeded"
+    assert service.times == [0, 3, 6, 9, 12]  # the service's 3 s, not the 1 s poll interval
+
+
+async def test_without_retry_after_a_wait_polls_every_poll_interval(service: FakeServer, client: SpeechClient) -> None:
+    FakeJobs(service).add(JOBS[0], done_at=25)
+    await client.transcriptions.wait(JOBS[0], poll_interval=10)
+    assert service.times == [0, 10, 20, 30]
 
 
 @pytest.mark.speech_emulator(processing_seconds=0.1)
@@ -52,16 +66,17 @@ async def test_a_failed_job_raises_with_the_service_error(speech_client: SpeechC
     assert str(caught.value.entity.status.value) == "Failed"
 
 
-@pytest.mark.speech_emulator(processing_seconds=60)
-async def test_a_stuck_job_times_out_naming_job_status_and_time(speech_client: SpeechClient) -> None:
-    created = await speech_client.transcriptions.create(transcription())
-    started = time.monotonic()
+async def test_a_stuck_job_times_out_naming_job_status_and_time(
+    net: FakeNetwork, service: FakeServer, client: SpeechClient
+) -> None:
+    FakeJobs(service).add(JOBS[0])
     with pytest.raises(WaitTimeoutError) as caught:
-        await speech_client.transcriptions.wait(created, timeout=0.5, poll_interval=0.1)
-    assert 0.4 <= time.monotonic() - started < 2
+        await client.transcriptions.wait(JOBS[0], timeout=25, poll_interval=10)
     error = caught.value
-    assert error.status in ("NotStarted", "Running")
-    assert created.id in str(error) and error.status in str(error) and error.seconds >= 0.4
+    assert net.clock.monotonic() == error.seconds == 25
+    assert service.times == [0, 10, 20]
+    assert error.status == "Running"
+    assert JOBS[0] in str(error) and "Running" in str(error)
 
 
 @pytest.mark.speech_emulator(processing_seconds=0.1)
@@ -136,74 +151,76 @@ async def test_create_many_splits_at_1000_urls(speech_emulator: Emulator, speech
     assert [u for part in received for u in part] == urls
 
 
+def succeeded(service: FakeServer, transcription_id: str) -> dict[str, Any]:
+    """A finished transcription as the service shows it (results first ask for its state)."""
+    return {"self": f"{service.url}/speechtotext/transcriptions/{transcription_id}", "status": "Succeeded"}
+
+
+def result(source: str, text: str | None = None) -> dict[str, Any]:
+    """A transcription result file for the audio at ``source``."""
+    phrases = [{"channel": 0, "display": text}] if text else []
+    return {"source": source, "durationInTicks": 10, "recognizedPhrases": [], "combinedRecognizedPhrases": phrases}
+
+
 async def test_results_renew_expired_urls_and_wait_out_a_404(
-    server: RecordingServer, other_server: RecordingServer
+    service: FakeServer, storage: FakeServer, client: SpeechClient
 ) -> None:
-    tid, fid = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10", "1f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
+    tid, fid = JOBS[0], JOBS[1]
 
     def file(url: str) -> dict[str, Any]:
         return {
-            "self": f"{server.url}/speechtotext/transcriptions/{tid}/files/{fid}",
+            "self": f"{service.url}/speechtotext/transcriptions/{tid}/files/{fid}",
             "kind": "Transcription",
             "name": "contenturl_0.json",
             "links": {"contentUrl": url},
         }
 
-    def api(request: web.Request, body: bytes) -> web.StreamResponse:
-        if request.path.endswith(tid):
-            return web.json_response(succeeded(server, tid))
-        if request.path.endswith("/files"):
-            return web.json_response({"values": [file(f"{other_server.url}/old?sig=expired")]})
-        return web.json_response(file(f"{other_server.url}/new?sig=fresh"))
+    def api(seen: Seen) -> Response:
+        if seen.path.endswith(tid):
+            return answer(200, succeeded(service, tid))
+        if seen.path.endswith("/files"):
+            return answer(200, {"values": [file(f"{storage.url}/old?sig=expired")]})
+        return answer(200, file(f"{storage.url}/new?sig=fresh"))
 
-    result = {
-        "source": "https://audio.example.com/a.wav",
-        "durationInTicks": 10,
-        "recognizedPhrases": [],
-        "combinedRecognizedPhrases": [{"channel": 0, "display": "Hello."}],
-    }
-    server.handler = api
-    other_server.reply(403, "<Error><Code>AuthenticationFailed</Code></Error>")  # the listed URL expired
-    other_server.reply(404, "<Error><Code>BlobNotFound</Code></Error>")  # not written yet
-    other_server.reply(200, result)
-    async with SpeechClient(endpoint=server.url, key=TEST_KEY, max_retries=0, rate_limit=None) as client:
-        results = [r async for r in client.transcriptions.results(tid, settle_seconds=5)]
+    service.handler = api
+    storage.reply(403, "<Error><Code>AuthenticationFailed</Code></Error>")  # the listed URL expired
+    storage.reply(404, "<Error><Code>BlobNotFound</Code></Error>")  # not written yet
+    storage.reply(200, result("https://audio.example.com/a.wav", "Hello."))
+    results = [r async for r in client.transcriptions.results(tid, settle_seconds=5)]
     assert [r.text() for r in results] == ["Hello."]
-    assert [r.path for r in other_server.requests] == ["/old", "/new", "/new"]
-    assert all("Ocp-Apim-Subscription-Key" not in r.headers for r in other_server.requests)
+    assert [(r.path, r.at) for r in storage.requests] == [("/old", 0), ("/new", 0), ("/new", 0.25)]
+    assert all("Ocp-Apim-Subscription-Key" not in r.headers for r in storage.requests)
 
 
-async def test_results_are_fetched_a_few_at_a_time_and_yielded_in_order(server: RecordingServer) -> None:
-    tid = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
+async def test_results_are_fetched_a_few_at_a_time_and_yielded_in_order(
+    net: FakeNetwork, service: FakeServer, storage: FakeServer, client: SpeechClient
+) -> None:
+    tid = JOBS[0]
     in_flight, most = 0, 0
 
-    async def blob(request: web.Request) -> web.Response:
+    async def blob(seen: Seen) -> Response:
         nonlocal in_flight, most
         in_flight += 1
         most = max(most, in_flight)
-        await asyncio.sleep(0.2 if request.match_info["n"] in "02" else 0.05)  # early files come last
+        n = int(seen.path.rsplit("/", 1)[-1])
+        await net.clock.sleep(0.2 if n in (0, 2) else 0.05)  # early files come last
         in_flight -= 1
-        source = f"https://audio.example.com/{request.match_info['n']}.wav"
-        return web.json_response({"source": source, "durationInTicks": 1, "recognizedPhrases": []})
+        return answer(200, result(f"https://audio.example.com/{n}.wav"))
 
-    app = web.Application()
-    app.router.add_get("/r/{n}", blob)
-    async with TestServer(app, host="127.0.0.1") as files:
-        listing = [
-            {"kind": "Transcription", "name": f"{n}.json", "links": {"contentUrl": str(files.make_url(f"/r/{n}"))}}
-            for n in range(8)
-        ]
-        server.reply(200, succeeded(server, tid))
-        server.reply(200, {"values": [{"kind": "TranscriptionReport", "name": "report.json"}, *listing]})
-        async with SpeechClient(endpoint=server.url, key=TEST_KEY, rate_limit=None) as client:
-            started = time.monotonic()
-            sources = [r.source async for r in client.transcriptions.results(tid, concurrency=3)]
-            elapsed = time.monotonic() - started
-            with pytest.raises(InvalidArgumentError, match="concurrency"):
-                [r async for r in client.transcriptions.results(tid, concurrency=0)]
+    storage.handler = blob
+    listing = [
+        {"kind": "Transcription", "name": f"{n}.json", "links": {"contentUrl": f"{storage.url}/r/{n}"}}
+        for n in range(8)
+    ]
+    service.reply(200, succeeded(service, tid))
+    service.reply(200, {"values": [{"kind": "TranscriptionReport", "name": "report.json"}, *listing]})
+    sources = [r.source async for r in client.transcriptions.results(tid, concurrency=3)]
     assert sources == [f"https://audio.example.com/{n}.wav" for n in range(8)]  # the service's order
     assert most == 3  # a few at a time, never more
-    assert elapsed < 0.2 * 2 + 0.05 * 6  # well under one after another (0.7 s)
+    # 0-2 start at once; 3-5 once 0 (and 2) are in, at 0.2 s; 6-7 once 3 is in: 0.3 s, not 0.7 one by one
+    assert net.clock.monotonic() == pytest.approx(0.3)
+    with pytest.raises(InvalidArgumentError, match="concurrency"):
+        [r async for r in client.transcriptions.results(tid, concurrency=0)]
 
 
 @pytest.mark.speech_emulator(processing_seconds=0.3)
@@ -233,53 +250,62 @@ async def test_as_completed_yields_failures_and_wait_all_can_return_them(speech_
         await speech_client.transcriptions.wait_all([good, bad], poll_interval=0.05)
 
 
-@pytest.mark.speech_emulator(processing_seconds=60)
-async def test_wait_all_times_out_with_what_is_left(speech_client: SpeechClient) -> None:
-    stuck = await speech_client.transcriptions.create(transcription())
-    results = await speech_client.transcriptions.wait_all(
-        [stuck], timeout=0.3, poll_interval=0.1, return_exceptions=True
-    )
-    assert isinstance(results[0], WaitTimeoutError) and stuck.id in str(results[0])
-    assert results[0].status in ("NotStarted", "Running")  # the last status seen, not a placeholder
+async def test_wait_all_times_out_with_what_is_left(
+    net: FakeNetwork, service: FakeServer, client: SpeechClient
+) -> None:
+    jobs = FakeJobs(service)
+    jobs.add(JOBS[0], done_at=5)
+    jobs.add(JOBS[1])
+    results = await client.transcriptions.wait_all(JOBS[:2], timeout=30, poll_interval=10, return_exceptions=True)
+    assert str(results[0].status.value) == "Succeeded"
+    assert isinstance(results[1], WaitTimeoutError) and JOBS[1] in str(results[1])
+    assert results[1].status == "Running"  # the last status seen, not a placeholder
+    assert results[1].seconds == net.clock.monotonic() == 30
 
 
-@pytest.mark.speech_emulator(processing_seconds=60)
-async def test_job_timeout_gives_up_per_job_and_progress_counts_each(speech_client: SpeechClient) -> None:
-    jobs = [await speech_client.transcriptions.create(transcription()) for _ in range(2)]
+async def test_job_timeout_gives_up_per_job_and_progress_counts_each(
+    net: FakeNetwork, service: FakeServer, client: SpeechClient
+) -> None:
+    jobs = FakeJobs(service)
+    jobs.add(JOBS[0])
+    net.clock.advance(10)
+    jobs.add(JOBS[1])  # ten seconds younger
     seen: list[tuple[int, int]] = []
 
     async def progress(finished: int, total: int) -> None:
         seen.append((finished, total))
 
-    started = time.monotonic()
-    results = await speech_client.transcriptions.wait_all(
-        jobs, job_timeout=0.3, poll_interval=0.1, progress=progress, return_exceptions=True
+    results = await client.transcriptions.wait_all(
+        JOBS[:2], job_timeout=30, poll_interval=7, progress=progress, return_exceptions=True
     )
-    assert time.monotonic() - started < 3  # no overall timeout was given: job_timeout ended it
+    # no overall timeout was given: each job ended when it was 30 s old
     assert [type(r) for r in results] == [WaitTimeoutError, WaitTimeoutError]
-    assert all(r.seconds > 0.3 and r.status in ("NotStarted", "Running") for r in results)
+    assert [(r.seconds, r.status) for r in results] == [(30, "Running"), (30, "Running")]
+    assert net.clock.monotonic() == 40
     assert seen == [(1, 2), (2, 2)]
     seen.clear()
     with pytest.raises(WaitTimeoutError):  # a plain function works too, called before the error is raised
-        await speech_client.transcriptions.wait_all(
-            jobs, job_timeout=0.3, poll_interval=0.1, progress=lambda done, total: seen.append((done, total))
+        await client.transcriptions.wait_all(
+            JOBS[:2], job_timeout=30, progress=lambda done, total: seen.append((done, total))
         )
     assert seen == [(1, 2)]
 
 
-@pytest.mark.speech_emulator(processing_seconds=60)
 async def test_job_timeout_catches_stuck_jobs_a_filtered_sweep_no_longer_returns(
-    speech_client: SpeechClient, monkeypatch: pytest.MonkeyPatch
+    net: FakeNetwork, service: FakeServer, client: SpeechClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Sweeps return only what changed in the last second or two: not these jobs, still NotStarted for 12 s.
+    # Sweeps return only what changed since the previous one: not these jobs, stuck since they were made.
     monkeypatch.setattr(Transcriptions, "SWEEP_SLACK", timedelta(0))
-    jobs = [await speech_client.transcriptions.create(transcription()) for _ in range(Transcriptions.SWEEP_ABOVE + 1)]
-    started = time.monotonic()
-    results = await speech_client.transcriptions.wait_all(
-        [UUID(job.id) for job in jobs], job_timeout=2.5, poll_interval=0.1, return_exceptions=True
+    jobs = FakeJobs(service)
+    stuck = [jobs.add(job_id) for job_id in JOBS[: Transcriptions.SWEEP_ABOVE + 1]]
+    net.clock.advance(1)
+    results = await client.transcriptions.wait_all(
+        [UUID(job_id) for job_id in stuck], job_timeout=25, poll_interval=10, return_exceptions=True
     )
-    assert time.monotonic() - started < 5
-    assert all(isinstance(r, WaitTimeoutError) and r.entity.id == job.id for r, job in zip(results, jobs, strict=True))
+    assert all(isinstance(r, WaitTimeoutError) and r.entity.id == job for r, job in zip(results, stuck, strict=True))
+    assert all(r.seconds == 25 for r in results)
+    assert service.times == [1, 11, 21]  # one sweep every poll interval, and no GET per job
+    assert ["filter" in r.query for r in service.requests] == [False, True, True]
 
 
 @pytest.mark.speech_emulator(processing_seconds=60)
@@ -291,26 +317,26 @@ async def test_a_sweep_asks_for_a_job_missing_from_the_list_and_it_is_not_found(
     assert ghost in caught.value.url
 
 
-@pytest.mark.speech_emulator(processing_seconds=60)
 async def test_cancelling_a_waiter_stops_its_polling_and_leaves_nothing_behind(
-    speech_emulator: Emulator, speech_client: SpeechClient
+    net: FakeNetwork, service: FakeServer, client: SpeechClient
 ) -> None:
-    speech_client.use_webhooks(safety_net_interval=0.05)  # so the push routing is exercised too
-    jobs = [await speech_client.transcriptions.create(transcription()) for _ in range(3)]
+    client.use_webhooks(safety_net_interval=5)  # so the push routing is exercised too
+    jobs = FakeJobs(service)
+    for job_id in JOBS[:3]:
+        jobs.add(job_id)
     tasks_before = asyncio.all_tasks()
     waiters = [
-        asyncio.create_task(speech_client.transcriptions.wait_all(jobs, poll_interval=0.05)),
-        asyncio.create_task(speech_client.transcriptions.wait(jobs[0])),
+        asyncio.create_task(client.transcriptions.wait_all(JOBS[:3], poll_interval=1)),
+        asyncio.create_task(client.transcriptions.wait(JOBS[0])),
     ]
-    await asyncio.sleep(0.3)
-    gets = speech_emulator.stats["requests"]["Transcriptions_Get"]["200"]
-    assert gets >= 4  # both were polling
+    await net.clock.sleep(12)
+    assert service.times == [0] * 3 + [5] * 3 + [10] * 3  # both polled, every safety-net interval, once per job
     for waiter in waiters:
         waiter.cancel()
     await asyncio.gather(*waiters, return_exceptions=True)
     assert all(waiter.cancelled() for waiter in waiters)
-    await asyncio.sleep(0.3)
-    assert speech_emulator.stats["requests"]["Transcriptions_Get"]["200"] == gets  # no request since
-    left = {task.get_coro().__qualname__ for task in asyncio.all_tasks() - tasks_before}
-    assert left <= {"RequestHandler.start"}  # only the emulator's keep-alive connections: no waiter's task
-    assert not speech_client._scheduler.router._inboxes  # nobody watches the jobs any more
+    await net.clock.sleep(60)
+    assert len(service.requests) == 9  # no request since
+    await settle()
+    assert asyncio.all_tasks() - tasks_before == set()  # no waiter's or poller's task is left
+    assert not client._scheduler.router._inboxes  # nobody watches the jobs any more
