@@ -1,4 +1,7 @@
-"""Error answers, transport failures and refused operations, against a real local server."""
+"""Error answers, transport failures and refused operations.
+
+Answers come from a fake service (``fakes``); connection failures and timeouts from real sockets.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from conftest import TEST_KEY, RecordingServer
+from fakes import FakeNetwork, FakeServer, answer
 
 from speechrest import (
     APIStatusError,
@@ -63,6 +67,13 @@ FULL_ERROR = {
 }
 
 
+@pytest.fixture
+async def client(net: FakeNetwork, service: FakeServer) -> AsyncIterator[SpeechClient]:
+    """Overrides conftest's client: one of the fake service, one try per call."""
+    async with net.client(service, api_version="v3.1", max_retries=0, rate_limit=None) as c:
+        yield c
+
+
 async def get_transcription(client: SpeechClient, **options: Any) -> models.Transcription:
     return await operations.transcriptions_get(client, id=UID, **options)
 
@@ -96,10 +107,10 @@ async def raised(client: SpeechClient, **options: Any) -> APIStatusError:
     ],
 )
 async def test_status_maps_to_class(
-    server: RecordingServer, client: SpeechClient, status: int, cls: type[APIStatusError]
+    service: FakeServer, client: SpeechClient, status: int, cls: type[APIStatusError]
 ) -> None:
     """Each status raises exactly its class; all are APIStatusError and SpeechError."""
-    server.reply(status, {"code": "Whatever", "message": f"status {status}"})
+    service.reply(status, {"code": "Whatever", "message": f"status {status}"})
 
     exc = await raised(client)
 
@@ -110,14 +121,14 @@ async def test_status_maps_to_class(
     assert exc.code == "Whatever"
     assert exc.message == f"status {status}"
     assert exc.operation_id == "Transcriptions_Get"
-    assert len(server.requests) == 1
+    assert len(service.requests) == 1
 
 
 @pytest.mark.parametrize("wrapped", [False, True], ids=["bare", "wrapped-in-error"])
-async def test_error_body_fields(server: RecordingServer, client: SpeechClient, wrapped: bool) -> None:
+async def test_error_body_fields(service: FakeServer, client: SpeechClient, wrapped: bool) -> None:
     """Code, message, target, details and nested inner errors come from the body (bare or under ``error``)."""
     body = {"error": FULL_ERROR} if wrapped else FULL_ERROR
-    server.reply(400, body, {"apim-request-id": "req-42"})
+    service.reply(400, body, {"apim-request-id": "req-42"})
 
     exc = await raised(client)
 
@@ -143,12 +154,12 @@ async def test_error_body_fields(server: RecordingServer, client: SpeechClient, 
     assert exc.response.status == 400
     assert json.loads(exc.body) == body
     assert exc.method == "GET"
-    assert exc.url == f"{server.url}/speechtotext/v3.1/transcriptions/{UID}"
+    assert exc.url == f"{service.url}/speechtotext/v3.1/transcriptions/{UID}"
 
 
-async def test_error_str_names_everything(server: RecordingServer, client: SpeechClient) -> None:
+async def test_error_str_names_everything(service: FakeServer, client: SpeechClient) -> None:
     """The message names the operation, status, code, message, inner error codes and request id."""
-    server.reply(400, FULL_ERROR, {"apim-request-id": "req-42"})
+    service.reply(400, FULL_ERROR, {"apim-request-id": "req-42"})
 
     text = str(await raised(client))
 
@@ -164,9 +175,9 @@ async def test_error_str_names_everything(server: RecordingServer, client: Speec
         assert part in text, part
 
 
-async def test_error_with_only_a_code(server: RecordingServer, client: SpeechClient) -> None:
+async def test_error_with_only_a_code(service: FakeServer, client: SpeechClient) -> None:
     """A body with just a code still gives a readable message and empty details."""
-    server.reply(404, {"code": "NotFound"})
+    service.reply(404, {"code": "NotFound"})
 
     exc = await raised(client)
 
@@ -181,9 +192,9 @@ async def test_error_with_only_a_code(server: RecordingServer, client: SpeechCli
 
 
 @pytest.mark.parametrize("header", ["apim-request-id", "x-ms-request-id", "X-Request-Id"])
-async def test_request_id_headers(server: RecordingServer, client: SpeechClient, header: str) -> None:
+async def test_request_id_headers(service: FakeServer, client: SpeechClient, header: str) -> None:
     """The request id is read from any of the headers the service and gateways use."""
-    server.reply(500, {"code": "InternalServerError", "message": "boom"}, {header: "rid-7"})
+    service.reply(500, {"code": "InternalServerError", "message": "boom"}, {header: "rid-7"})
 
     exc = await raised(client)
 
@@ -194,9 +205,9 @@ async def test_request_id_headers(server: RecordingServer, client: SpeechClient,
 # ---------------------------------------------------------------- Retry-After
 
 
-async def test_retry_after_seconds(server: RecordingServer, client: SpeechClient) -> None:
+async def test_retry_after_seconds(service: FakeServer, client: SpeechClient) -> None:
     """``Retry-After: 7`` becomes ``retry_after == 7.0``."""
-    server.reply(429, {"code": "TooManyRequests", "message": "slow down"}, {"Retry-After": "7"})
+    service.reply(429, {"code": "TooManyRequests", "message": "slow down"}, {"Retry-After": "7"})
 
     exc = await raised(client)
 
@@ -204,10 +215,10 @@ async def test_retry_after_seconds(server: RecordingServer, client: SpeechClient
     assert exc.retry_after == 7.0
 
 
-async def test_retry_after_http_date(server: RecordingServer, client: SpeechClient) -> None:
+async def test_retry_after_http_date(service: FakeServer, client: SpeechClient) -> None:
     """An HTTP-date ``Retry-After`` becomes the seconds left until then."""
     when = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=60)
-    server.reply(429, {"code": "TooManyRequests"}, {"Retry-After": format_datetime(when, usegmt=True)})
+    service.reply(429, {"code": "TooManyRequests"}, {"Retry-After": format_datetime(when, usegmt=True)})
 
     exc = await raised(client)
 
@@ -227,10 +238,10 @@ async def test_retry_after_http_date(server: RecordingServer, client: SpeechClie
     ],
 )
 async def test_retry_after_odd_values(
-    server: RecordingServer, client: SpeechClient, header: str | None, expected: float | None
+    service: FakeServer, client: SpeechClient, header: str | None, expected: float | None
 ) -> None:
     """Missing, past, negative and unreadable values give no wait or None."""
-    server.reply(429, {"code": "TooManyRequests"}, {"Retry-After": header} if header is not None else None)
+    service.reply(429, {"code": "TooManyRequests"}, {"Retry-After": header} if header is not None else None)
 
     exc = await raised(client)
 
@@ -238,9 +249,9 @@ async def test_retry_after_odd_values(
     assert exc.retry_after == expected
 
 
-async def test_retry_after_asctime_date(server: RecordingServer, client: SpeechClient) -> None:
+async def test_retry_after_asctime_date(service: FakeServer, client: SpeechClient) -> None:
     """The asctime form, which RFC 9110 says recipients must accept, is read as a date in UTC."""
-    server.reply(429, {"code": "TooManyRequests"}, {"Retry-After": "Sun Nov  6 08:49:37 1994"})
+    service.reply(429, {"code": "TooManyRequests"}, {"Retry-After": "Sun Nov  6 08:49:37 1994"})
 
     exc = await raised(client)
 
@@ -263,10 +274,10 @@ async def test_retry_after_asctime_date(server: RecordingServer, client: SpeechC
     ],
 )
 async def test_non_error_bodies_keep_a_snippet(
-    server: RecordingServer, client: SpeechClient, status: int, body: str, content_type: str, snippet: str
+    service: FakeServer, client: SpeechClient, status: int, body: str, content_type: str, snippet: str
 ) -> None:
     """Without a usable Error body, the message shows the status and the start of the body."""
-    server.handler = lambda request, raw: web.Response(status=status, text=body, content_type=content_type)
+    service.handler = lambda seen: answer(status, body, {"Content-Type": content_type})
 
     exc = await raised(client)
 
@@ -281,9 +292,9 @@ async def test_non_error_bodies_keep_a_snippet(
     assert "Transcriptions_Get" in str(exc)
 
 
-async def test_empty_error_body(server: RecordingServer, client: SpeechClient) -> None:
+async def test_empty_error_body(service: FakeServer, client: SpeechClient) -> None:
     """An error with no body at all says so."""
-    server.reply(503)
+    service.reply(503)
 
     exc = await raised(client)
 
@@ -295,10 +306,10 @@ async def test_empty_error_body(server: RecordingServer, client: SpeechClient) -
     assert "no error body" in str(exc)
 
 
-async def test_long_body_is_cut(server: RecordingServer, client: SpeechClient) -> None:
+async def test_long_body_is_cut(service: FakeServer, client: SpeechClient) -> None:
     """A long non-JSON body is shortened in the message but kept whole in ``.body``."""
     body = "x" * 5000
-    server.reply(500, body)
+    service.reply(500, body)
 
     exc = await raised(client)
 
@@ -374,14 +385,15 @@ async def test_timeout_then_client_still_works(slow: SlowServer) -> None:
     assert slow.last.path == f"/speechtotext/v3.1/transcriptions/{UID}"
 
 
-async def test_client_usable_after_status_error(server: RecordingServer, client: SpeechClient) -> None:
+async def test_client_usable_after_status_error(server: RecordingServer) -> None:
     """An error answer does not spoil the session for the next call."""
     server.reply(500, {"code": "InternalServerError", "message": "boom"})
     server.reply(200, TRANSCRIPTION)
 
-    with pytest.raises(ServerError):
-        await get_transcription(client)
-    result = await get_transcription(client)
+    async with SpeechClient(endpoint=server.url, key=TEST_KEY, api_version="v3.1", max_retries=0) as client:
+        with pytest.raises(ServerError):
+            await get_transcription(client)
+        result = await get_transcription(client)
 
     assert result.display_name == "ok"
     assert len(server.requests) == 2
@@ -390,22 +402,22 @@ async def test_client_usable_after_status_error(server: RecordingServer, client:
 # ---------------------------------------------------------------- unsupported operations
 
 
-async def test_unsupported_operation(server: RecordingServer, client: SpeechClient) -> None:
+async def test_unsupported_operation(service: FakeServer, client: SpeechClient) -> None:
     """An operation ID the API version lacks raises UnsupportedOperationError, sending nothing."""
     with pytest.raises(UnsupportedOperationError, match="Nope_Nothing") as info:
         await client.requester.invoke("Nope_Nothing", {}, {})
 
     assert isinstance(info.value, SpeechError)
     assert "v3.1" in str(info.value)
-    assert server.requests == []
+    assert service.requests == []
 
 
-async def test_unsupported_list_operation(server: RecordingServer, client: SpeechClient) -> None:
+async def test_unsupported_list_operation(service: FakeServer, client: SpeechClient) -> None:
     """The same holds for list operations, at call time."""
     with pytest.raises(UnsupportedOperationError):
         client.requester.page_operation("Nope_List", {}, {})
 
-    assert server.requests == []
+    assert service.requests == []
 
 
 @pytest.mark.parametrize(
