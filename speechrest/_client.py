@@ -29,6 +29,7 @@ from ._core.policies.retry import Retries
 from ._core.policies.service_clock import ServiceClock
 from ._core.policies.throttle import Throttle
 from ._core.requester import Requester
+from ._core.telemetry import load as load_telemetry
 from ._core.transport import AiohttpTransport, Response, Transport, origin_of
 from ._core.versions import Versions
 from ._credentials import Credential, credential_auth
@@ -49,6 +50,8 @@ from .resources.transcriptions import Transcriptions
 from .resources.web_hooks import WebHooks
 
 if TYPE_CHECKING:
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.trace import TracerProvider
     from typing_extensions import Self, Unpack
 
     from ._core.records import CallOptions
@@ -163,6 +166,9 @@ class SpeechClient:
 
     ``transport=`` replaces HTTP altogether (``MockTransport`` for tests) and ``clock=`` the
     clock every wait asks (``FakeClock``): retries, pauses and rate limits then take no real time.
+
+    With ``opentelemetry-api`` installed (``speechrest[otel]``) it makes spans and metrics through
+    OpenTelemetry's global providers, or through ``tracer_provider=`` and ``meter_provider=``.
     """
 
     def __init__(
@@ -190,6 +196,8 @@ class SpeechClient:
         converter: cattrs.Converter | None = None,
         transport: Transport | None = None,
         clock: Clock | None = None,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
     ) -> None:
         if (endpoint is None) == (region is None):
             raise InvalidArgumentError("SpeechClient: give exactly one of endpoint= or region=")
@@ -253,8 +261,11 @@ class SpeechClient:
         error_model = importlib.import_module(VERSIONS[api_version] + ".models").Error
         self._state = state = ClientState(clock)
         self.counters = state.counters  # retries, reconciled and resent creates, 429s
+        telemetry = load_telemetry(tracer_provider, meter_provider)
+        outermost, innermost = telemetry.policies(api_version) if telemetry is not None else ((), ())
         self.pipeline = Pipeline(
             [
+                *outermost,
                 Retries(policy, client_timeout),
                 Throttle(
                     self._limiter,
@@ -270,6 +281,7 @@ class SpeechClient:
                     credential=credential_auth(credential, url, credential_scope) if credential is not None else None,
                 ),
                 RequestLog(),
+                *innermost,
             ],
             self._transport,
         )
@@ -283,6 +295,7 @@ class SpeechClient:
             retry=policy,
             exactly_once=exactly_once,
             allow_foreign_next_links=allow_foreign_next_links,
+            telemetry=telemetry,
         )
         self._scheduler = Scheduler(self._requester)
         self.transcriptions = Transcriptions(self._requester, self._scheduler)

@@ -11,6 +11,7 @@ last watcher, or when the client closes.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Collection
 from contextlib import suppress
 from datetime import timedelta
@@ -150,22 +151,27 @@ class Poller:
 
     def watch(self, ids: Collection[str], poll_interval: float) -> None:
         """Look at ``ids`` (at least every ``poll_interval`` s) until they are unwatched."""
+        watched = len(self._intervals)
         for entity_id in ids:
             self._intervals.setdefault(entity_id, []).append(poll_interval)
             if not self._router.known(entity_id):
                 self._fresh.add(entity_id)
+        self._count_jobs(len(self._intervals) - watched)
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            # in a context of its own: it works for every waiter, so it takes on none's (their trace spans)
+            self._task = contextvars.Context().run(asyncio.get_running_loop().create_task, self._run())
         self._wake.set()
 
     def unwatch(self, ids: Collection[str], poll_interval: float) -> None:
         """Undo one ``watch`` of ``ids``; the task ends with the last watched id."""
+        watched = len(self._intervals)
         for entity_id in ids:
             intervals = self._intervals.get(entity_id, [])
             with suppress(ValueError):
                 intervals.remove(poll_interval)
             if not intervals:
                 self._forget(entity_id)
+        self._count_jobs(len(self._intervals) - watched)
         if not self._intervals:
             self.stop()
 
@@ -177,6 +183,12 @@ class Poller:
         if error is not None:
             for entity_id in list(self._intervals):
                 self._router.publish(entity_id, error)
+
+    def _count_jobs(self, change: int) -> None:
+        """Tell telemetry, if any, how many more (or fewer) jobs are being waited on."""
+        telemetry = self._requester.telemetry
+        if change and telemetry is not None:
+            telemetry.jobs(change, self._kind.get.partition("_")[0].lower())  # Transcriptions_Get: transcriptions
 
     def _forget(self, entity_id: str) -> None:
         self._intervals.pop(entity_id, None)

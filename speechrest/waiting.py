@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
+from ._core.telemetry import traced, traced_iteration
 from ._scheduler import JobKind, Poller, Scheduler
 from .errors import JobFailedError, JobNotFinishedError, SpeechError, WaitTimeoutError, _text, parse_retry_after
 
@@ -73,6 +74,7 @@ class Waitable:
     # How far back a sweep looks beyond the last one (clock differences, 1 s Date resolution).
     SWEEP_SLACK: ClassVar[timedelta] = timedelta(seconds=10)
 
+    @traced
     async def wait(self, entity: Any, *, timeout: float | None = None, poll_interval: float = 5.0) -> Any:
         """Wait until an entity (or the one with this id) is ``Succeeded`` and return it.
 
@@ -82,6 +84,7 @@ class Waitable:
         """
         return (await self.wait_all([entity], timeout=timeout, poll_interval=poll_interval))[0]
 
+    @traced_iteration
     async def as_completed(
         self,
         entities: Iterable[Any],
@@ -190,6 +193,7 @@ class Waitable:
         created = getattr(entity, "created_date_time", None)  # None too for a bare id
         return None if created is None else (self._requester.server_now() - created).total_seconds()
 
+    @traced
     async def wait_all(
         self,
         entities: Iterable[Any],

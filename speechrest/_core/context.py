@@ -8,16 +8,27 @@ import random
 from collections import Counter
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
 from .clock import Clock
 
 if TYPE_CHECKING:
+    from ..errors import SpeechError
     from .records import CallOptions
 
-__all__ = ["ClientState", "Context"]
+__all__ = ["CallObserver", "ClientState", "Context"]
+
+
+class CallObserver(Protocol):
+    """Hears what the policies do within one call beyond sending it (telemetry)."""
+
+    def retrying(self, error: SpeechError, next_try: int, delay: float) -> None:
+        """Try number ``next_try`` follows ``error`` in ``delay`` seconds."""
+
+    def waited_for_quota(self, seconds: float) -> None:
+        """A try to the service waited this long for the 429 pause and the rate limiter."""
 
 
 @attrs.define
@@ -57,6 +68,7 @@ class Context:
     options: CallOptions
     state: ClientState
     started: float = 0.0  # monotonic seconds
+    observer: CallObserver | None = None  # set by telemetry, when there is any
 
     @property
     def clock(self) -> Clock:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from .._pager import AsyncPager as AsyncPager
     from .clock import Clock
+    from .otel import Telemetry
 
     class CallOptions(TypedDict, total=False):
         """Per-call options every operation accepts as keyword arguments."""
@@ -80,6 +81,10 @@ class Requester(Protocol):
 
     @property
     def converter(self) -> cattrs.Converter: ...
+
+    @property
+    def telemetry(self) -> Telemetry | None:
+        """Spans and metrics (None without OpenTelemetry)."""
 
     async def call(self, operation: str, args: Mapping[str, Any], options: CallOptions) -> Any:
         """Run an operation; its answer as a model (None when it has no body)."""

@@ -32,6 +32,7 @@ from .transport import Origin, Request, Response, origin_of
 from .versions import Versions
 
 if TYPE_CHECKING:
+    from .otel import Telemetry
     from .records import CallOptions
 
 __all__ = ["Requester"]
@@ -75,6 +76,7 @@ class Requester:
         retry: RetryPolicy,
         exactly_once: bool,
         allow_foreign_next_links: bool,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.versions = versions
         self.pipeline = pipeline
@@ -86,6 +88,7 @@ class Requester:
         self._base_text = str(base)
         self._origin = origin
         self._allow_foreign_next_links = allow_foreign_next_links
+        self.telemetry = telemetry  # spans and metrics, when OpenTelemetry is installed
         param = versions.module.VERSION_PARAM
         self._version_query = encode_query([(param, versions.api_version)]) if param else ""
 

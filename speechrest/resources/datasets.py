@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._core.telemetry import traced
 from .._generated.groups import DatasetsGroup
 from ..errors import InvalidArgumentError
 from ..upload import (
@@ -39,6 +40,7 @@ class Datasets(Waitable, DatasetsGroup):
     _LIST = "Datasets_List"
     _WHAT = "dataset"
 
+    @traced
     async def upload(
         self,
         source: DataSource,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._core.telemetry import traced
 from .._generated.groups import OperationsGroup
 from ..waiting import _id_of, wait_until_done
 
@@ -18,6 +19,7 @@ class Operations(OperationsGroup):
 
     __slots__ = ()
 
+    @traced
     async def wait(
         self,
         operation: Any,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union
 
 from .._core.arguments import MAX_CONTENT_URLS
+from .._core.telemetry import traced_iteration
 from .._generated.groups import TranscriptionsGroup
 from ..errors import InvalidArgumentError, NotFoundError, PermissionDeniedError, SpeechError, _text
 from ..results import TranscriptionReport, TranscriptionResult
@@ -60,6 +61,7 @@ class Transcriptions(Waitable, TranscriptionsGroup):
             created.append(await self.create(body, **options))
         return created
 
+    @traced_iteration
     async def results(
         self, transcription: Any, *, settle_seconds: float = 10.0, concurrency: int = 4
     ) -> AsyncIterator[TranscriptionResult]:

@@ -89,6 +89,8 @@ class Retries:
             attempt += 1
             context.state.counters["retries"] += 1
             log.info("%s: %s; try %d in %.2f s", request.operation, _reason(failure), attempt + 1, delay)
+            if context.observer is not None:
+                context.observer.retrying(failure, attempt + 1, delay)
             await clock.sleep(delay)
             assert request.rebuild is not None
             request = request.rebuild()

@@ -36,11 +36,15 @@ class Throttle:
     async def send_within_quota(self, request: Request, context: Context, next: Next) -> Response:
         state = context.state
         if request.to_service:
+            observer = context.observer  # telemetry, if any, hears how long this took
+            began = state.clock.monotonic() if observer is not None else 0.0
             # a 429 seen meanwhile can push the pause further: look again after each sleep
             while (pause := state.not_before - state.clock.monotonic()) > 0:
                 await state.clock.sleep(pause)
             if self.limiter is not None:
                 await self.limiter.acquire()
+            if observer is not None:
+                observer.waited_for_quota(state.clock.monotonic() - began)
         async with self._in_flight:  # taken after the waits, so waiting requests hold no slot
             try:
                 return await next(request, context)
