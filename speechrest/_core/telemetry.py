@@ -10,30 +10,29 @@ import functools
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidArgumentError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the type variables are for annotations only: no cost at import
+    from typing import Concatenate, ParamSpec, Protocol, TypeVar
+
     from opentelemetry.trace import Span
 
     from .otel import Telemetry
     from .records import Requester
 
+    class Group(Protocol):
+        """A resource group: its requester carries the client's telemetry."""
+
+        @property
+        def _requester(self) -> Requester: ...
+
+    P = ParamSpec("P")
+    T = TypeVar("T")
+    G = TypeVar("G", bound=Group)
+
 __all__ = ["load", "traced", "traced_iteration"]
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-class Group(Protocol):
-    """A resource group: its requester carries the client's telemetry."""
-
-    @property
-    def _requester(self) -> Requester: ...
-
-
-G = TypeVar("G", bound=Group)
 
 # The resource group whose traced method runs in this task: what that method calls on the same
 # group is part of its span (wait -> wait_all -> as_completed is one span, not three).
