@@ -93,11 +93,14 @@ class OperationSpans:
         self._api_version = api_version
 
     async def send_traced(self, request: Request, context: Context, next: Next) -> Response:
-        attributes = {OPERATION_ID: request.operation, "speechrest.api_version": self._api_version}
         with self._telemetry.tracer.start_as_current_span(
             request.operation,
             kind=SpanKind.INTERNAL,
-            attributes={**attributes, **_request_attributes(request)},
+            attributes={
+                OPERATION_ID: request.operation,
+                "speechrest.api_version": self._api_version,
+                **_request_attributes(request),
+            },
             record_exception=False,
             set_status_on_exception=False,
         ) as span:
