@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from . import errors, models, operations
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
+from . import errors, models
 from ._client import SpeechClient
 from ._core.clock import Clock, FakeClock
 from ._core.transport import MockTransport, Request, Response, Transport
 from ._pager import AsyncPager, Page
 from ._ratelimit import Limiter, RateLimit
-from ._redis_ratelimit import RedisRateLimit
 from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import (
@@ -75,3 +78,23 @@ __all__ = [
     "models",
     "operations",
 ]
+
+if _TYPE_CHECKING:
+    from . import operations
+    from ._redis_ratelimit import RedisRateLimit
+
+
+# Names loaded on first use (``import speechrest`` stays quick): name -> (module, attribute or None).
+_LAZY = {
+    "operations": ("speechrest.operations", None),
+    "RedisRateLimit": ("speechrest._redis_ratelimit", "RedisRateLimit"),
+}
+
+
+def __getattr__(name: str) -> _Any:
+    """``operations`` (every operation function) and ``RedisRateLimit`` load on first use."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'speechrest' has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    loaded = _importlib.import_module(module)
+    return loaded if attribute is None else getattr(loaded, attribute)

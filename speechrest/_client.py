@@ -9,14 +9,12 @@ import re
 import sys
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
-from functools import partial
 from ssl import SSLContext, create_default_context
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 import attrs
-import cattrs
 from yarl import URL
 
 from ._core.clock import SYSTEM_CLOCK, Clock
@@ -37,8 +35,8 @@ from ._generated import VERSIONS
 from ._ratelimit import DEFAULT_RATE_LIMIT, Limiter, RateLimit, RateLimiter
 from ._retry import RetryPolicy
 from ._scheduler import Scheduler
+from ._wire import READERS
 from .errors import InvalidArgumentError, SpeechError
-from .models import converter as default_converter
 from .resources.datasets import Datasets
 from .resources.endpoints import Endpoints
 from .resources.evaluations import Evaluations
@@ -50,6 +48,7 @@ from .resources.transcriptions import Transcriptions
 from .resources.web_hooks import WebHooks
 
 if TYPE_CHECKING:
+    import cattrs
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
     from typing_extensions import Self, Unpack
@@ -239,7 +238,7 @@ class SpeechClient:
             raise InvalidArgumentError("SpeechClient: give transport= or session=, not both")
         self.api_version = api_version
         self.endpoint = str(url.with_path(""))
-        self.converter = converter or default_converter
+        read = converter.structure if converter is not None else READERS.read
         self._auth = "key" if key else "token" if token else "credential" if credential else "none"
         origin = origin_of(url)
         clock = clock or SYSTEM_CLOCK
@@ -273,7 +272,7 @@ class SpeechClient:
                     default_pause=policy.backoff,
                     max_pause=policy.max_retry_after,
                 ),
-                ErrorMapping(partial(self.converter.structure, cl=error_model)),
+                ErrorMapping(lambda data: read(data, error_model)),
                 ServiceClock(),
                 Authentication(
                     key=key,
@@ -289,7 +288,8 @@ class SpeechClient:
             versions=versions,
             pipeline=self.pipeline,
             state=state,
-            converter=self.converter,
+            read=read,
+            converter=converter,
             base=url.with_path(versions.module.BASE_PATH),
             origin=origin,
             retry=policy,
@@ -326,6 +326,11 @@ class SpeechClient:
 
     def __repr__(self) -> str:
         return f"<SpeechClient endpoint={self.endpoint!r} api_version={self.api_version!r} auth={self._auth}>"
+
+    @property
+    def converter(self) -> cattrs.Converter:
+        """The cattrs converter between this client's models and wire JSON (loaded when first used)."""
+        return self._requester.converter
 
     @property
     def requester(self) -> Requester:

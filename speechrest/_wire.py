@@ -1,32 +1,24 @@
-"""The wire format: a cattrs converter for the generated models.
+"""The wire format's scalars (date-times with ``Z``, ISO 8601 durations, parsed by hand: they
+sit on the hot path of every list call) and reading wire JSON into the generated models
+through each API version's generated ``readers`` (plain code per class, no dispatch).
 
-Reading goes through the generated ``readers`` of each API version (plain code per
-class, no per-field dispatch); writing through cattrs-made functions, one per class,
-made on first use. On top of cattrs this module adds what the wire needs: camelCase
-names (each field's ``wire`` metadata), unknown fields kept in ``additional_properties``,
-open enums (an unknown value stays a plain string), date-times with ``Z`` and ISO 8601
-durations, both parsed by hand because they sit on the hot path of every list call.
+Writing models back (and ``speechrest.models.converter``) is cattrs, in ``_converter``:
+it loads only when first needed, so a client that sends dicts and reads answers never does.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
-import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from enum import Enum
 from typing import Any
 
-import attrs
-import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
-
-__all__ = ["format_datetime", "format_duration", "make_converter", "parse_datetime", "parse_duration"]
+__all__ = ["READERS", "Readers", "format_datetime", "format_duration", "parse_datetime", "parse_duration"]
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
-_GENERATED = "speechrest._generated."
+GENERATED_PREFIX = "speechrest._generated."  # the module prefix of every generated class
 _UNIT_SECONDS = {"W": 604_800, "D": 86_400, "H": 3_600, "M": 60, "S": 1}
 
 
@@ -115,89 +107,36 @@ def format_duration(value: timedelta) -> str:
     return text if text not in ("P", "-P") else "PT0S"
 
 
-def _open_enum(tp: Any) -> type[Enum] | None:
-    """The enum of an ``SomeEnum | str`` (optionally ``| None``) annotation."""
-    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
-        return None
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    enums = [a for a in args if isinstance(a, type) and issubclass(a, Enum)]
-    return enums[0] if len(enums) == 1 and len(args) == 2 and str in args else None
+Reader = Callable[[Any], Any]
 
 
-def _enum_value(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
+class Readers:
+    """Wire JSON to models: each generated class's reader, loaded one package at a time on first use."""
 
+    def __init__(self) -> None:
+        self._readers: dict[type, Reader] = {}
 
-def _is_generated(tp: Any) -> bool:
-    return isinstance(tp, type) and attrs.has(tp) and tp.__module__.startswith(_GENERATED)
-
-
-def _overrides(cls: Any, conv: cattrs.Converter) -> dict[str, Any]:
-    """cattrs overrides: each field under its wire name, a required one written even when None
-    (it is then left out); ``additional_properties`` handled apart."""
-    overrides: dict[str, Any] = {"additional_properties": override(omit=True)}
-    for f in attrs.fields(cls):
-        if "wire" not in f.metadata:
-            continue
-        hook = None
-        if f.default is attrs.NOTHING:
-
-            def hook(value: Any, tp: Any = f.type) -> Any:
-                return None if value is None else conv.unstructure(value, tp)
-
-        overrides[f.name] = override(rename=f.metadata["wire"], unstruct_hook=hook)
-    return overrides
-
-
-def make_converter() -> cattrs.Converter:
-    """A converter between the generated models and wire JSON (dicts, lists, strings).
-
-    Reading uses the generated ``readers`` modules (plain code, no per-field dispatch:
-    this is the hot path of every list call); writing uses cattrs-made functions.
-    """
-    conv = cattrs.Converter(detailed_validation=False)
-    conv.register_structure_hook(datetime, lambda v, _: parse_datetime(v))
-    conv.register_unstructure_hook(datetime, format_datetime)
-    conv.register_structure_hook(timedelta, lambda v, _: parse_duration(v))
-    conv.register_unstructure_hook(timedelta, format_duration)
-    conv.register_unstructure_hook_func(lambda tp: _open_enum(tp) is not None, _enum_value)
-
-    readers: dict[type, Callable[[Any], Any]] = {}  # filled one generated package at a time, on first use
-
-    def lookup(cls: Any) -> Callable[[Any], Any]:
+    def lookup(self, cls: Any) -> Reader:
         """The reader of a generated class, loading its package's readers (and theirs) once."""
-        if cls not in readers:
+        reader = self._readers.get(cls)
+        if reader is None:
             package = cls.__module__.rpartition(".")[0]
             module = importlib.import_module(package + ".readers")
-            readers.update(module.make_readers(parse_datetime, parse_duration, lookup))
-        return readers[cls]
+            self._readers.update(module.make_readers(parse_datetime, parse_duration, self.lookup))
+            reader = self._readers[cls]
+        return reader
 
-    def reader(cls: Any) -> Callable[[Any, Any], Any]:
-        read = lookup(cls)
-        return lambda data, _: read(data)
+    def read(self, data: Any, tp: Any) -> Any:
+        """``data`` as ``tp``: a generated class, a ``list[...]`` of one, or plain JSON (``list[str]``)."""
+        if isinstance(tp, type) and tp.__module__.startswith(GENERATED_PREFIX):
+            return self.lookup(tp)(data)
+        if typing.get_origin(tp) is list:
+            (item,) = typing.get_args(tp)
+            if not isinstance(data, list):
+                raise TypeError(f"expected a JSON array, got {data!r}")
+            return [self.read(value, item) for value in data]
+        return data
 
-    def model_unstructure(cls: Any) -> Callable[[Any], Any]:
-        attrs.resolve_types(cls)
-        inner = attrs.fields(cls).additional_properties.type
-        if issubclass(cls, Mapping):  # a map definition: its entries are the whole object
-            return lambda obj: conv.unstructure(obj.additional_properties, inner)
-        base = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **_overrides(cls, conv))
-        # Required fields have no default, so cattrs writes them even when None (read from a
-        # service answer that left them out, or not given): leave those out too.
-        fields = attrs.fields(cls)
-        required = [f.metadata["wire"] for f in fields if "wire" in f.metadata and f.default is attrs.NOTHING]
 
-        def unstructure(obj: Any) -> dict[str, Any]:
-            data: dict[str, Any] = base(obj)
-            for key in required:
-                if data.get(key, 0) is None:
-                    del data[key]
-            for key, value in obj.additional_properties.items():
-                data.setdefault(key, value)
-            return data
-
-        return unstructure
-
-    conv.register_structure_hook_factory(_is_generated, reader)
-    conv.register_unstructure_hook_factory(_is_generated, model_unstructure)
-    return conv
+# The generated readers are code, the same for every client: one cache for the process.
+READERS = Readers()

@@ -16,12 +16,10 @@ Cues are clipped to the audio's duration (when known); one left with no length i
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 import attrs
@@ -207,6 +205,8 @@ def _blocks(keys: list[str], others: list[str]) -> list[_Block]:
     if set(middle).isdisjoint(other_middle):  # e.g. one number written for the words that say it
         blocks.append((head, head + len(middle), head, head + len(other_middle)))
     else:
+        from difflib import SequenceMatcher  # here, not at import: most phrases never get this far
+
         opcodes = SequenceMatcher(None, middle, other_middle, autojunk=False).get_opcodes()
         blocks.extend((i1 + head, i2 + head, j1 + head, j2 + head) for _, i1, i2, j1, j2 in opcodes)
     blocks.append((len(keys) - tail, len(keys), len(others) - tail, len(others)))
@@ -347,11 +347,18 @@ def to_srt(result: TranscriptionResult, **options: Unpack[CaptionOptions]) -> st
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
+def _escape(text: str) -> str:
+    """Cue text with ``&``, ``<`` and ``>`` as WebVTT needs them written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def to_webvtt(result: TranscriptionResult, **options: Unpack[CaptionOptions]) -> str:
     """WebVTT: ``HH:MM:SS.mmm`` cues, speakers as ``<v Speaker N>`` voice tags, ``&``, ``<`` and ``>`` escaped."""
     blocks = ["WEBVTT"]
     for c in cues(result, **options):
-        lines: Sequence[str] = [html.escape(line, quote=False) for line in c.lines]
+        lines: Sequence[str] = [
+            line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for line in c.lines
+        ]
         if c.speaker is not None:
             lines = [f"<v Speaker {c.speaker}>{lines[0]}", *lines[1:]]
         blocks.append(f"{_clock(c.start_ticks, '.')} --> {_clock(c.end_ticks, '.')}\n" + "\n".join(lines))

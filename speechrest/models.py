@@ -15,12 +15,13 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._generated import PUBLIC_MODELS, VERSIONS
-from ._wire import make_converter
 
 if TYPE_CHECKING:
+    import cattrs
+
     from ._generated.public_models import *  # noqa: F403
 
-converter = make_converter()
+    converter: cattrs.Converter
 
 _VERSION_MODULES = {package.rsplit(".", 1)[-1]: package + ".models" for package in VERSIONS.values()}
 
@@ -28,9 +29,11 @@ __all__ = ["converter", *PUBLIC_MODELS, *_VERSION_MODULES]
 
 
 def __getattr__(name: str) -> Any:
-    """Load a model class (or a version's module of them) on first use."""
-    if name in _VERSION_MODULES:
-        value: ModuleType | type = importlib.import_module(_VERSION_MODULES[name])
+    """Load a model class (or a version's module of them, or the converter) on first use."""
+    if name == "converter":  # cattrs loads with it, not with every import of speechrest
+        value: Any = importlib.import_module("speechrest._converter").make_converter()
+    elif name in _VERSION_MODULES:
+        value = importlib.import_module(_VERSION_MODULES[name])
     elif name in PUBLIC_MODELS:
         value = getattr(importlib.import_module(PUBLIC_MODELS[name]), name)
     else:

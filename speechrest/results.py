@@ -13,7 +13,6 @@ import marshal
 import re
 from collections.abc import Iterable
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -39,6 +38,8 @@ def _iso_ticks(text: str) -> int:
     match = _ISO_DURATION.fullmatch(text)
     if match is None or text.endswith(("P", "T")):
         raise ValueError(f"not an ISO 8601 duration: {text!r}")
+    from decimal import Decimal  # only files without tick fields need it: not at import
+
     days, hours, minutes, seconds = (Decimal(part or 0) for part in match.groups())
     return int((((days * 24 + hours) * 60 + minutes) * 60 + seconds).scaleb(7).to_integral_value())
 

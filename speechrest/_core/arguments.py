@@ -13,20 +13,16 @@ import json
 import os
 import re
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
+from typing import IO, Any
 from urllib.parse import quote
 
 import aiohttp
 import attrs
 
 from .._generated import VERSIONS
-from .._schema import check_body
 from ..errors import InvalidArgumentError
 from .records import Param, Route
-
-if TYPE_CHECKING:
-    import cattrs
 
 
 @attrs.define
@@ -72,18 +68,18 @@ def _text(route: Route, param: Param, value: Any) -> str:
     return text
 
 
-def wire_body(route: Route, param: Param, value: Any, converter: cattrs.Converter, version: str) -> Any:
+def wire_body(route: Route, param: Param, value: Any, unstructure: Callable[[Any], Any], version: str) -> Any:
     """A JSON body (a model, a mapping, or a sequence of them) in wire form."""
     model = param.model
     item = getattr(model, "__args__", (None,))[0] if getattr(model, "__origin__", None) is list else None
     if item is not None:
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
             raise _fail(route, param, f"a list of {item.__name__} or dicts", value)
-        return [wire_body(route, attrs.evolve(param, model=item), v, converter, version) for v in value]
+        return [wire_body(route, attrs.evolve(param, model=item), v, unstructure, version) for v in value]
     if isinstance(value, Mapping):
         return dict(value)
     if isinstance(model, type) and isinstance(value, model):
-        return converter.unstructure(value)
+        return unstructure(value)
     if isinstance(model, type) and version:
         expected = f"a speechrest.models.{VERSIONS[version].rsplit('.', 1)[-1]}.{model.__name__} or a dict"
         if type(value).__name__ == model.__name__ and type(value).__module__.startswith("speechrest._generated."):
@@ -158,7 +154,7 @@ def _check_limits(route: Route, param: Param, value: Any) -> None:
             )
 
 
-def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, version: str = "") -> Prepared:
+def prepare(route: Route, args: Mapping[str, Any], unstructure: Callable[[Any], Any], version: str = "") -> Prepared:
     """Check ``args`` (keyed by wire name) against ``route`` and build the request parts."""
     known = {p.wire for p in route.params}
     foreign = sorted(wire for wire, value in args.items() if value is not None and wire not in known)
@@ -187,7 +183,9 @@ def prepare(route: Route, args: Mapping[str, Any], converter: cattrs.Converter, 
                 prepared.headers["Content-Length"] = str(len(value))
             prepared.headers["Content-Type"] = route.content_type or "application/octet-stream"
         elif param.location == "body":
-            body = wire_body(route, param, value, converter, version)
+            body = wire_body(route, param, value, unstructure, version)
+            from .._schema import check_body  # with the first body sent, not with every import
+
             problem = check_body(version, route.operation_id, body, strict=False, path=param.arg) if version else None
             if problem is not None:
                 raise InvalidArgumentError(f"{route.operation_id}: {problem.message}")

@@ -40,7 +40,7 @@ def with_token(requester: Requester, route: Route, args: Mapping[str, Any]) -> t
     body = args.get(param.wire)
     if body is None:
         raise InvalidArgumentError(f"{route.operation_id}: '{param.arg}' is required")
-    wire = wire_body(route, param, body, requester.converter, requester.api_version)
+    wire = wire_body(route, param, body, requester.unstructure, requester.api_version)
     custom = dict(wire.get("customProperties") or {})
     token = custom.get(TOKEN_KEY) or str(uuid.uuid4())
     if TOKEN_KEY not in custom and len(custom) >= MAX_CUSTOM_PROPERTIES:

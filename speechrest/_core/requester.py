@@ -7,15 +7,15 @@ onto this version's operations first (``Versions``); creates go through ``create
 
 from __future__ import annotations
 
+import importlib
 import json
 import platform
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-import cattrs
 from yarl import URL
 
 from .._pager import AsyncPager, Page
@@ -32,6 +32,8 @@ from .transport import Origin, Request, Response, origin_of
 from .versions import Versions
 
 if TYPE_CHECKING:
+    import cattrs
+
     from .otel import Telemetry
     from .records import CallOptions
 
@@ -70,7 +72,8 @@ class Requester:
         versions: Versions,
         pipeline: Pipeline,
         state: ClientState,
-        converter: cattrs.Converter,
+        read: Callable[[Any, Any], Any],
+        converter: cattrs.Converter | None,
         base: URL,
         origin: Origin,
         retry: RetryPolicy,
@@ -81,7 +84,8 @@ class Requester:
         self.versions = versions
         self.pipeline = pipeline
         self.state = state
-        self.converter = converter
+        self.read = read  # wire JSON and a type -> a model
+        self._converter = converter
         self.retry = retry
         self.exactly_once = exactly_once
         self._base = base
@@ -99,6 +103,18 @@ class Requester:
     @property
     def clock(self) -> Clock:
         return self.state.clock
+
+    @property
+    def converter(self) -> cattrs.Converter:
+        """The client's cattrs converter (``speechrest.models.converter`` unless one was given),
+        loaded when first used: reading answers does not need it."""
+        if self._converter is None:
+            self._converter = importlib.import_module("speechrest.models").converter
+        return self._converter
+
+    def unstructure(self, value: Any) -> Any:
+        """A model in wire form."""
+        return self.converter.unstructure(value)
 
     def server_now(self) -> datetime:
         return self.state.server_now()
@@ -154,7 +170,7 @@ class Requester:
 
     def _request(self, route: Route, args: Mapping[str, Any], reconciled: bool = False) -> Request:
         """The request for ``route`` (checked now; ``rebuild`` makes it afresh for a retry)."""
-        prepared = prepare(route, args, self.converter, self.api_version)
+        prepared = prepare(route, args, self.unstructure, self.api_version)
         url = prepared.url if prepared.url is not None else self._url(prepared.path, prepared.query)
         return Request(
             route.method,
@@ -185,8 +201,8 @@ class Requester:
         if model is None or not body:
             return None
         try:
-            return self.converter.structure(json.loads(body), model)
-        except (ValueError, TypeError, KeyError, AttributeError, cattrs.BaseValidationError) as exc:
+            return self.read(json.loads(body), model)
+        except Exception as exc:  # whatever the answer makes a reader (or a caller's converter) raise
             raise ResponseParseError(
                 f"{route.operation_id}: the answer is not a valid {getattr(model, '__name__', model)}: {exc!r}"
             ) from exc

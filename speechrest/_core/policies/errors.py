@@ -7,8 +7,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import cattrs
-
 from ..._logging import redact_url
 from ...errors import status_error_class
 from ..context import Context
@@ -52,5 +50,5 @@ class ErrorMapping:
             if not isinstance(data, dict) or not data:
                 return None
             return self._read_error(data)
-        except (ValueError, TypeError, KeyError, AttributeError, cattrs.BaseValidationError):
+        except Exception:  # not the service's Error shape: the status and body say the rest
             return None
