@@ -17,13 +17,13 @@ from .._core.arguments import MAX_CONTENT_URLS
 from .._core.telemetry import traced_iteration
 from .._generated.groups import TranscriptionsGroup
 from ..errors import InvalidArgumentError, NotFoundError, PermissionDeniedError, SpeechError, _text
-from ..results import TranscriptionReport, TranscriptionResult
 from ..waiting import Waitable, _id_of
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._core.records import CallOptions
+    from ..results import TranscriptionReport, TranscriptionResult
 
 __all__ = ["MAX_FAST_AUDIO_BYTES", "AudioSource", "Transcriptions"]
 
@@ -78,6 +78,8 @@ class Transcriptions(Waitable, TranscriptionsGroup):
         """
         if concurrency < 1:
             raise InvalidArgumentError(f"results: concurrency must be >= 1, got {concurrency}")
+        from ..results import TranscriptionResult  # results and captions load when first read
+
         async for data in self._read_files(transcription, "Transcription", settle_seconds, concurrency):
             yield TranscriptionResult.from_batch(data)
 
@@ -86,6 +88,8 @@ class Transcriptions(Waitable, TranscriptionsGroup):
 
         Fetched like ``results`` (no credentials, renewed when expired, waited for briefly), with the
         same errors for a transcription that failed or has not finished."""
+        from ..results import TranscriptionReport  # results and captions load when first read
+
         async with aclosing(self._read_files(transcription, "TranscriptionReport", settle_seconds, 1)) as reports:
             async for data in reports:
                 return TranscriptionReport.from_json(data)
@@ -204,6 +208,8 @@ class Transcriptions(Waitable, TranscriptionsGroup):
     ) -> TranscriptionResult:
         args = {"audio": audio, "definition": json.dumps(definition)}
         answer = await self._requester.invoke("Transcriptions_Transcribe", args, options)
+        from ..results import TranscriptionResult  # results and captions load when first read
+
         return TranscriptionResult.from_fast(self._requester.converter.unstructure(answer), source)
 
 
