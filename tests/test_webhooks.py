@@ -6,17 +6,26 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import io
 import json
+import logging
 import time
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from speechrest import InvalidArgumentError, SpeechClient, models
+from speechrest import InvalidArgumentError, SpeechClient, models, webhooks
 from speechrest.emulator import Emulator
 from speechrest.errors import WaitTimeoutError
-from speechrest.webhooks import EVENT_HEADER, SIGNATURE_HEADER, WebHookEvent, receiver_app, verify_signature
+from speechrest.webhooks import (
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    WebHookEvent,
+    handle_callback,
+    receiver_app,
+    verify_signature,
+)
 
 SECRET = "hook-secret"
 BODY = b'{"self": "https://x.example/speechtotext/transcriptions/0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"}'
@@ -140,3 +149,65 @@ async def test_with_push_a_lost_callback_is_caught_by_the_safety_net(speech_emul
     assert 3 <= speech_emulator.stats["requests"]["Transcriptions_Get"]["200"] <= 5  # every 0.2 s
     with pytest.raises(InvalidArgumentError):
         client.use_webhooks(safety_net_interval=0)
+
+
+def test_an_empty_secret_is_refused_wherever_it_is_given() -> None:
+    with pytest.raises(InvalidArgumentError, match="empty key"):
+        receiver_app(handler=print, secret="")
+    with pytest.raises(InvalidArgumentError, match="empty key"):
+        verify_signature("", BODY, sign(BODY, ""))
+    with pytest.raises(InvalidArgumentError, match="empty key"):
+        asyncio.run(handle_callback({EVENT_HEADER: "ping"}, {}, BODY, handler=print, secret=""))
+
+
+def test_no_secret_is_a_warning_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    webhooks._warn_unsigned.cache_clear()  # once per process: start this test's count afresh
+    received: list[WebHookEvent] = []
+    with caplog.at_level(logging.WARNING, logger="speechrest"):
+        receiver_app(handler=received.append)
+        receiver_app(handler=received.append)
+        for _ in range(2):
+            status = asyncio.run(handle_callback({EVENT_HEADER: "ping"}, {}, BODY, handler=received.append))
+            assert status == (200, "")
+    [warning] = [r for r in caplog.records if r.name == "speechrest"]
+    assert warning.levelno == logging.WARNING and "secret=None" in warning.getMessage()
+    assert len(received) == 2  # unsigned callbacks are still taken
+
+
+@pytest.mark.parametrize(
+    ("body", "answer"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "the body is nested too deep"),
+        (b'{"customProperties": ' + b"[" * 900 + b"]" * 900 + b"}", "the body is not a Transcription"),
+        (b'{"status": {"not": "a string"}}', "the body is not a Transcription"),
+        (b'{"createdDateTime": "yesterday"}', "the body is not a Transcription"),
+        (b'{"contentUrls": "https://a.example/x.wav"}', "the body is not a Transcription"),
+        (b'{"links": 5}', "the body is not a Transcription"),
+        (b"\xff not json", "the body is not JSON"),
+    ],
+    ids=["100k-deep", "deep-in-a-field", "status-object", "bad-date", "string-for-list", "number-for-object", "junk"],
+)
+async def test_a_signed_but_unreadable_body_gets_400_not_500(body: bytes, answer: str) -> None:
+    received: list[WebHookEvent] = []
+    async with TestServer(receiver_app(handler=received.append, secret=SECRET)) as receiver:
+        signed = {EVENT_HEADER: "transcriptionCompletion", SIGNATURE_HEADER: sign(body)}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(receiver.make_url("/"), data=body, headers=signed) as r,
+        ):
+            assert r.status == 400
+            assert (await r.text()).startswith(answer)
+    assert received == []
+
+
+async def test_a_body_over_1_mib_gets_413() -> None:
+    received: list[WebHookEvent] = []
+    body = b'{"description": "' + b"x" * (1024 * 1024) + b'"}'
+    async with TestServer(receiver_app(handler=received.append, secret=SECRET)) as receiver:
+        signed = {EVENT_HEADER: "transcriptionCompletion", SIGNATURE_HEADER: sign(body)}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(receiver.make_url("/"), data=io.BytesIO(body), headers=signed) as r,
+        ):
+            assert r.status == 413
+    assert received == []
