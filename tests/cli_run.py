@@ -30,7 +30,8 @@ class Service:
     process: subprocess.Popen[str]
 
     def stats(self) -> dict[str, Any]:
-        with urllib.request.urlopen(self.url + "/_emulator/stats") as answer:  # loopback only
+        asking = urllib.request.Request(self.url + "/_emulator/stats", headers={"Ocp-Apim-Subscription-Key": KEY})
+        with urllib.request.urlopen(asking) as answer:  # loopback only
             return dict(json.load(answer))
 
     def requests(self, operation: str) -> int:

@@ -471,6 +471,33 @@ def test_transcribe_file_on_ga_versions_and_a_clear_line_on_v3(service: Service,
     assert old.stderr.startswith("error: ") and "API version v3.1" in old.stderr and len(old.stderr.splitlines()) == 1
 
 
+def test_a_later_run_refuses_to_overwrite_result_files_unless_asked(service: Service, tmp_path: Path) -> None:
+    (tmp_path / "call.wav").write_bytes(b"RIFF audio")
+    fast = ["transcribe-file", "call.wav", "--locale=en-US", "--out=out"]
+    assert cli(service, *fast, cwd=tmp_path).returncode == 0
+    written = (tmp_path / "out" / "call.txt").read_text(encoding="utf-8")
+    (tmp_path / "out" / "call.txt").write_text("corrected by hand\n", encoding="utf-8")
+    refused = "error: out/call.txt is already there; pass --overwrite to replace it\n"
+    sent = {
+        operation: service.requests(operation) for operation in ("Transcriptions_Transcribe", "Transcriptions_Submit")
+    }
+    assert sent["Transcriptions_Transcribe"] >= 1  # the first run's
+
+    again = cli(service, *fast, cwd=tmp_path)
+    batch = cli(
+        service, "transcribe", "https://a.example.com/call.wav", "--locale=en-US", "--wait", "--out=out", cwd=tmp_path
+    )
+    assert (again.returncode, again.stdout, again.stderr) == (1, "", refused)
+    assert (batch.returncode, batch.stdout, batch.stderr) == (1, "", refused)
+    assert {operation: service.requests(operation) for operation in sent} == sent  # refused before any request
+    assert (tmp_path / "out" / "call.txt").read_text(encoding="utf-8") == "corrected by hand\n"
+
+    replaced = cli(service, *fast, "--overwrite", cwd=tmp_path)
+    assert (replaced.returncode, replaced.stderr) == (0, "wrote out/call.txt\n")
+    assert (tmp_path / "out" / "call.txt").read_text(encoding="utf-8") == written
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["call.txt"]
+
+
 def test_emulator_subcommand_is_the_emulators_own_command_line(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "speechrest.cli", "emulator", "--help"], capture_output=True, text=True, timeout=30

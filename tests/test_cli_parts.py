@@ -6,8 +6,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import os
+import stat
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -104,6 +107,66 @@ def test_writer_keeps_names_distinct_and_inside_its_folder(tmp_path: Path) -> No
     assert [Path(p[0]).name for p in paths] == ["x.txt", "X-2.txt", "x-2-2.txt"]
     assert notes == [f"wrote {path}" for pair in paths for path in pair]
     assert (tmp_path / "out" / "x.txt").read_text(encoding="utf-8") == "hello\n"
+
+
+HELLO = TranscriptionResult(source=None, duration_ticks=0, phrases=(), combined={0: "hello"})
+
+
+def test_a_name_is_limited_in_utf8_bytes_and_keeps_its_extension(tmp_path: Path) -> None:
+    source = "https://host/calls/" + quote("通话录音" * 30) + ".wav"  # 120 characters, 360 bytes of UTF-8
+    writer = ResultWriter(str(tmp_path), ["text", "json"], io.StringIO(), [].append)
+    written = [Path(path).name for _ in range(3) for path in writer.write(HELLO, source)]  # no "File name too long"
+    assert len(written) == len(set(written)) == 6
+    assert all(len(name.encode()) <= 255 and name.startswith("通话录音") for name in written)
+    assert [name.rsplit(".", 1)[1] for name in written] == ["txt", "json"] * 3
+    assert written[2].removesuffix("-2.txt") == written[0].removesuffix(".txt")  # cut at a character, then -2
+
+
+def test_an_earlier_runs_file_is_refused_unless_overwrite(tmp_path: Path) -> None:
+    earlier = ResultWriter(str(tmp_path), ["text", "srt"], io.StringIO(), [].append)
+    earlier.write(HELLO, "https://a/x.wav")
+    (tmp_path / "x.srt").unlink()  # one of the formats is enough to refuse
+    (tmp_path / "x.txt").write_text("the earlier run's\n", encoding="utf-8")
+    notes: list[str] = []
+    again = ResultWriter(str(tmp_path), ["text", "srt"], io.StringIO(), notes.append)
+    refused = f"{tmp_path / 'x.txt'} is already there; pass --overwrite to replace it"
+    with pytest.raises(InvalidArgumentError) as before_any_work:
+        again.check(["https://b/y.wav", "https://a/x.wav"])
+    with pytest.raises(InvalidArgumentError) as when_writing:
+        again.write(HELLO, "https://a/x.wav")
+    assert str(before_any_work.value) == str(when_writing.value) == refused
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"] and notes == []  # nothing written
+    assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "the earlier run's\n"
+
+    replacing = ResultWriter(str(tmp_path), ["text", "srt"], io.StringIO(), notes.append, overwrite=True)
+    replacing.check(["https://a/x.wav"])
+    assert [Path(p).name for p in replacing.write(HELLO, "https://a/x.wav")] == ["x.txt", "x.srt"]
+    assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "hello\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="symlinks and FIFOs as on POSIX")
+def test_a_symlink_or_fifo_at_a_target_is_never_written_through(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x.txt").symlink_to(outside)
+    os.mkfifo(out / "y.txt")  # writing through it would block
+    with pytest.raises(InvalidArgumentError, match=r"x\.txt is already there; pass --overwrite"):
+        ResultWriter(str(out), ["text"], io.StringIO(), [].append).write(HELLO, "https://a/x.wav")
+    replacing = ResultWriter(str(out), ["text"], io.StringIO(), [].append, overwrite=True)
+    replacing.write(HELLO, "https://a/x.wav")
+    replacing.write(HELLO, "https://a/y.wav")
+    for name in ("x.txt", "y.txt"):  # each link or FIFO replaced by a file of its own, by rename
+        assert stat.S_ISREG((out / name).lstat().st_mode)
+        assert (out / name).read_text(encoding="utf-8") == "hello\n"
+    assert outside.read_text(encoding="utf-8") == "not yours\n"
+    assert sorted(p.name for p in out.iterdir()) == ["x.txt", "y.txt"]  # no temporary file left
+    (out / "z.txt").mkdir()
+    with pytest.raises(IsADirectoryError) as folder:
+        replacing.write(HELLO, "https://a/z.wav")
+    assert folder.value.filename == str(out / "z.txt")  # the target named, not the temporary file
+    assert sorted(p.name for p in out.iterdir()) == ["x.txt", "y.txt", "z.txt"]
 
 
 def test_printing_makes_one_document(tmp_path: Path) -> None:

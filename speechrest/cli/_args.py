@@ -114,6 +114,9 @@ def _writing() -> argparse.ArgumentParser:
         help="what to write per audio file: text (default), srt, vtt, json, or a list: srt,vtt",
     )
     parser.add_argument("--out", metavar="DIR", help="the folder to write to (default: the current one; -: print)")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace result files already in the folder (default: refuse them)"
+    )
     return parser
 
 

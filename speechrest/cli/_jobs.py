@@ -16,7 +16,7 @@ from ..errors import InvalidArgumentError, JobFailedError, SpeechError
 from ..waiting import _id_of
 from ._connect import connect, connection_argv
 from ._display import WaitDisplay
-from ._files import ResultWriter, check_printable, file_stem
+from ._files import ResultWriter, file_stem
 from ._kinds import KINDS, SUMMARY_FITS, SUMMARY_HEADERS, Kind, entity_id, summary_row, wire
 from ._output import CommandError, Output
 
@@ -78,7 +78,7 @@ async def transcribe(args: argparse.Namespace, out: Output) -> int:
     async with connect(args) as client:
         urls = _content_urls(args)
         if args.wait:
-            check_printable(args.out, args.format or ["text"], len(urls))
+            _writer(args, out).check(urls)
         created = await client.transcriptions.create_many(urls, _definition(client.api_version, args, urls))
         for entity, count in zip(created, _batch_sizes(urls), strict=True):
             out.note(_created(entity, count))
@@ -87,6 +87,11 @@ async def transcribe(args: argparse.Namespace, out: Output) -> int:
         document = {"transcriptions": [wire(client, t) for t in created], "files": [], "failures": []}
         out.emit(document, lambda: out.line("\n".join(t.id for t in created)))
     return 0
+
+
+def _writer(args: argparse.Namespace, out: Output) -> ResultWriter:
+    """The writer of ``--format``, ``--out`` and ``--overwrite``."""
+    return ResultWriter(args.out or ".", args.format or ["text"], out.out.file, out.note, overwrite=args.overwrite)
 
 
 async def results(args: argparse.Namespace, out: Output) -> int:
@@ -102,12 +107,13 @@ async def _finish(client: SpeechClient, out: Output, args: argparse.Namespace, t
     writing = [
         *(["--format", ",".join(args.format)] if args.format else []),
         *(["--out", args.out] if args.out else []),
+        *(["--overwrite"] if args.overwrite else []),
     ]
     command = ["speechrest", *connection_argv(args), "results", *ids, *writing]
     out.hint = "the transcriptions go on; get their results with: " + shlex.join(command)
     outcomes = await wait_for(client, _TRANSCRIPTIONS, transcriptions, out, args)
     out.hint = None  # they have ended
-    writer = ResultWriter(args.out or ".", args.format or ["text"], out.out.file, out.note)
+    writer = _writer(args, out)
     files: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
     for outcome in outcomes:
@@ -182,10 +188,10 @@ def report_errors(out: Output, outcomes: Sequence[Any]) -> int:
 async def transcribe_file(args: argparse.Namespace, out: Output) -> int:
     """Fast transcription of local files (or URLs on 2025-10-15): results at once, no job."""
     diarization = args.max_speakers or args.diarization or None
-    check_printable(args.out, args.format or ["text"], len(args.sources))
+    writer = _writer(args, out)
+    writer.check(args.sources)
     entries: list[dict[str, Any]] = []
     async with connect(args) as client:
-        writer = ResultWriter(args.out or ".", args.format or ["text"], out.out.file, out.note)
         for source in args.sources:
             settings: dict[str, Any] = {"locales": args.locale, "diarization": diarization}
             if source.startswith(("https://", "http://")):
