@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from speechrest import models as every_model
+from speechrest._generated import VERSIONS
 from speechrest._wire import format_datetime, format_duration, parse_datetime, parse_duration
 from speechrest.models import converter
 from speechrest.models import v3_1 as models
@@ -1175,3 +1177,23 @@ def test_parsed_webhook_hides_secret_but_sends_it() -> None:
     assert "hmac-shared-secret-42" not in repr(hook)
     assert WEBHOOK_ID in repr(hook)
     assert converter.unstructure(hook)["properties"]["secret"] == "hmac-shared-secret-42"
+
+
+# --------------------------------------------------------------------------
+# Where the classes live
+
+
+def test_a_class_lives_in_the_earliest_version_with_its_shape() -> None:
+    """Each version's module holds its whole set; a class it shares with an earlier version is
+    that version's, and answers read into it the same way."""
+    packages = list(VERSIONS.values())
+    for version, package in VERSIONS.items():
+        module = every_model.for_version(version)
+        for name in module.__all__:
+            home = getattr(module, name).__module__.removesuffix(".models")
+            assert home in packages[: packages.index(package) + 1], (version, name, home)
+    assert every_model.v2025_10_15.WebHook is every_model.v2024_11_15.WebHook is models.WebHook
+    assert models.WebHook.__module__ == "speechrest._generated.v3_1.models"
+    assert every_model.v2025_10_15.Status is every_model.v3_0.Status is models.Status
+    hook = structure(WEBHOOK, every_model.v2025_10_15.WebHook)
+    assert hook.status is every_model.v2025_10_15.Status.SUCCEEDED

@@ -11,10 +11,6 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._core.records import AsyncPager, BinaryBody, CallOptions, Requester
-    from .shared_30_31 import models as shared_30_31
-    from .shared_30_31_2510 import models as shared_30_31_2510
-    from .shared_31_2411_2510 import models as shared_31_2411_2510
-    from .shared_2411_2510 import models as shared_2411_2510
     from .v3_0 import models as v3_0
     from .v3_1 import models as v3_1
     from .v2024_11_15 import models as v2024_11_15
@@ -32,7 +28,7 @@ class DatasetsGroup:
     async def commit_blocks(
         self,
         id: str | UUID,
-        block_list: Sequence[shared_31_2411_2510.CommitBlocksEntry | Mapping[str, Any]],
+        block_list: Sequence[v3_1.CommitBlocksEntry | Mapping[str, Any]],
         **options: Unpack[CallOptions],
     ) -> None:
         """Join the uploaded blocks of a dataset into its file, in the order given.
@@ -74,14 +70,12 @@ class DatasetsGroup:
             await self._requester.call("Datasets_Get", {"id": id}, options),
         )
 
-    async def get_blocks(self, id: str | UUID, **options: Unpack[CallOptions]) -> shared_31_2411_2510.UploadedBlocks:
+    async def get_blocks(self, id: str | UUID, **options: Unpack[CallOptions]) -> v3_1.UploadedBlocks:
         """List the blocks uploaded to a dataset so far.
 
         ``GET /datasets/{id}/blocks`` (``Datasets_GetBlocks``; API versions v3.1, 2024-11-15, 2025-10-15).
         """
-        return cast(
-            "shared_31_2411_2510.UploadedBlocks", await self._requester.call("Datasets_GetBlocks", {"id": id}, options)
-        )
+        return cast("v3_1.UploadedBlocks", await self._requester.call("Datasets_GetBlocks", {"id": id}, options))
 
     async def get_file(
         self,
@@ -91,13 +85,13 @@ class DatasetsGroup:
         sas_validity_in_seconds: int | None = None,
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> v3_0.File | v3_1.File | shared_2411_2510.File:
+    ) -> v3_0.File | v3_1.File | v2024_11_15.File:
         """Get one file of a dataset.
 
         ``GET /datasets/{id}/files/{fileId}`` (``Datasets_GetFile``, ``GetDatasetFile``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "v3_0.File | v3_1.File | shared_2411_2510.File",
+            "v3_0.File | v3_1.File | v2024_11_15.File",
             await self._requester.call(
                 "Datasets_GetFile",
                 {
@@ -141,7 +135,7 @@ class DatasetsGroup:
         sas_lifetime_minutes: int | None = None,
         max_items: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncPager[v3_0.File | v3_1.File | shared_2411_2510.File]:
+    ) -> AsyncPager[v3_0.File | v3_1.File | v2024_11_15.File]:
         """List the files of a dataset, a page at a time.
 
         ``filter`` keeps the items that match a condition, such as
@@ -167,20 +161,20 @@ class DatasetsGroup:
 
     async def list_supported_locales(
         self, **options: Unpack[CallOptions]
-    ) -> v3_0.DatasetLocales | v3_1.DatasetLocales | shared_2411_2510.DatasetLocales:
+    ) -> v3_0.DatasetLocales | v3_1.DatasetLocales | v2024_11_15.DatasetLocales:
         """List the locales datasets can be made for.
 
         ``GET /datasets/locales`` (``Datasets_ListSupportedLocales``, ``GetSupportedLocalesForDatasets``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "v3_0.DatasetLocales | v3_1.DatasetLocales | shared_2411_2510.DatasetLocales",
+            "v3_0.DatasetLocales | v3_1.DatasetLocales | v2024_11_15.DatasetLocales",
             await self._requester.call("Datasets_ListSupportedLocales", {}, options),
         )
 
     async def update(
         self,
         id: str | UUID,
-        dataset_update: shared_30_31_2510.DatasetUpdate | Mapping[str, Any] | v2024_11_15.DatasetUpdate,
+        dataset_update: v3_0.DatasetUpdate | Mapping[str, Any] | v2024_11_15.DatasetUpdate,
         **options: Unpack[CallOptions],
     ) -> v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset:
         """Update a dataset.
@@ -212,15 +206,15 @@ class EndpointsGroup:
 
     async def create(
         self,
-        endpoint: shared_30_31.Endpoint | Mapping[str, Any] | v2024_11_15.Endpoint | v2025_10_15.Endpoint,
+        endpoint: v3_0.Endpoint | Mapping[str, Any] | v2024_11_15.Endpoint | v2025_10_15.Endpoint,
         **options: Unpack[CallOptions],
-    ) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
+    ) -> v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
         """Create an endpoint.
 
         ``POST /endpoints`` (``CreateEndpoint``, ``Endpoints_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
+            "v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
             await self._requester.call("Endpoints_Create", {"endpoint": endpoint}, options),
         )
 
@@ -263,13 +257,13 @@ class EndpointsGroup:
 
     async def get(
         self, id: str | UUID, **options: Unpack[CallOptions]
-    ) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
+    ) -> v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
         """Get one endpoint by id.
 
         ``GET /endpoints/{id}`` (``Endpoints_Get``, ``GetEndpoint``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
+            "v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
             await self._requester.call("Endpoints_Get", {"id": id}, options),
         )
 
@@ -313,7 +307,7 @@ class EndpointsGroup:
         filter: str | None = None,
         max_items: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncPager[shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint]:
+    ) -> AsyncPager[v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint]:
         """List endpoints, a page at a time.
 
         ``filter`` keeps the items that match a condition, such as
@@ -377,15 +371,15 @@ class EndpointsGroup:
     async def update(
         self,
         id: str | UUID,
-        endpoint_update: shared_30_31_2510.EndpointUpdate | Mapping[str, Any] | v2024_11_15.EndpointUpdate,
+        endpoint_update: v3_0.EndpointUpdate | Mapping[str, Any] | v2024_11_15.EndpointUpdate,
         **options: Unpack[CallOptions],
-    ) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
+    ) -> v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
         """Update an endpoint.
 
         ``PATCH /endpoints/{id}`` (``Endpoints_Update``, ``UpdateEndpoint``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
+            "v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
             await self._requester.call("Endpoints_Update", {"id": id, "endpointUpdate": endpoint_update}, options),
         )
 
@@ -443,13 +437,13 @@ class EvaluationsGroup:
         sas_validity_in_seconds: int | None = None,
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> v3_0.File | v3_1.File | shared_2411_2510.File:
+    ) -> v3_0.File | v3_1.File | v2024_11_15.File:
         """Get one file of an evaluation.
 
         ``GET /evaluations/{id}/files/{fileId}`` (``Evaluations_GetFile``, ``GetEvaluationFile``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "v3_0.File | v3_1.File | shared_2411_2510.File",
+            "v3_0.File | v3_1.File | v2024_11_15.File",
             await self._requester.call(
                 "Evaluations_GetFile",
                 {
@@ -495,7 +489,7 @@ class EvaluationsGroup:
         sas_lifetime_minutes: int | None = None,
         max_items: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncPager[v3_0.File | v3_1.File | shared_2411_2510.File]:
+    ) -> AsyncPager[v3_0.File | v3_1.File | v2024_11_15.File]:
         """List the files of an evaluation, a page at a time.
 
         ``filter`` keeps the items that match a condition, such as
@@ -529,7 +523,7 @@ class EvaluationsGroup:
     async def update(
         self,
         id: str | UUID,
-        evaluation_update: shared_30_31_2510.EvaluationUpdate | Mapping[str, Any] | v2024_11_15.EvaluationUpdate,
+        evaluation_update: v3_0.EvaluationUpdate | Mapping[str, Any] | v2024_11_15.EvaluationUpdate,
         **options: Unpack[CallOptions],
     ) -> v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation:
         """Update an evaluation.
@@ -554,15 +548,15 @@ class ModelsGroup:
 
     async def authorize_copy(
         self,
-        model_copy_authorization_definition: shared_2411_2510.ModelCopyAuthorizationDefinition | Mapping[str, Any],
+        model_copy_authorization_definition: v2024_11_15.ModelCopyAuthorizationDefinition | Mapping[str, Any],
         **options: Unpack[CallOptions],
-    ) -> shared_2411_2510.ModelCopyAuthorization:
+    ) -> v2024_11_15.ModelCopyAuthorization:
         """Allow another Speech resource to copy a model into this one.
 
         ``POST /models:authorizecopy`` (``Models_AuthorizeCopy``; API versions 2024-11-15, 2025-10-15).
         """
         return cast(
-            "shared_2411_2510.ModelCopyAuthorization",
+            "v2024_11_15.ModelCopyAuthorization",
             await self._requester.call(
                 "Models_AuthorizeCopy",
                 {"modelCopyAuthorizationDefinition": model_copy_authorization_definition},
@@ -573,22 +567,22 @@ class ModelsGroup:
     async def copy(
         self,
         id: str | UUID,
-        model_copy_authorization: shared_2411_2510.ModelCopyAuthorization | Mapping[str, Any],
+        model_copy_authorization: v2024_11_15.ModelCopyAuthorization | Mapping[str, Any],
         **options: Unpack[CallOptions],
-    ) -> shared_2411_2510.Operation:
+    ) -> v2024_11_15.Operation:
         """Copy a model to another Speech resource; poll the operation it answers.
 
         ``POST /models/{id}:copy`` (``Models_Copy``; API versions 2024-11-15, 2025-10-15).
         """
         return cast(
-            "shared_2411_2510.Operation",
+            "v2024_11_15.Operation",
             await self._requester.call(
                 "Models_Copy", {"id": id, "modelCopyAuthorization": model_copy_authorization}, options
             ),
         )
 
     async def copy_to(
-        self, id: str | UUID, model_copy: shared_30_31.ModelCopy | Mapping[str, Any], **options: Unpack[CallOptions]
+        self, id: str | UUID, model_copy: v3_0.ModelCopy | Mapping[str, Any], **options: Unpack[CallOptions]
     ) -> v3_0.Model | v3_1.CustomModel:
         """Copy a model to a Speech resource of another subscription.
 
@@ -622,13 +616,13 @@ class ModelsGroup:
 
     async def get_base_model(
         self, id: str | UUID, **options: Unpack[CallOptions]
-    ) -> v3_0.Model | v3_1.BaseModel | shared_2411_2510.BaseModel:
+    ) -> v3_0.Model | v3_1.BaseModel | v2024_11_15.BaseModel:
         """Get one base model by id.
 
         ``GET /models/base/{id}`` (``GetBaseModel``, ``Models_GetBaseModel``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "v3_0.Model | v3_1.BaseModel | shared_2411_2510.BaseModel",
+            "v3_0.Model | v3_1.BaseModel | v2024_11_15.BaseModel",
             await self._requester.call("Models_GetBaseModel", {"id": id}, options),
         )
 
@@ -639,13 +633,13 @@ class ModelsGroup:
         sas_validity_in_seconds: int | None = None,
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> shared_30_31.ModelManifest | shared_2411_2510.ModelManifest:
+    ) -> v3_0.ModelManifest | v2024_11_15.ModelManifest:
         """Get the manifest of a base model, for running it in a container.
 
         ``GET /models/base/{id}/manifest`` (``GetBaseModelManifest``, ``Models_GetBaseModelManifest``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
+            "v3_0.ModelManifest | v2024_11_15.ModelManifest",
             await self._requester.call(
                 "Models_GetBaseModelManifest",
                 {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "sasLifetimeMinutes": sas_lifetime_minutes},
@@ -672,13 +666,13 @@ class ModelsGroup:
         sas_validity_in_seconds: int | None = None,
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> shared_30_31.ModelManifest | shared_2411_2510.ModelManifest:
+    ) -> v3_0.ModelManifest | v2024_11_15.ModelManifest:
         """Get the manifest of a custom model, for running it in a container.
 
         ``GET /models/{id}/manifest`` (``GetModelManifest``, ``Models_GetCustomModelManifest``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
+            "v3_0.ModelManifest | v2024_11_15.ModelManifest",
             await self._requester.call(
                 "Models_GetCustomModelManifest",
                 {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "sasLifetimeMinutes": sas_lifetime_minutes},
@@ -694,13 +688,13 @@ class ModelsGroup:
         sas_validity_in_seconds: int | None = None,
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> v3_1.File | shared_2411_2510.File:
+    ) -> v3_1.File | v2024_11_15.File:
         """Get one file of a custom model.
 
         ``GET /models/{id}/files/{fileId}`` (``Models_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "v3_1.File | shared_2411_2510.File",
+            "v3_1.File | v2024_11_15.File",
             await self._requester.call(
                 "Models_GetFile",
                 {
@@ -721,7 +715,7 @@ class ModelsGroup:
         filter: str | None = None,
         max_items: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncPager[v3_0.Model | v3_1.BaseModel | shared_2411_2510.BaseModel]:
+    ) -> AsyncPager[v3_0.Model | v3_1.BaseModel | v2024_11_15.BaseModel]:
         """List base models, a page at a time.
 
         ``filter`` keeps the items that match a condition, such as
@@ -768,7 +762,7 @@ class ModelsGroup:
         sas_lifetime_minutes: int | None = None,
         max_items: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncPager[v3_1.File | shared_2411_2510.File]:
+    ) -> AsyncPager[v3_1.File | v2024_11_15.File]:
         """List the files of a custom model, a page at a time.
 
         ``filter`` keeps the items that match a condition, such as
@@ -802,7 +796,7 @@ class ModelsGroup:
     async def update(
         self,
         id: str | UUID,
-        model_update: shared_30_31_2510.ModelUpdate | Mapping[str, Any] | v2024_11_15.ModelUpdate,
+        model_update: v3_0.ModelUpdate | Mapping[str, Any] | v2024_11_15.ModelUpdate,
         **options: Unpack[CallOptions],
     ) -> v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel:
         """Update a custom model.
@@ -826,14 +820,12 @@ class OperationsGroup:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
-    async def get_model_copy(self, id: str | UUID, **options: Unpack[CallOptions]) -> shared_2411_2510.Operation:
+    async def get_model_copy(self, id: str | UUID, **options: Unpack[CallOptions]) -> v2024_11_15.Operation:
         """Get the state of a model copy operation.
 
         ``GET /operations/models/copy/{id}`` (``Operations_GetModelCopy``; API versions 2024-11-15, 2025-10-15).
         """
-        return cast(
-            "shared_2411_2510.Operation", await self._requester.call("Operations_GetModelCopy", {"id": id}, options)
-        )
+        return cast("v2024_11_15.Operation", await self._requester.call("Operations_GetModelCopy", {"id": id}, options))
 
 
 class ProjectsGroup:
@@ -845,14 +837,14 @@ class ProjectsGroup:
         self._requester = requester
 
     async def create(
-        self, project: shared_30_31.Project | Mapping[str, Any] | v2025_10_15.Project, **options: Unpack[CallOptions]
-    ) -> shared_30_31.Project | v2025_10_15.Project | None:
+        self, project: v3_0.Project | Mapping[str, Any] | v2025_10_15.Project, **options: Unpack[CallOptions]
+    ) -> v3_0.Project | v2025_10_15.Project | None:
         """Create a project.
 
         ``POST /projects`` (``CreateProject``, ``Projects_Create``; API versions v3.0, v3.1, 2025-10-15).
         """
         return cast(
-            "shared_30_31.Project | v2025_10_15.Project | None",
+            "v3_0.Project | v2025_10_15.Project | None",
             await self._requester.call("Projects_Create", {"project": project}, options),
         )
 
@@ -863,14 +855,13 @@ class ProjectsGroup:
         """
         await self._requester.call("Projects_Delete", {"id": id}, options)
 
-    async def get(self, id: str | UUID, **options: Unpack[CallOptions]) -> shared_30_31.Project | v2025_10_15.Project:
+    async def get(self, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Project | v2025_10_15.Project:
         """Get one project by id.
 
         ``GET /projects/{id}`` (``GetProject``, ``Projects_Get``; API versions v3.0, v3.1, 2025-10-15).
         """
         return cast(
-            "shared_30_31.Project | v2025_10_15.Project",
-            await self._requester.call("Projects_Get", {"id": id}, options),
+            "v3_0.Project | v2025_10_15.Project", await self._requester.call("Projects_Get", {"id": id}, options)
         )
 
     def list(
@@ -881,7 +872,7 @@ class ProjectsGroup:
         filter: str | None = None,
         max_items: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncPager[shared_30_31.Project | v2025_10_15.Project]:
+    ) -> AsyncPager[v3_0.Project | v2025_10_15.Project]:
         """List projects, a page at a time.
 
         ``filter`` keeps the items that match a condition, such as
@@ -925,7 +916,7 @@ class ProjectsGroup:
         filter: str | None = None,
         max_items: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncPager[shared_30_31.Endpoint | v2025_10_15.Endpoint]:
+    ) -> AsyncPager[v3_0.Endpoint | v2025_10_15.Endpoint]:
         """List the endpoints of a project, a page at a time.
 
         ``filter`` keeps the items that match a condition, such as
@@ -1018,15 +1009,15 @@ class ProjectsGroup:
     async def update(
         self,
         id: str | UUID,
-        project_update: shared_30_31.ProjectUpdate | Mapping[str, Any] | v2025_10_15.ProjectUpdate,
+        project_update: v3_0.ProjectUpdate | Mapping[str, Any] | v2025_10_15.ProjectUpdate,
         **options: Unpack[CallOptions],
-    ) -> shared_30_31.Project | v2025_10_15.Project:
+    ) -> v3_0.Project | v2025_10_15.Project:
         """Update a project.
 
         ``PATCH /projects/{id}`` (``Projects_Update``, ``UpdateProject``; API versions v3.0, v3.1, 2025-10-15).
         """
         return cast(
-            "shared_30_31.Project | v2025_10_15.Project",
+            "v3_0.Project | v2025_10_15.Project",
             await self._requester.call("Projects_Update", {"id": id, "projectUpdate": project_update}, options),
         )
 
@@ -1039,12 +1030,12 @@ class ServiceHealthGroup:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
-    async def get(self, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
+    async def get(self, **options: Unpack[CallOptions]) -> v3_0.ServiceHealth:
         """Get the health of the service and of its parts.
 
         ``GET /healthstatus`` (``GetHealthStatus``, ``ServiceHealth_Get``; API versions v3.0, v3.1).
         """
-        return cast("shared_30_31.ServiceHealth", await self._requester.call("ServiceHealth_Get", {}, options))
+        return cast("v3_0.ServiceHealth", await self._requester.call("ServiceHealth_Get", {}, options))
 
 
 class TranscriptionsGroup:
@@ -1100,13 +1091,13 @@ class TranscriptionsGroup:
         sas_validity_in_seconds: int | None = None,
         sas_lifetime_minutes: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> v3_0.File | v3_1.File | shared_2411_2510.File:
+    ) -> v3_0.File | v3_1.File | v2024_11_15.File:
         """Get one file of a transcription.
 
         ``GET /transcriptions/{id}/files/{fileId}`` (``GetTranscriptionFile``, ``Transcriptions_GetFile``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "v3_0.File | v3_1.File | shared_2411_2510.File",
+            "v3_0.File | v3_1.File | v2024_11_15.File",
             await self._requester.call(
                 "Transcriptions_GetFile",
                 {
@@ -1152,7 +1143,7 @@ class TranscriptionsGroup:
         sas_lifetime_minutes: int | None = None,
         max_items: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncPager[v3_0.File | v3_1.File | shared_2411_2510.File]:
+    ) -> AsyncPager[v3_0.File | v3_1.File | v2024_11_15.File]:
         """List the files of a transcription, a page at a time.
 
         ``filter`` keeps the items that match a condition, such as
@@ -1178,22 +1169,20 @@ class TranscriptionsGroup:
 
     async def list_supported_locales(
         self, **options: Unpack[CallOptions]
-    ) -> builtins.list[str] | shared_2411_2510.TranscriptionLocales:
+    ) -> builtins.list[str] | v2024_11_15.TranscriptionLocales:
         """List the locales transcriptions can be made for.
 
         ``GET /transcriptions/locales`` (``GetSupportedLocalesForTranscriptions``, ``Transcriptions_ListSupportedLocales``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "builtins.list[str] | shared_2411_2510.TranscriptionLocales",
+            "builtins.list[str] | v2024_11_15.TranscriptionLocales",
             await self._requester.call("Transcriptions_ListSupportedLocales", {}, options),
         )
 
     async def update(
         self,
         id: str | UUID,
-        transcription_update: shared_30_31_2510.TranscriptionUpdate
-        | Mapping[str, Any]
-        | v2024_11_15.TranscriptionUpdate,
+        transcription_update: v3_0.TranscriptionUpdate | Mapping[str, Any] | v2024_11_15.TranscriptionUpdate,
         **options: Unpack[CallOptions],
     ) -> v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription:
         """Update a transcription.
@@ -1217,15 +1206,14 @@ class WebHooksGroup:
         self._requester = requester
 
     async def create(
-        self, web_hook: v3_0.WebHook | Mapping[str, Any] | shared_31_2411_2510.WebHook, **options: Unpack[CallOptions]
-    ) -> shared_31_2411_2510.WebHook | None:
+        self, web_hook: v3_0.WebHook | Mapping[str, Any] | v3_1.WebHook, **options: Unpack[CallOptions]
+    ) -> v3_1.WebHook | None:
         """Create a web hook.
 
         ``POST /webhooks`` (``CreateHook``, ``WebHooks_Create``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "shared_31_2411_2510.WebHook | None",
-            await self._requester.call("WebHooks_Create", {"webHook": web_hook}, options),
+            "v3_1.WebHook | None", await self._requester.call("WebHooks_Create", {"webHook": web_hook}, options)
         )
 
     async def delete(self, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -1235,15 +1223,12 @@ class WebHooksGroup:
         """
         await self._requester.call("WebHooks_Delete", {"id": id}, options)
 
-    async def get(self, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.WebHook | shared_31_2411_2510.WebHook:
+    async def get(self, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.WebHook | v3_1.WebHook:
         """Get one web hook by id.
 
         ``GET /webhooks/{id}`` (``GetHook``, ``WebHooks_Get``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
-        return cast(
-            "v3_0.WebHook | shared_31_2411_2510.WebHook",
-            await self._requester.call("WebHooks_Get", {"id": id}, options),
-        )
+        return cast("v3_0.WebHook | v3_1.WebHook", await self._requester.call("WebHooks_Get", {"id": id}, options))
 
     def list(
         self,
@@ -1253,7 +1238,7 @@ class WebHooksGroup:
         filter: str | None = None,
         max_items: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncPager[v3_0.WebHook | shared_31_2411_2510.WebHook]:
+    ) -> AsyncPager[v3_0.WebHook | v3_1.WebHook]:
         """List web hooks, a page at a time.
 
         ``filter`` keeps the items that match a condition, such as
@@ -1282,14 +1267,14 @@ class WebHooksGroup:
     async def update(
         self,
         id: str | UUID,
-        web_hook_update: v3_0.WebHookUpdate | Mapping[str, Any] | shared_31_2411_2510.WebHookUpdate,
+        web_hook_update: v3_0.WebHookUpdate | Mapping[str, Any] | v3_1.WebHookUpdate,
         **options: Unpack[CallOptions],
-    ) -> v3_0.WebHook | shared_31_2411_2510.WebHook:
+    ) -> v3_0.WebHook | v3_1.WebHook:
         """Update a web hook.
 
         ``PATCH /webhooks/{id}`` (``UpdateHook``, ``WebHooks_Update``; API versions v3.0, v3.1, 2024-11-15, 2025-10-15).
         """
         return cast(
-            "v3_0.WebHook | shared_31_2411_2510.WebHook",
+            "v3_0.WebHook | v3_1.WebHook",
             await self._requester.call("WebHooks_Update", {"id": id, "webHookUpdate": web_hook_update}, options),
         )

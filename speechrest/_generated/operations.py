@@ -10,10 +10,6 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._core.records import AsyncPager, BinaryBody, CallOptions, FileBody, HasRequester
-    from .shared_30_31 import models as shared_30_31
-    from .shared_30_31_2510 import models as shared_30_31_2510
-    from .shared_31_2411_2510 import models as shared_31_2411_2510
-    from .shared_2411_2510 import models as shared_2411_2510
     from .v3_0 import models as v3_0
     from .v3_1 import models as v3_1
     from .v2024_11_15 import models as v2024_11_15
@@ -24,7 +20,7 @@ async def copy_model_to_subscription(
     client: HasRequester,
     *,
     id: str | UUID,
-    model_copy: shared_30_31.ModelCopy | Mapping[str, Any],
+    model_copy: v3_0.ModelCopy | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.Model:
     """Copy a model to a Speech resource of another subscription.
@@ -48,15 +44,13 @@ async def create_dataset(
 
 
 async def create_endpoint(
-    client: HasRequester, *, endpoint: shared_30_31.Endpoint | Mapping[str, Any], **options: Unpack[CallOptions]
-) -> shared_30_31.Endpoint:
+    client: HasRequester, *, endpoint: v3_0.Endpoint | Mapping[str, Any], **options: Unpack[CallOptions]
+) -> v3_0.Endpoint:
     """Create an endpoint.
 
     ``POST /endpoints`` (``CreateEndpoint``; API versions v3.0).
     """
-    return cast(
-        "shared_30_31.Endpoint", await client.requester.invoke("CreateEndpoint", {"endpoint": endpoint}, options)
-    )
+    return cast("v3_0.Endpoint", await client.requester.invoke("CreateEndpoint", {"endpoint": endpoint}, options))
 
 
 async def create_evaluation(
@@ -92,7 +86,7 @@ async def create_model(
 
 
 async def create_project(
-    client: HasRequester, *, project: shared_30_31.Project | Mapping[str, Any], **options: Unpack[CallOptions]
+    client: HasRequester, *, project: v3_0.Project | Mapping[str, Any], **options: Unpack[CallOptions]
 ) -> None:
     """Create a project.
 
@@ -118,7 +112,7 @@ async def datasets_commit_blocks(
     client: HasRequester,
     *,
     id: str | UUID,
-    block_list: Sequence[shared_31_2411_2510.CommitBlocksEntry | Mapping[str, Any]],
+    block_list: Sequence[v3_1.CommitBlocksEntry | Mapping[str, Any]],
     **options: Unpack[CallOptions],
 ) -> None:
     """Join the uploaded blocks of a dataset into its file, in the order given.
@@ -167,14 +161,12 @@ async def datasets_get(
 
 async def datasets_get_blocks(
     client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
-) -> shared_31_2411_2510.UploadedBlocks:
+) -> v3_1.UploadedBlocks:
     """List the blocks uploaded to a dataset so far.
 
     ``GET /datasets/{id}/blocks`` (``Datasets_GetBlocks``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return cast(
-        "shared_31_2411_2510.UploadedBlocks", await client.requester.invoke("Datasets_GetBlocks", {"id": id}, options)
-    )
+    return cast("v3_1.UploadedBlocks", await client.requester.invoke("Datasets_GetBlocks", {"id": id}, options))
 
 
 async def datasets_get_file(
@@ -185,13 +177,13 @@ async def datasets_get_file(
     sas_validity_in_seconds: int | None = None,
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
-) -> v3_1.File | shared_2411_2510.File:
+) -> v3_1.File | v2024_11_15.File:
     """Get one file of a dataset.
 
     ``GET /datasets/{id}/files/{fileId}`` (``Datasets_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "v3_1.File | shared_2411_2510.File",
+        "v3_1.File | v2024_11_15.File",
         await client.requester.invoke(
             "Datasets_GetFile",
             {
@@ -239,7 +231,7 @@ def datasets_list_files(
     sas_lifetime_minutes: int | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[v3_1.File | shared_2411_2510.File]:
+) -> AsyncPager[v3_1.File | v2024_11_15.File]:
     """List the files of a dataset, a page at a time.
 
     ``filter`` keeps the items that match a condition, such as
@@ -266,13 +258,13 @@ def datasets_list_files(
 
 async def datasets_list_supported_locales(
     client: HasRequester, **options: Unpack[CallOptions]
-) -> v3_1.DatasetLocales | shared_2411_2510.DatasetLocales:
+) -> v3_1.DatasetLocales | v2024_11_15.DatasetLocales:
     """List the locales datasets can be made for.
 
     ``GET /datasets/locales`` (``Datasets_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "v3_1.DatasetLocales | shared_2411_2510.DatasetLocales",
+        "v3_1.DatasetLocales | v2024_11_15.DatasetLocales",
         await client.requester.invoke("Datasets_ListSupportedLocales", {}, options),
     )
 
@@ -281,7 +273,7 @@ async def datasets_update(
     client: HasRequester,
     *,
     id: str | UUID,
-    dataset_update: shared_30_31_2510.DatasetUpdate | Mapping[str, Any] | v2024_11_15.DatasetUpdate,
+    dataset_update: v3_0.DatasetUpdate | Mapping[str, Any] | v2024_11_15.DatasetUpdate,
     **options: Unpack[CallOptions],
 ) -> v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset:
     """Update a dataset.
@@ -439,15 +431,15 @@ async def delete_transcription(client: HasRequester, *, id: str | UUID, **option
 async def endpoints_create(
     client: HasRequester,
     *,
-    endpoint: shared_30_31.Endpoint | Mapping[str, Any] | v2024_11_15.Endpoint | v2025_10_15.Endpoint,
+    endpoint: v3_0.Endpoint | Mapping[str, Any] | v2024_11_15.Endpoint | v2025_10_15.Endpoint,
     **options: Unpack[CallOptions],
-) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
+) -> v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
     """Create an endpoint.
 
     ``POST /endpoints`` (``Endpoints_Create``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
+        "v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
         await client.requester.invoke("Endpoints_Create", {"endpoint": endpoint}, options),
     )
 
@@ -502,13 +494,13 @@ async def endpoints_delete_logs(
 
 async def endpoints_get(
     client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
-) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
+) -> v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
     """Get one endpoint by id.
 
     ``GET /endpoints/{id}`` (``Endpoints_Get``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
+        "v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
         await client.requester.invoke("Endpoints_Get", {"id": id}, options),
     )
 
@@ -563,7 +555,7 @@ def endpoints_list(
     filter: str | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint]:
+) -> AsyncPager[v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint]:
     """List endpoints, a page at a time.
 
     ``filter`` keeps the items that match a condition, such as
@@ -634,15 +626,15 @@ async def endpoints_update(
     client: HasRequester,
     *,
     id: str | UUID,
-    endpoint_update: shared_30_31_2510.EndpointUpdate | Mapping[str, Any] | v2024_11_15.EndpointUpdate,
+    endpoint_update: v3_0.EndpointUpdate | Mapping[str, Any] | v2024_11_15.EndpointUpdate,
     **options: Unpack[CallOptions],
-) -> shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
+) -> v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint:
     """Update an endpoint.
 
     ``PATCH /endpoints/{id}`` (``Endpoints_Update``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "shared_30_31.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
+        "v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint",
         await client.requester.invoke("Endpoints_Update", {"id": id, "endpointUpdate": endpoint_update}, options),
     )
 
@@ -692,13 +684,13 @@ async def evaluations_get_file(
     sas_validity_in_seconds: int | None = None,
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
-) -> v3_1.File | shared_2411_2510.File:
+) -> v3_1.File | v2024_11_15.File:
     """Get one file of an evaluation.
 
     ``GET /evaluations/{id}/files/{fileId}`` (``Evaluations_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "v3_1.File | shared_2411_2510.File",
+        "v3_1.File | v2024_11_15.File",
         await client.requester.invoke(
             "Evaluations_GetFile",
             {
@@ -746,7 +738,7 @@ def evaluations_list_files(
     sas_lifetime_minutes: int | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[v3_1.File | shared_2411_2510.File]:
+) -> AsyncPager[v3_1.File | v2024_11_15.File]:
     """List the files of an evaluation, a page at a time.
 
     ``filter`` keeps the items that match a condition, such as
@@ -783,7 +775,7 @@ async def evaluations_update(
     client: HasRequester,
     *,
     id: str | UUID,
-    evaluation_update: shared_30_31_2510.EvaluationUpdate | Mapping[str, Any] | v2024_11_15.EvaluationUpdate,
+    evaluation_update: v3_0.EvaluationUpdate | Mapping[str, Any] | v2024_11_15.EvaluationUpdate,
     **options: Unpack[CallOptions],
 ) -> v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation:
     """Update an evaluation.
@@ -850,13 +842,13 @@ def get_base_model_logs(
 
 async def get_base_model_manifest(
     client: HasRequester, *, id: str | UUID, sas_validity_in_seconds: int | None = None, **options: Unpack[CallOptions]
-) -> shared_30_31.ModelManifest:
+) -> v3_0.ModelManifest:
     """Get the manifest of a base model, for running it in a container.
 
     ``GET /models/base/{id}/manifest`` (``GetBaseModelManifest``; API versions v3.0).
     """
     return cast(
-        "shared_30_31.ModelManifest",
+        "v3_0.ModelManifest",
         await client.requester.invoke(
             "GetBaseModelManifest", {"id": id, "sasValidityInSeconds": sas_validity_in_seconds}, options
         ),
@@ -961,14 +953,12 @@ def get_datasets_for_project(
     )
 
 
-async def get_endpoint(
-    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
-) -> shared_30_31.Endpoint:
+async def get_endpoint(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Endpoint:
     """Get one endpoint by id.
 
     ``GET /endpoints/{id}`` (``GetEndpoint``; API versions v3.0).
     """
-    return cast("shared_30_31.Endpoint", await client.requester.invoke("GetEndpoint", {"id": id}, options))
+    return cast("v3_0.Endpoint", await client.requester.invoke("GetEndpoint", {"id": id}, options))
 
 
 async def get_endpoint_log(
@@ -1020,7 +1010,7 @@ def get_endpoints(
     top: int | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[shared_30_31.Endpoint]:
+) -> AsyncPager[v3_0.Endpoint]:
     """List endpoints, a page at a time.
 
     ``GET /endpoints`` (``GetEndpoints``; API versions v3.0).
@@ -1036,7 +1026,7 @@ def get_endpoints_for_project(
     top: int | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[shared_30_31.Endpoint]:
+) -> AsyncPager[v3_0.Endpoint]:
     """List the endpoints of a project, a page at a time.
 
     ``GET /projects/{id}/endpoints`` (``GetEndpointsForProject``; API versions v3.0).
@@ -1129,12 +1119,12 @@ def get_evaluations_for_project(
     )
 
 
-async def get_health_status(client: HasRequester, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
+async def get_health_status(client: HasRequester, **options: Unpack[CallOptions]) -> v3_0.ServiceHealth:
     """Get the health of the service and of its parts.
 
     ``GET /healthstatus`` (``GetHealthStatus``; API versions v3.0).
     """
-    return cast("shared_30_31.ServiceHealth", await client.requester.invoke("GetHealthStatus", {}, options))
+    return cast("v3_0.ServiceHealth", await client.requester.invoke("GetHealthStatus", {}, options))
 
 
 async def get_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.WebHook:
@@ -1170,13 +1160,13 @@ async def get_model(client: HasRequester, *, id: str | UUID, **options: Unpack[C
 
 async def get_model_manifest(
     client: HasRequester, *, id: str | UUID, sas_validity_in_seconds: int | None = None, **options: Unpack[CallOptions]
-) -> shared_30_31.ModelManifest:
+) -> v3_0.ModelManifest:
     """Get the manifest of a custom model, for running it in a container.
 
     ``GET /models/{id}/manifest`` (``GetModelManifest``; API versions v3.0).
     """
     return cast(
-        "shared_30_31.ModelManifest",
+        "v3_0.ModelManifest",
         await client.requester.invoke(
             "GetModelManifest", {"id": id, "sasValidityInSeconds": sas_validity_in_seconds}, options
         ),
@@ -1216,12 +1206,12 @@ def get_models_for_project(
     )
 
 
-async def get_project(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> shared_30_31.Project:
+async def get_project(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Project:
     """Get one project by id.
 
     ``GET /projects/{id}`` (``GetProject``; API versions v3.0).
     """
-    return cast("shared_30_31.Project", await client.requester.invoke("GetProject", {"id": id}, options))
+    return cast("v3_0.Project", await client.requester.invoke("GetProject", {"id": id}, options))
 
 
 def get_projects(
@@ -1231,7 +1221,7 @@ def get_projects(
     top: int | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[shared_30_31.Project]:
+) -> AsyncPager[v3_0.Project]:
     """List projects, a page at a time.
 
     ``GET /projects`` (``GetProjects``; API versions v3.0).
@@ -1379,15 +1369,15 @@ def get_transcriptions_for_project(
 async def models_authorize_copy(
     client: HasRequester,
     *,
-    model_copy_authorization_definition: shared_2411_2510.ModelCopyAuthorizationDefinition | Mapping[str, Any],
+    model_copy_authorization_definition: v2024_11_15.ModelCopyAuthorizationDefinition | Mapping[str, Any],
     **options: Unpack[CallOptions],
-) -> shared_2411_2510.ModelCopyAuthorization:
+) -> v2024_11_15.ModelCopyAuthorization:
     """Allow another Speech resource to copy a model into this one.
 
     ``POST /models:authorizecopy`` (``Models_AuthorizeCopy``; API versions 2024-11-15, 2025-10-15).
     """
     return cast(
-        "shared_2411_2510.ModelCopyAuthorization",
+        "v2024_11_15.ModelCopyAuthorization",
         await client.requester.invoke(
             "Models_AuthorizeCopy", {"modelCopyAuthorizationDefinition": model_copy_authorization_definition}, options
         ),
@@ -1398,15 +1388,15 @@ async def models_copy(
     client: HasRequester,
     *,
     id: str | UUID,
-    model_copy_authorization: shared_2411_2510.ModelCopyAuthorization | Mapping[str, Any],
+    model_copy_authorization: v2024_11_15.ModelCopyAuthorization | Mapping[str, Any],
     **options: Unpack[CallOptions],
-) -> shared_2411_2510.Operation:
+) -> v2024_11_15.Operation:
     """Copy a model to another Speech resource; poll the operation it answers.
 
     ``POST /models/{id}:copy`` (``Models_Copy``; API versions 2024-11-15, 2025-10-15).
     """
     return cast(
-        "shared_2411_2510.Operation",
+        "v2024_11_15.Operation",
         await client.requester.invoke(
             "Models_Copy", {"id": id, "modelCopyAuthorization": model_copy_authorization}, options
         ),
@@ -1417,7 +1407,7 @@ async def models_copy_to(
     client: HasRequester,
     *,
     id: str | UUID,
-    model_copy: shared_30_31.ModelCopy | Mapping[str, Any],
+    model_copy: v3_0.ModelCopy | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_1.CustomModel:
     """Copy a model to a Speech resource of another subscription.
@@ -1455,13 +1445,13 @@ async def models_delete(client: HasRequester, *, id: str | UUID, **options: Unpa
 
 async def models_get_base_model(
     client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
-) -> v3_1.BaseModel | shared_2411_2510.BaseModel:
+) -> v3_1.BaseModel | v2024_11_15.BaseModel:
     """Get one base model by id.
 
     ``GET /models/base/{id}`` (``Models_GetBaseModel``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "v3_1.BaseModel | shared_2411_2510.BaseModel",
+        "v3_1.BaseModel | v2024_11_15.BaseModel",
         await client.requester.invoke("Models_GetBaseModel", {"id": id}, options),
     )
 
@@ -1473,13 +1463,13 @@ async def models_get_base_model_manifest(
     sas_validity_in_seconds: int | None = None,
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
-) -> shared_30_31.ModelManifest | shared_2411_2510.ModelManifest:
+) -> v3_0.ModelManifest | v2024_11_15.ModelManifest:
     """Get the manifest of a base model, for running it in a container.
 
     ``GET /models/base/{id}/manifest`` (``Models_GetBaseModelManifest``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
+        "v3_0.ModelManifest | v2024_11_15.ModelManifest",
         await client.requester.invoke(
             "Models_GetBaseModelManifest",
             {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "sasLifetimeMinutes": sas_lifetime_minutes},
@@ -1508,13 +1498,13 @@ async def models_get_custom_model_manifest(
     sas_validity_in_seconds: int | None = None,
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
-) -> shared_30_31.ModelManifest | shared_2411_2510.ModelManifest:
+) -> v3_0.ModelManifest | v2024_11_15.ModelManifest:
     """Get the manifest of a custom model, for running it in a container.
 
     ``GET /models/{id}/manifest`` (``Models_GetCustomModelManifest``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "shared_30_31.ModelManifest | shared_2411_2510.ModelManifest",
+        "v3_0.ModelManifest | v2024_11_15.ModelManifest",
         await client.requester.invoke(
             "Models_GetCustomModelManifest",
             {"id": id, "sasValidityInSeconds": sas_validity_in_seconds, "sasLifetimeMinutes": sas_lifetime_minutes},
@@ -1531,13 +1521,13 @@ async def models_get_file(
     sas_validity_in_seconds: int | None = None,
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
-) -> v3_1.File | shared_2411_2510.File:
+) -> v3_1.File | v2024_11_15.File:
     """Get one file of a custom model.
 
     ``GET /models/{id}/files/{fileId}`` (``Models_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "v3_1.File | shared_2411_2510.File",
+        "v3_1.File | v2024_11_15.File",
         await client.requester.invoke(
             "Models_GetFile",
             {
@@ -1559,7 +1549,7 @@ def models_list_base_models(
     filter: str | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[v3_1.BaseModel | shared_2411_2510.BaseModel]:
+) -> AsyncPager[v3_1.BaseModel | v2024_11_15.BaseModel]:
     """List base models, a page at a time.
 
     ``filter`` keeps the items that match a condition, such as
@@ -1608,7 +1598,7 @@ def models_list_files(
     sas_lifetime_minutes: int | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[v3_1.File | shared_2411_2510.File]:
+) -> AsyncPager[v3_1.File | v2024_11_15.File]:
     """List the files of a custom model, a page at a time.
 
     ``filter`` keeps the items that match a condition, such as
@@ -1645,7 +1635,7 @@ async def models_update(
     client: HasRequester,
     *,
     id: str | UUID,
-    model_update: shared_30_31_2510.ModelUpdate | Mapping[str, Any] | v2024_11_15.ModelUpdate,
+    model_update: v3_0.ModelUpdate | Mapping[str, Any] | v2024_11_15.ModelUpdate,
     **options: Unpack[CallOptions],
 ) -> v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel:
     """Update a custom model.
@@ -1660,14 +1650,12 @@ async def models_update(
 
 async def operations_get_model_copy(
     client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
-) -> shared_2411_2510.Operation:
+) -> v2024_11_15.Operation:
     """Get the state of a model copy operation.
 
     ``GET /operations/models/copy/{id}`` (``Operations_GetModelCopy``; API versions 2024-11-15, 2025-10-15).
     """
-    return cast(
-        "shared_2411_2510.Operation", await client.requester.invoke("Operations_GetModelCopy", {"id": id}, options)
-    )
+    return cast("v2024_11_15.Operation", await client.requester.invoke("Operations_GetModelCopy", {"id": id}, options))
 
 
 async def ping_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -1681,15 +1669,15 @@ async def ping_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[C
 async def projects_create(
     client: HasRequester,
     *,
-    project: shared_30_31.Project | Mapping[str, Any] | v2025_10_15.Project,
+    project: v3_0.Project | Mapping[str, Any] | v2025_10_15.Project,
     **options: Unpack[CallOptions],
-) -> shared_30_31.Project | v2025_10_15.Project:
+) -> v3_0.Project | v2025_10_15.Project:
     """Create a project.
 
     ``POST /projects`` (``Projects_Create``; API versions v3.1, 2025-10-15).
     """
     return cast(
-        "shared_30_31.Project | v2025_10_15.Project",
+        "v3_0.Project | v2025_10_15.Project",
         await client.requester.invoke("Projects_Create", {"project": project}, options),
     )
 
@@ -1704,13 +1692,13 @@ async def projects_delete(client: HasRequester, *, id: str | UUID, **options: Un
 
 async def projects_get(
     client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
-) -> shared_30_31.Project | v2025_10_15.Project:
+) -> v3_0.Project | v2025_10_15.Project:
     """Get one project by id.
 
     ``GET /projects/{id}`` (``Projects_Get``; API versions v3.1, 2025-10-15).
     """
     return cast(
-        "shared_30_31.Project | v2025_10_15.Project", await client.requester.invoke("Projects_Get", {"id": id}, options)
+        "v3_0.Project | v2025_10_15.Project", await client.requester.invoke("Projects_Get", {"id": id}, options)
     )
 
 
@@ -1722,7 +1710,7 @@ def projects_list(
     filter: str | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[shared_30_31.Project | v2025_10_15.Project]:
+) -> AsyncPager[v3_0.Project | v2025_10_15.Project]:
     """List projects, a page at a time.
 
     ``filter`` keeps the items that match a condition, such as
@@ -1770,7 +1758,7 @@ def projects_list_endpoints(
     filter: str | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[shared_30_31.Endpoint | v2025_10_15.Endpoint]:
+) -> AsyncPager[v3_0.Endpoint | v2025_10_15.Endpoint]:
     """List the endpoints of a project, a page at a time.
 
     ``filter`` keeps the items that match a condition, such as
@@ -1869,25 +1857,25 @@ async def projects_update(
     client: HasRequester,
     *,
     id: str | UUID,
-    project_update: shared_30_31.ProjectUpdate | Mapping[str, Any] | v2025_10_15.ProjectUpdate,
+    project_update: v3_0.ProjectUpdate | Mapping[str, Any] | v2025_10_15.ProjectUpdate,
     **options: Unpack[CallOptions],
-) -> shared_30_31.Project | v2025_10_15.Project:
+) -> v3_0.Project | v2025_10_15.Project:
     """Update a project.
 
     ``PATCH /projects/{id}`` (``Projects_Update``; API versions v3.1, 2025-10-15).
     """
     return cast(
-        "shared_30_31.Project | v2025_10_15.Project",
+        "v3_0.Project | v2025_10_15.Project",
         await client.requester.invoke("Projects_Update", {"id": id, "projectUpdate": project_update}, options),
     )
 
 
-async def service_health_get(client: HasRequester, **options: Unpack[CallOptions]) -> shared_30_31.ServiceHealth:
+async def service_health_get(client: HasRequester, **options: Unpack[CallOptions]) -> v3_0.ServiceHealth:
     """Get the health of the service and of its parts.
 
     ``GET /healthstatus`` (``ServiceHealth_Get``; API versions v3.1).
     """
-    return cast("shared_30_31.ServiceHealth", await client.requester.invoke("ServiceHealth_Get", {}, options))
+    return cast("v3_0.ServiceHealth", await client.requester.invoke("ServiceHealth_Get", {}, options))
 
 
 async def test_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -1940,13 +1928,13 @@ async def transcriptions_get_file(
     sas_validity_in_seconds: int | None = None,
     sas_lifetime_minutes: int | None = None,
     **options: Unpack[CallOptions],
-) -> v3_1.File | shared_2411_2510.File:
+) -> v3_1.File | v2024_11_15.File:
     """Get one file of a transcription.
 
     ``GET /transcriptions/{id}/files/{fileId}`` (``Transcriptions_GetFile``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "v3_1.File | shared_2411_2510.File",
+        "v3_1.File | v2024_11_15.File",
         await client.requester.invoke(
             "Transcriptions_GetFile",
             {
@@ -1994,7 +1982,7 @@ def transcriptions_list_files(
     sas_lifetime_minutes: int | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[v3_1.File | shared_2411_2510.File]:
+) -> AsyncPager[v3_1.File | v2024_11_15.File]:
     """List the files of a transcription, a page at a time.
 
     ``filter`` keeps the items that match a condition, such as
@@ -2021,13 +2009,13 @@ def transcriptions_list_files(
 
 async def transcriptions_list_supported_locales(
     client: HasRequester, **options: Unpack[CallOptions]
-) -> list[str] | shared_2411_2510.TranscriptionLocales:
+) -> list[str] | v2024_11_15.TranscriptionLocales:
     """List the locales transcriptions can be made for.
 
     ``GET /transcriptions/locales`` (``Transcriptions_ListSupportedLocales``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "list[str] | shared_2411_2510.TranscriptionLocales",
+        "list[str] | v2024_11_15.TranscriptionLocales",
         await client.requester.invoke("Transcriptions_ListSupportedLocales", {}, options),
     )
 
@@ -2054,13 +2042,13 @@ async def transcriptions_transcribe(
     audio: FileBody | None = None,
     definition: str | None = None,
     **options: Unpack[CallOptions],
-) -> shared_2411_2510.TranscribeResult:
+) -> v2024_11_15.TranscribeResult:
     """Transcribe one audio file at once, without a job (fast transcription).
 
     ``POST /transcriptions:transcribe`` (``Transcriptions_Transcribe``; API versions 2024-11-15, 2025-10-15).
     """
     return cast(
-        "shared_2411_2510.TranscribeResult",
+        "v2024_11_15.TranscribeResult",
         await client.requester.invoke("Transcriptions_Transcribe", {"audio": audio, "definition": definition}, options),
     )
 
@@ -2069,7 +2057,7 @@ async def transcriptions_update(
     client: HasRequester,
     *,
     id: str | UUID,
-    transcription_update: shared_30_31_2510.TranscriptionUpdate | Mapping[str, Any] | v2024_11_15.TranscriptionUpdate,
+    transcription_update: v3_0.TranscriptionUpdate | Mapping[str, Any] | v2024_11_15.TranscriptionUpdate,
     **options: Unpack[CallOptions],
 ) -> v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription:
     """Update a transcription.
@@ -2088,7 +2076,7 @@ async def update_dataset(
     client: HasRequester,
     *,
     id: str | UUID,
-    dataset_update: shared_30_31_2510.DatasetUpdate | Mapping[str, Any],
+    dataset_update: v3_0.DatasetUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.Dataset:
     """Update a dataset.
@@ -2105,15 +2093,15 @@ async def update_endpoint(
     client: HasRequester,
     *,
     id: str | UUID,
-    endpoint_update: shared_30_31_2510.EndpointUpdate | Mapping[str, Any],
+    endpoint_update: v3_0.EndpointUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
-) -> shared_30_31.Endpoint:
+) -> v3_0.Endpoint:
     """Update an endpoint.
 
     ``PATCH /endpoints/{id}`` (``UpdateEndpoint``; API versions v3.0).
     """
     return cast(
-        "shared_30_31.Endpoint",
+        "v3_0.Endpoint",
         await client.requester.invoke("UpdateEndpoint", {"id": id, "endpointUpdate": endpoint_update}, options),
     )
 
@@ -2122,7 +2110,7 @@ async def update_evaluation(
     client: HasRequester,
     *,
     id: str | UUID,
-    evaluation_update: shared_30_31_2510.EvaluationUpdate | Mapping[str, Any],
+    evaluation_update: v3_0.EvaluationUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.Evaluation:
     """Update an evaluation.
@@ -2156,7 +2144,7 @@ async def update_model(
     client: HasRequester,
     *,
     id: str | UUID,
-    model_update: shared_30_31_2510.ModelUpdate | Mapping[str, Any],
+    model_update: v3_0.ModelUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.Model:
     """Update a custom model.
@@ -2172,15 +2160,15 @@ async def update_project(
     client: HasRequester,
     *,
     id: str | UUID,
-    project_update: shared_30_31.ProjectUpdate | Mapping[str, Any],
+    project_update: v3_0.ProjectUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
-) -> shared_30_31.Project:
+) -> v3_0.Project:
     """Update a project.
 
     ``PATCH /projects/{id}`` (``UpdateProject``; API versions v3.0).
     """
     return cast(
-        "shared_30_31.Project",
+        "v3_0.Project",
         await client.requester.invoke("UpdateProject", {"id": id, "projectUpdate": project_update}, options),
     )
 
@@ -2189,7 +2177,7 @@ async def update_transcription(
     client: HasRequester,
     *,
     id: str | UUID,
-    transcription_update: shared_30_31_2510.TranscriptionUpdate | Mapping[str, Any],
+    transcription_update: v3_0.TranscriptionUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
 ) -> v3_0.Transcription:
     """Update a transcription.
@@ -2241,15 +2229,13 @@ async def upload_dataset_from_form(
 
 
 async def web_hooks_create(
-    client: HasRequester, *, web_hook: shared_31_2411_2510.WebHook | Mapping[str, Any], **options: Unpack[CallOptions]
-) -> shared_31_2411_2510.WebHook:
+    client: HasRequester, *, web_hook: v3_1.WebHook | Mapping[str, Any], **options: Unpack[CallOptions]
+) -> v3_1.WebHook:
     """Create a web hook.
 
     ``POST /webhooks`` (``WebHooks_Create``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return cast(
-        "shared_31_2411_2510.WebHook", await client.requester.invoke("WebHooks_Create", {"webHook": web_hook}, options)
-    )
+    return cast("v3_1.WebHook", await client.requester.invoke("WebHooks_Create", {"webHook": web_hook}, options))
 
 
 async def web_hooks_delete(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
@@ -2260,14 +2246,12 @@ async def web_hooks_delete(client: HasRequester, *, id: str | UUID, **options: U
     await client.requester.invoke("WebHooks_Delete", {"id": id}, options)
 
 
-async def web_hooks_get(
-    client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]
-) -> shared_31_2411_2510.WebHook:
+async def web_hooks_get(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_1.WebHook:
     """Get one web hook by id.
 
     ``GET /webhooks/{id}`` (``WebHooks_Get``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
-    return cast("shared_31_2411_2510.WebHook", await client.requester.invoke("WebHooks_Get", {"id": id}, options))
+    return cast("v3_1.WebHook", await client.requester.invoke("WebHooks_Get", {"id": id}, options))
 
 
 def web_hooks_list(
@@ -2278,7 +2262,7 @@ def web_hooks_list(
     filter: str | None = None,
     max_items: int | None = None,
     **options: Unpack[CallOptions],
-) -> AsyncPager[shared_31_2411_2510.WebHook]:
+) -> AsyncPager[v3_1.WebHook]:
     """List web hooks, a page at a time.
 
     ``filter`` keeps the items that match a condition, such as
@@ -2313,15 +2297,15 @@ async def web_hooks_update(
     client: HasRequester,
     *,
     id: str | UUID,
-    web_hook_update: shared_31_2411_2510.WebHookUpdate | Mapping[str, Any],
+    web_hook_update: v3_1.WebHookUpdate | Mapping[str, Any],
     **options: Unpack[CallOptions],
-) -> shared_31_2411_2510.WebHook:
+) -> v3_1.WebHook:
     """Update a web hook.
 
     ``PATCH /webhooks/{id}`` (``WebHooks_Update``; API versions v3.1, 2024-11-15, 2025-10-15).
     """
     return cast(
-        "shared_31_2411_2510.WebHook",
+        "v3_1.WebHook",
         await client.requester.invoke("WebHooks_Update", {"id": id, "webHookUpdate": web_hook_update}, options),
     )
 

@@ -17,7 +17,7 @@ from .render_api import (
     render_public_models,
     render_routes,
 )
-from .render_models import references, render_models, render_readers
+from .render_models import render_models, render_readers
 from .spec import load, package_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,28 +37,18 @@ def generate(spec_root: Path, out: Path, versions: tuple[str, ...] = VERSIONS) -
         out / "groups.py": render_groups(layout),
         out / "public_models.py": render_public_models(layout),
     }
-    for module in layout.module_order():
-        local = layout.defined[module]
-        names = {d.name for d in local}
-        users = [s for s in specs if any(layout.owner[s.version].get(n) == module for n in names)] or [
-            s for s in specs if package_name(s.version) == module
-        ]
-        owner = layout.owner[users[0].version]
-        if module.startswith("shared_"):
-            wanted = set().union(*(references(d) for d in local)) - names
-            title = "shared by API versions " + ", ".join(s.version for s in users)
-        else:
-            wanted = set(users[0].definitions) - names
-            title = f"API version {users[0].version}"
-        imported = {n: owner[n] for n in wanted}
-        exported = sorted(names | (wanted if not module.startswith("shared_") else set()))
-        kinds = {n: d.kind for n, d in users[0].definitions.items()}
-        files[out / module / "__init__.py"] = f'"""Generated models: {title}. Do not edit."""\n'
-        files[out / module / "models.py"] = render_models(title, local, imported, exported)
-        files[out / module / "readers.py"] = render_readers(title, local, kinds)
     for spec in specs:
-        files[out / package_name(spec.version) / "routes.py"] = render_routes(spec, canonical[spec.version])
-        files[out / package_name(spec.version) / "bodies.py"] = render_body_schemas(spec)
+        package = package_name(spec.version)
+        local = layout.defined[package]
+        owner = layout.owner[spec.version]
+        imported = {name: module for name, module in owner.items() if module != package}
+        kinds = {name: d.kind for name, d in spec.definitions.items()}
+        title = f"API version {spec.version}"
+        files[out / package / "__init__.py"] = f'"""Generated code of {title}. Do not edit."""\n'
+        files[out / package / "models.py"] = render_models(title, local, imported, sorted(owner))
+        files[out / package / "readers.py"] = render_readers(title, local, kinds)
+        files[out / package / "routes.py"] = render_routes(spec, canonical[spec.version])
+        files[out / package / "bodies.py"] = render_body_schemas(spec)
     for stale in sorted(set(out.rglob("*.py")) - set(files)) if out.exists() else []:
         stale.unlink()
     for folder in sorted((p for p in out.iterdir() if p.is_dir()), reverse=True) if out.exists() else []:

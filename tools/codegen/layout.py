@@ -1,9 +1,9 @@
 """Where each generated class lives, and how operations line up across API versions.
 
-A definition whose shape (fields, types, and the shapes of everything it refers to) is
-the same in several versions is generated once, in a ``shared_*`` package named after
-those versions; the rest live in their version's package. Loading one version then
-loads exactly the classes it uses.
+A definition lives in the earliest API version that has its shape (fields, types, and the
+shapes of everything it refers to); a later version with the same shape imports it from
+there. Where a class lives depends only on its version and the ones before, so adding a
+newer version adds a package and moves nothing.
 
 Operations are lined up under a *canonical* ID (v3.1's, or the GA versions' own for
 operations v3.1 lacks) so that ``client.<group>.<method>`` means the same on every version.
@@ -21,11 +21,6 @@ from .spec import ApiSpec, Definition, Operation, TypeRef, package_name
 CANONICAL_BY_HAND = {"Transcriptions_Submit": "Transcriptions_Create"}
 # The version whose operation IDs name the friendly calls (``client.<group>.<method>``).
 CANONICAL_VERSION = "v3.1"
-
-
-def short_tag(version: str) -> str:
-    """``v3.1`` -> ``31``, ``2024-11-15`` -> ``2411``: short names for shared packages."""
-    return version.lstrip("v").replace(".", "") if version.startswith("v") else version[2:4] + version[5:7]
 
 
 def _type_signature(spec: ApiSpec, t: TypeRef, stack: tuple[str, ...]) -> Any:
@@ -54,41 +49,31 @@ def signature(spec: ApiSpec, name: str, stack: tuple[str, ...] = ()) -> Any:
 
 @dataclass
 class Layout:
-    """Generated packages and what each defines; per version, the package owning each name."""
+    """Per version, what its package defines and the package owning each of its names."""
 
     specs: list[ApiSpec]
-    defined: dict[str, list[Definition]] = field(default_factory=lambda: defaultdict(list))
-    owner: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    defined: dict[str, list[Definition]] = field(default_factory=dict)
+    owner: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def versions(self) -> list[str]:
         return [s.version for s in self.specs]
 
-    def module_order(self) -> list[str]:
-        """Packages, shared ones first (the widest first), then one per version."""
-        shared = sorted((m for m in self.defined if m.startswith("shared_")), key=lambda m: (-m.count("_"), m))
-        return shared + [package_name(v) for v in self.versions]
-
 
 def place(specs: list[ApiSpec]) -> Layout:
+    """Each definition in the earliest of ``specs`` (oldest first) with the same shape."""
     layout = Layout(specs)
-    names = sorted({name for spec in specs for name in spec.definitions})
-    for name in names:
-        groups: dict[str, list[ApiSpec]] = defaultdict(list)
-        for spec in specs:
-            if name in spec.definitions:
-                groups[repr(signature(spec, name))].append(spec)
-        for members in groups.values():
-            module = (
-                package_name(members[0].version)
-                if len(members) == 1
-                else "shared_" + "_".join(short_tag(s.version) for s in members)
-            )
-            layout.defined[module].append(members[0].definitions[name])
-            for spec in members:
-                layout.owner[spec.version][name] = module
-    for spec in specs:  # every version package exists, even with nothing of its own
-        layout.defined.setdefault(package_name(spec.version), [])
+    first: dict[tuple[str, str], str] = {}  # (name, shape) -> the package defining it
+    for spec in specs:
+        package = package_name(spec.version)
+        layout.defined[package] = []
+        layout.owner[spec.version] = {}
+        for name, definition in sorted(spec.definitions.items()):
+            key = (name, repr(signature(spec, name)))
+            if key not in first:
+                first[key] = package
+                layout.defined[package].append(definition)
+            layout.owner[spec.version][name] = first[key]
     return layout
 
 

@@ -12,9 +12,6 @@ from .layout import Layout, canonical_ids, operations_by_canonical, operations_b
 from .render_models import HEADER, py_type
 from .spec import ApiSpec, Operation, Param, TypeRef, package_name, snake
 
-# Which version's class ``speechrest.models.<Name>`` is: the newest version that has the name.
-PREFERENCE = ("2025-10-15", "2024-11-15", "v3.1", "v3.0")
-
 Uses = list[tuple[ApiSpec, Operation]]
 # Friendly calls written by hand (speechrest/_transcriptions.py, speechrest/upload.py): no
 # generated group method; the operation functions still exist.
@@ -417,8 +414,8 @@ def render_index(layout: Layout) -> str:
 def public_models(layout: Layout) -> dict[str, str]:
     """Name -> defining package, for the newest version that has the name."""
     chosen: dict[str, str] = {}
-    for version in PREFERENCE:
-        for name, module in layout.owner.get(version, {}).items():
+    for version in reversed(layout.versions):
+        for name, module in layout.owner[version].items():
             chosen.setdefault(name, module)
     return dict(sorted(chosen.items()))
 

@@ -1,1 +1,1 @@
-"""Generated models: API version 2024-11-15. Do not edit."""
+"""Generated code of API version 2024-11-15. Do not edit."""

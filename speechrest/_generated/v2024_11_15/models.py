@@ -7,73 +7,35 @@ from typing import Any
 
 from attrs import define, field
 
-from ..shared_30_31_2411_2510.models import EndpointPropertiesUpdate as EndpointPropertiesUpdate
-from ..shared_30_31_2411_2510.models import EntityError as EntityError
-from ..shared_30_31_2411_2510.models import EntityReference as EntityReference
-from ..shared_30_31_2411_2510.models import FileLinks as FileLinks
-from ..shared_30_31_2411_2510.models import ModelFile as ModelFile
-from ..shared_30_31_2411_2510.models import ProfanityFilterMode as ProfanityFilterMode
-from ..shared_30_31_2411_2510.models import PunctuationMode as PunctuationMode
-from ..shared_30_31_2411_2510.models import Status as Status
-from ..shared_30_31_2411_2510.models import WebHookLinks as WebHookLinks
-from ..shared_30_31_2411_2510.models import WebHookProperties as WebHookProperties
-from ..shared_30_31_2411_2510.models import WebHookPropertiesUpdate as WebHookPropertiesUpdate
-from ..shared_31_2411_2510.models import BaseModelDeprecationDates as BaseModelDeprecationDates
-from ..shared_31_2411_2510.models import BaseModelLinks as BaseModelLinks
-from ..shared_31_2411_2510.models import BlockKind as BlockKind
-from ..shared_31_2411_2510.models import CommitBlocksEntry as CommitBlocksEntry
-from ..shared_31_2411_2510.models import CustomModelDeprecationDates as CustomModelDeprecationDates
-from ..shared_31_2411_2510.models import DatasetLinks as DatasetLinks
-from ..shared_31_2411_2510.models import ErrorCode as ErrorCode
-from ..shared_31_2411_2510.models import EvaluationLinks as EvaluationLinks
-from ..shared_31_2411_2510.models import PaginatedWebHooks as PaginatedWebHooks
-from ..shared_31_2411_2510.models import ResponseBlock as ResponseBlock
-from ..shared_31_2411_2510.models import SharedModel as SharedModel
-from ..shared_31_2411_2510.models import TranscriptionLinks as TranscriptionLinks
-from ..shared_31_2411_2510.models import UploadedBlocks as UploadedBlocks
-from ..shared_31_2411_2510.models import WebHook as WebHook
-from ..shared_31_2411_2510.models import WebHookEvents as WebHookEvents
-from ..shared_31_2411_2510.models import WebHookUpdate as WebHookUpdate
-from ..shared_2411_2510.models import BaseModel as BaseModel
-from ..shared_2411_2510.models import BaseModelFeatures as BaseModelFeatures
-from ..shared_2411_2510.models import BaseModelProperties as BaseModelProperties
-from ..shared_2411_2510.models import ChannelCombinedPhrases as ChannelCombinedPhrases
-from ..shared_2411_2510.models import CustomModelFeatures as CustomModelFeatures
-from ..shared_2411_2510.models import CustomModelLinks as CustomModelLinks
-from ..shared_2411_2510.models import CustomModelProperties as CustomModelProperties
-from ..shared_2411_2510.models import DatasetKind as DatasetKind
-from ..shared_2411_2510.models import DatasetLocales as DatasetLocales
-from ..shared_2411_2510.models import DatasetProperties as DatasetProperties
-from ..shared_2411_2510.models import DetailedErrorCode as DetailedErrorCode
-from ..shared_2411_2510.models import DiarizationProperties as DiarizationProperties
-from ..shared_2411_2510.models import EditsSummary as EditsSummary
-from ..shared_2411_2510.models import EndpointLinks as EndpointLinks
-from ..shared_2411_2510.models import EndpointProperties as EndpointProperties
-from ..shared_2411_2510.models import Error as Error
-from ..shared_2411_2510.models import EvaluationProperties as EvaluationProperties
-from ..shared_2411_2510.models import File as File
-from ..shared_2411_2510.models import FileKind as FileKind
-from ..shared_2411_2510.models import FileProperties as FileProperties
-from ..shared_2411_2510.models import InnerError as InnerError
-from ..shared_2411_2510.models import LanguageIdentificationMode as LanguageIdentificationMode
-from ..shared_2411_2510.models import LanguageIdentificationProperties as LanguageIdentificationProperties
-from ..shared_2411_2510.models import ModelCopyAuthorization as ModelCopyAuthorization
-from ..shared_2411_2510.models import ModelCopyAuthorizationDefinition as ModelCopyAuthorizationDefinition
-from ..shared_2411_2510.models import ModelManifest as ModelManifest
-from ..shared_2411_2510.models import Operation as Operation
-from ..shared_2411_2510.models import OperationResult as OperationResult
-from ..shared_2411_2510.models import OutputFormatType as OutputFormatType
-from ..shared_2411_2510.models import PaginatedBaseModels as PaginatedBaseModels
-from ..shared_2411_2510.models import PaginatedFiles as PaginatedFiles
-from ..shared_2411_2510.models import Phrase as Phrase
-from ..shared_2411_2510.models import SharedModelFeatures as SharedModelFeatures
-from ..shared_2411_2510.models import TextNormalizationKind as TextNormalizationKind
-from ..shared_2411_2510.models import TokenErrorDetails as TokenErrorDetails
-from ..shared_2411_2510.models import TranscribeDiarizationProperties as TranscribeDiarizationProperties
-from ..shared_2411_2510.models import TranscribeResult as TranscribeResult
-from ..shared_2411_2510.models import TranscriptionLocales as TranscriptionLocales
-from ..shared_2411_2510.models import TranscriptionProperties as TranscriptionProperties
-from ..shared_2411_2510.models import Word as Word
+from speechrest._enums import WireEnum
+
+from ..v3_0.models import EndpointPropertiesUpdate as EndpointPropertiesUpdate
+from ..v3_0.models import EntityError as EntityError
+from ..v3_0.models import EntityReference as EntityReference
+from ..v3_0.models import FileLinks as FileLinks
+from ..v3_0.models import ModelFile as ModelFile
+from ..v3_0.models import ProfanityFilterMode as ProfanityFilterMode
+from ..v3_0.models import PunctuationMode as PunctuationMode
+from ..v3_0.models import Status as Status
+from ..v3_0.models import WebHookLinks as WebHookLinks
+from ..v3_0.models import WebHookProperties as WebHookProperties
+from ..v3_0.models import WebHookPropertiesUpdate as WebHookPropertiesUpdate
+from ..v3_1.models import BaseModelDeprecationDates as BaseModelDeprecationDates
+from ..v3_1.models import BaseModelLinks as BaseModelLinks
+from ..v3_1.models import BlockKind as BlockKind
+from ..v3_1.models import CommitBlocksEntry as CommitBlocksEntry
+from ..v3_1.models import CustomModelDeprecationDates as CustomModelDeprecationDates
+from ..v3_1.models import DatasetLinks as DatasetLinks
+from ..v3_1.models import ErrorCode as ErrorCode
+from ..v3_1.models import EvaluationLinks as EvaluationLinks
+from ..v3_1.models import PaginatedWebHooks as PaginatedWebHooks
+from ..v3_1.models import ResponseBlock as ResponseBlock
+from ..v3_1.models import SharedModel as SharedModel
+from ..v3_1.models import TranscriptionLinks as TranscriptionLinks
+from ..v3_1.models import UploadedBlocks as UploadedBlocks
+from ..v3_1.models import WebHook as WebHook
+from ..v3_1.models import WebHookEvents as WebHookEvents
+from ..v3_1.models import WebHookUpdate as WebHookUpdate
 
 
 def _entity_id(url: str | None, kind: str) -> str:
@@ -81,6 +43,199 @@ def _entity_id(url: str | None, kind: str) -> str:
     if not url:
         raise AttributeError(f"this {kind} has no 'self' link, so it has no id")
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+class DatasetKind(WireEnum):
+    """Known values of ``DatasetKind``, printed as their wire text; later ones arrive as plain strings."""
+
+    LANGUAGE = "Language"
+    ACOUSTIC = "Acoustic"
+    PRONUNCIATION = "Pronunciation"
+    AUDIO_FILES = "AudioFiles"
+    LANGUAGE_MARKDOWN = "LanguageMarkdown"
+    OUTPUT_FORMATTING = "OutputFormatting"
+
+
+class DetailedErrorCode(WireEnum):
+    """Known values of ``DetailedErrorCode``, printed as their wire text; later ones arrive as plain strings."""
+
+    INVALID_PARAMETER_VALUE = "InvalidParameterValue"
+    INVALID_REQUEST_BODY_FORMAT = "InvalidRequestBodyFormat"
+    EMPTY_REQUEST = "EmptyRequest"
+    MISSING_INPUT_RECORDS = "MissingInputRecords"
+    INVALID_DOCUMENT = "InvalidDocument"
+    MODEL_VERSION_INCORRECT = "ModelVersionIncorrect"
+    INVALID_DOCUMENT_BATCH = "InvalidDocumentBatch"
+    UNSUPPORTED_LANGUAGE_CODE = "UnsupportedLanguageCode"
+    DATA_IMPORT_FAILED = "DataImportFailed"
+    IN_USE_VIOLATION = "InUseViolation"
+    INVALID_LOCALE = "InvalidLocale"
+    INVALID_BASE_MODEL = "InvalidBaseModel"
+    INVALID_ADAPTATION_MAPPING = "InvalidAdaptationMapping"
+    INVALID_DATASET = "InvalidDataset"
+    INVALID_TEST = "InvalidTest"
+    FAILED_DATASET = "FailedDataset"
+    INVALID_MODEL = "InvalidModel"
+    INVALID_TRANSCRIPTION = "InvalidTranscription"
+    INVALID_PAYLOAD = "InvalidPayload"
+    INVALID_PARAMETER = "InvalidParameter"
+    ENDPOINT_WITHOUT_LOGGING = "EndpointWithoutLogging"
+    INVALID_PERMISSIONS = "InvalidPermissions"
+    INVALID_PREREQUISITE = "InvalidPrerequisite"
+    INVALID_PRODUCT_ID = "InvalidProductId"
+    INVALID_SUBSCRIPTION = "InvalidSubscription"
+    INVALID_PROJECT = "InvalidProject"
+    INVALID_PROJECT_KIND = "InvalidProjectKind"
+    INVALID_RECORDINGS_URI = "InvalidRecordingsUri"
+    ONLY_ONE_OF_URLS_OR_CONTAINER_OR_DATASET = "OnlyOneOfUrlsOrContainerOrDataset"
+    EXCEEDED_NUMBER_OF_RECORDINGS_URIS = "ExceededNumberOfRecordingsUris"
+    INVALID_CHANNELS = "InvalidChannels"
+    MODEL_MISMATCH = "ModelMismatch"
+    PROJECT_GENDER_MISMATCH = "ProjectGenderMismatch"
+    MODEL_DEPRECATED = "ModelDeprecated"
+    MODEL_EXISTS = "ModelExists"
+    MODEL_NOT_DEPLOYABLE = "ModelNotDeployable"
+    ENDPOINT_NOT_UPDATABLE = "EndpointNotUpdatable"
+    SINGLE_DEFAULT_ENDPOINT = "SingleDefaultEndpoint"
+    ENDPOINT_CANNOT_BE_DEFAULT = "EndpointCannotBeDefault"
+    INVALID_MODEL_URI = "InvalidModelUri"
+    SUBSCRIPTION_NOT_FOUND = "SubscriptionNotFound"
+    QUOTA_VIOLATION = "QuotaViolation"
+    UNSUPPORTED_DELTA = "UnsupportedDelta"
+    UNSUPPORTED_FILTER = "UnsupportedFilter"
+    UNSUPPORTED_PAGINATION = "UnsupportedPagination"
+    UNSUPPORTED_DYNAMIC_CONFIGURATION = "UnsupportedDynamicConfiguration"
+    UNSUPPORTED_ORDER_BY = "UnsupportedOrderBy"
+    NO_UTF8_WITH_BOM = "NoUtf8WithBom"
+    MODEL_DEPLOYMENT_NOT_COMPLETE_STATE = "ModelDeploymentNotCompleteState"
+    SKU_LIMITS_EXIST = "SkuLimitsExist"
+    DEPLOYING_FAILED_MODEL = "DeployingFailedModel"
+    UNSUPPORTED_TIME_RANGE = "UnsupportedTimeRange"
+    INVALID_LOG_DATE = "InvalidLogDate"
+    INVALID_LOG_ID = "InvalidLogId"
+    INVALID_LOG_START_TIME = "InvalidLogStartTime"
+    INVALID_LOG_END_TIME = "InvalidLogEndTime"
+    INVALID_TOP_FOR_LOGS = "InvalidTopForLogs"
+    INVALID_SKIP_TOKEN_FOR_LOGS = "InvalidSkipTokenForLogs"
+    DELETE_NOT_ALLOWED = "DeleteNotAllowed"
+    FORBIDDEN = "Forbidden"
+    DEPLOY_NOT_ALLOWED = "DeployNotAllowed"
+    UNEXPECTED_ERROR = "UnexpectedError"
+    INVALID_COLLECTION = "InvalidCollection"
+    INVALID_CALLBACK_URI = "InvalidCallbackUri"
+    INVALID_SAS_VALIDITY_DURATION = "InvalidSasValidityDuration"
+    INACCESSIBLE_CUSTOMER_STORAGE = "InaccessibleCustomerStorage"
+    UNSUPPORTED_CLASS_BASED_ADAPTATION = "UnsupportedClassBasedAdaptation"
+    INVALID_WEB_HOOK_EVENT_KIND = "InvalidWebHookEventKind"
+    INVALID_TIME_TO_LIVE = "InvalidTimeToLive"
+    INVALID_SOURCE_AZURE_RESOURCE_ID = "InvalidSourceAzureResourceId"
+    MODEL_COPY_AUTHORIZATION_EXPIRED = "ModelCopyAuthorizationExpired"
+    ENDPOINT_LOGGING_NOT_SUPPORTED = "EndpointLoggingNotSupported"
+    NO_LANGUAGE_IDENTIFIED = "NoLanguageIdentified"
+    MULTIPLE_LANGUAGES_IDENTIFIED = "MultipleLanguagesIdentified"
+    INVALID_AUDIO_FORMAT = "InvalidAudioFormat"
+    BAD_CHANNEL_CONFIGURATION = "BadChannelConfiguration"
+    INVALID_CHANNEL_SPECIFICATION = "InvalidChannelSpecification"
+    AUDIO_LENGTH_LIMIT_EXCEEDED = "AudioLengthLimitExceeded"
+    EMPTY_AUDIO_FILE = "EmptyAudioFile"
+
+
+class FileKind(WireEnum):
+    """Known values of ``FileKind``, printed as their wire text; later ones arrive as plain strings."""
+
+    DATASET_REPORT = "DatasetReport"
+    AUDIO = "Audio"
+    LANGUAGE_DATA = "LanguageData"
+    PRONUNCIATION_DATA = "PronunciationData"
+    ACOUSTIC_DATA_ARCHIVE = "AcousticDataArchive"
+    ACOUSTIC_DATA_TRANSCRIPTION_V2 = "AcousticDataTranscriptionV2"
+    TRANSCRIPTION = "Transcription"
+    TRANSCRIPTION_REPORT = "TranscriptionReport"
+    EVALUATION_DETAILS = "EvaluationDetails"
+    MODEL_REPORT = "ModelReport"
+    OUTPUT_FORMATTING_DATA = "OutputFormattingData"
+
+
+class LanguageIdentificationMode(WireEnum):
+    """Known values of ``LanguageIdentificationMode``, printed as their wire text; later ones arrive as plain strings."""
+
+    CONTINUOUS = "Continuous"
+    SINGLE = "Single"
+
+
+class OutputFormatType(WireEnum):
+    """Known values of ``OutputFormatType``, printed as their wire text; later ones arrive as plain strings."""
+
+    LEXICAL = "Lexical"
+    DISPLAY = "Display"
+
+
+class TextNormalizationKind(WireEnum):
+    """Known values of ``TextNormalizationKind``, printed as their wire text; later ones arrive as plain strings."""
+
+    DEFAULT = "Default"
+    NONE = "None"
+
+
+@define(kw_only=True)
+class BaseModel:
+    """The ``BaseModel`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    display_name: str = field(metadata={"wire": "displayName"})
+    locale: str = field(metadata={"wire": "locale"})
+    self_: str | None = field(default=None, metadata={"wire": "self"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
+    last_action_date_time: datetime | None = field(default=None, metadata={"wire": "lastActionDateTime"})
+    status: Status | str | None = field(default=None, metadata={"wire": "status"})
+    links: BaseModelLinks | None = field(default=None, metadata={"wire": "links"})
+    properties: BaseModelProperties | None = field(default=None, metadata={"wire": "properties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The entity's id, taken from its ``self`` URL."""
+        return _entity_id(self.self_, "BaseModel")
+
+
+@define(kw_only=True)
+class BaseModelFeatures:
+    """The ``BaseModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    supports_transcriptions_submit: bool | None = field(default=None, metadata={"wire": "supportsTranscriptionsSubmit"})
+    supports_transcriptions_transcribe: bool | None = field(
+        default=None, metadata={"wire": "supportsTranscriptionsTranscribe"}
+    )
+    supports_endpoints: bool | None = field(default=None, metadata={"wire": "supportsEndpoints"})
+    supports_transcriptions_on_speech_containers: bool | None = field(
+        default=None, metadata={"wire": "supportsTranscriptionsOnSpeechContainers"}
+    )
+    supported_output_formats: list[OutputFormatType | str] | None = field(
+        default=None, metadata={"wire": "supportedOutputFormats"}
+    )
+    supports_adaptations_with: list[DatasetKind | str] | None = field(
+        default=None, metadata={"wire": "supportsAdaptationsWith"}
+    )
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class BaseModelProperties:
+    """The ``BaseModelProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    deprecation_dates: BaseModelDeprecationDates | None = field(default=None, metadata={"wire": "deprecationDates"})
+    features: BaseModelFeatures | None = field(default=None, metadata={"wire": "features"})
+    charge_for_adaptation: bool | None = field(default=None, metadata={"wire": "chargeForAdaptation"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class ChannelCombinedPhrases:
+    """The ``ChannelCombinedPhrases`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    text: str = field(metadata={"wire": "text"})
+    channel: int | None = field(default=None, metadata={"wire": "channel"})
+    additional_properties: dict[str, Any] = field(factory=dict)
 
 
 @define(kw_only=True)
@@ -108,6 +263,45 @@ class CustomModel:
 
 
 @define(kw_only=True)
+class CustomModelFeatures:
+    """The ``CustomModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    supports_transcriptions_submit: bool | None = field(default=None, metadata={"wire": "supportsTranscriptionsSubmit"})
+    supports_transcriptions_transcribe: bool | None = field(
+        default=None, metadata={"wire": "supportsTranscriptionsTranscribe"}
+    )
+    supports_endpoints: bool | None = field(default=None, metadata={"wire": "supportsEndpoints"})
+    supports_transcriptions_on_speech_containers: bool | None = field(
+        default=None, metadata={"wire": "supportsTranscriptionsOnSpeechContainers"}
+    )
+    supported_output_formats: list[OutputFormatType | str] | None = field(
+        default=None, metadata={"wire": "supportedOutputFormats"}
+    )
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class CustomModelLinks:
+    """The ``CustomModelLinks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    manifest: str | None = field(default=None, metadata={"wire": "manifest"})
+    copy: str | None = field(default=None, metadata={"wire": "copy"})
+    files: str | None = field(default=None, metadata={"wire": "files"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class CustomModelProperties:
+    """The ``CustomModelProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    deprecation_dates: CustomModelDeprecationDates | None = field(default=None, metadata={"wire": "deprecationDates"})
+    custom_model_weight_percent: int | None = field(default=None, metadata={"wire": "customModelWeightPercent"})
+    features: CustomModelFeatures | None = field(default=None, metadata={"wire": "features"})
+    error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class Dataset:
     """The ``Dataset`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -132,12 +326,57 @@ class Dataset:
 
 
 @define(kw_only=True)
+class DatasetLocales:
+    """The ``DatasetLocales`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    language: list[str] | None = field(default=None, metadata={"wire": "Language"})
+    acoustic: list[str] | None = field(default=None, metadata={"wire": "Acoustic"})
+    pronunciation: list[str] | None = field(default=None, metadata={"wire": "Pronunciation"})
+    audio_files: list[str] | None = field(default=None, metadata={"wire": "AudioFiles"})
+    language_markdown: list[str] | None = field(default=None, metadata={"wire": "LanguageMarkdown"})
+    output_formatting: list[str] | None = field(default=None, metadata={"wire": "OutputFormatting"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class DatasetProperties:
+    """The ``DatasetProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    accepted_line_count: int | None = field(default=None, metadata={"wire": "acceptedLineCount"})
+    rejected_line_count: int | None = field(default=None, metadata={"wire": "rejectedLineCount"})
+    duration_milliseconds: int | None = field(default=None, metadata={"wire": "durationMilliseconds"})
+    text_normalization_kind: TextNormalizationKind | str | None = field(
+        default=None, metadata={"wire": "textNormalizationKind"}
+    )
+    error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class DatasetUpdate:
     """The ``DatasetUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
     display_name: str | None = field(default=None, metadata={"wire": "displayName"})
     description: str | None = field(default=None, metadata={"wire": "description"})
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class DiarizationProperties:
+    """The ``DiarizationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    enabled: bool | None = field(default=None, metadata={"wire": "enabled"})
+    max_speakers: int | None = field(default=None, metadata={"wire": "maxSpeakers"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class EditsSummary:
+    """The ``EditsSummary`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    number_of_edits: int | None = field(default=None, metadata={"wire": "numberOfEdits"})
+    percentage_of_all_edits: float | None = field(default=None, metadata={"wire": "percentageOfAllEdits"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
 
@@ -165,6 +404,23 @@ class Endpoint:
 
 
 @define(kw_only=True)
+class EndpointLinks:
+    """The ``EndpointLinks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    web_socket: str | None = field(default=None, metadata={"wire": "webSocket"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class EndpointProperties:
+    """The ``EndpointProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    logging_enabled: bool | None = field(default=None, metadata={"wire": "loggingEnabled"})
+    error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class EndpointUpdate:
     """The ``EndpointUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -173,6 +429,18 @@ class EndpointUpdate:
     model: EntityReference | None = field(default=None, metadata={"wire": "model"})
     properties: EndpointPropertiesUpdate | None = field(default=None, metadata={"wire": "properties"})
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class Error:
+    """The ``Error`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    message: str | None = field(default=None, metadata={"wire": "message"})
+    target: str | None = field(default=None, metadata={"wire": "target"})
+    inner_error: InnerError | None = field(default=None, metadata={"wire": "innerError"})
+    code: ErrorCode | str | None = field(default=None, metadata={"wire": "code"})
+    details: list[Error] | None = field(default=None, metadata={"wire": "details"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
 
@@ -204,6 +472,44 @@ class Evaluation:
 
 
 @define(kw_only=True)
+class EvaluationProperties:
+    """The ``EvaluationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    word_error_rate1: float | None = field(default=None, metadata={"wire": "wordErrorRate1"})
+    sentence_error_rate1: float | None = field(default=None, metadata={"wire": "sentenceErrorRate1"})
+    token_error_rate1: float | None = field(default=None, metadata={"wire": "tokenErrorRate1"})
+    sentence_count1: int | None = field(default=None, metadata={"wire": "sentenceCount1"})
+    word_count1: int | None = field(default=None, metadata={"wire": "wordCount1"})
+    correct_word_count1: int | None = field(default=None, metadata={"wire": "correctWordCount1"})
+    word_substitution_count1: int | None = field(default=None, metadata={"wire": "wordSubstitutionCount1"})
+    word_deletion_count1: int | None = field(default=None, metadata={"wire": "wordDeletionCount1"})
+    word_insertion_count1: int | None = field(default=None, metadata={"wire": "wordInsertionCount1"})
+    token_count1: int | None = field(default=None, metadata={"wire": "tokenCount1"})
+    correct_token_count1: int | None = field(default=None, metadata={"wire": "correctTokenCount1"})
+    token_substitution_count1: int | None = field(default=None, metadata={"wire": "tokenSubstitutionCount1"})
+    token_deletion_count1: int | None = field(default=None, metadata={"wire": "tokenDeletionCount1"})
+    token_insertion_count1: int | None = field(default=None, metadata={"wire": "tokenInsertionCount1"})
+    token_errors1: TokenErrorDetails | None = field(default=None, metadata={"wire": "tokenErrors1"})
+    word_error_rate2: float | None = field(default=None, metadata={"wire": "wordErrorRate2"})
+    sentence_error_rate2: float | None = field(default=None, metadata={"wire": "sentenceErrorRate2"})
+    token_error_rate2: float | None = field(default=None, metadata={"wire": "tokenErrorRate2"})
+    sentence_count2: int | None = field(default=None, metadata={"wire": "sentenceCount2"})
+    word_count2: int | None = field(default=None, metadata={"wire": "wordCount2"})
+    correct_word_count2: int | None = field(default=None, metadata={"wire": "correctWordCount2"})
+    word_substitution_count2: int | None = field(default=None, metadata={"wire": "wordSubstitutionCount2"})
+    word_deletion_count2: int | None = field(default=None, metadata={"wire": "wordDeletionCount2"})
+    word_insertion_count2: int | None = field(default=None, metadata={"wire": "wordInsertionCount2"})
+    token_count2: int | None = field(default=None, metadata={"wire": "tokenCount2"})
+    correct_token_count2: int | None = field(default=None, metadata={"wire": "correctTokenCount2"})
+    token_substitution_count2: int | None = field(default=None, metadata={"wire": "tokenSubstitutionCount2"})
+    token_deletion_count2: int | None = field(default=None, metadata={"wire": "tokenDeletionCount2"})
+    token_insertion_count2: int | None = field(default=None, metadata={"wire": "tokenInsertionCount2"})
+    token_errors2: TokenErrorDetails | None = field(default=None, metadata={"wire": "tokenErrors2"})
+    error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class EvaluationUpdate:
     """The ``EvaluationUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -214,12 +520,125 @@ class EvaluationUpdate:
 
 
 @define(kw_only=True)
+class File:
+    """The ``File`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    self_: str | None = field(default=None, metadata={"wire": "self"})
+    name: str | None = field(default=None, metadata={"wire": "name"})
+    kind: FileKind | str | None = field(default=None, metadata={"wire": "kind"})
+    links: FileLinks | None = field(default=None, metadata={"wire": "links"})
+    properties: FileProperties | None = field(default=None, metadata={"wire": "properties"})
+    created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The entity's id, taken from its ``self`` URL."""
+        return _entity_id(self.self_, "File")
+
+
+@define(kw_only=True)
+class FileProperties:
+    """The ``FileProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    size: int | None = field(default=None, metadata={"wire": "size"})
+    duration_milliseconds: int | None = field(default=None, metadata={"wire": "durationMilliseconds"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class InnerError:
+    """The ``InnerError`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    message: str | None = field(default=None, metadata={"wire": "message"})
+    target: str | None = field(default=None, metadata={"wire": "target"})
+    inner_error: InnerError | None = field(default=None, metadata={"wire": "innerError"})
+    code: DetailedErrorCode | str | None = field(default=None, metadata={"wire": "code"})
+    details: dict[str, str] | None = field(default=None, metadata={"wire": "details"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class LanguageIdentificationProperties:
+    """The ``LanguageIdentificationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    candidate_locales: list[str] = field(metadata={"wire": "candidateLocales"})
+    speech_model_mapping: dict[str, EntityReference] | None = field(
+        default=None, metadata={"wire": "speechModelMapping"}
+    )
+    mode: LanguageIdentificationMode | str | None = field(default=None, metadata={"wire": "mode"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class ModelCopyAuthorization:
+    """The ``ModelCopyAuthorization`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    target_resource_region: str = field(metadata={"wire": "targetResourceRegion"})
+    target_resource_id: str = field(metadata={"wire": "targetResourceId"})
+    target_resource_endpoint: str = field(metadata={"wire": "targetResourceEndpoint"})
+    source_resource_id: str = field(metadata={"wire": "sourceResourceId"})
+    expiration_date_time: datetime = field(metadata={"wire": "expirationDateTime"})
+    id: str = field(metadata={"wire": "id"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class ModelCopyAuthorizationDefinition:
+    """The ``ModelCopyAuthorizationDefinition`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    source_resource_id: str = field(metadata={"wire": "sourceResourceId"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class ModelManifest:
+    """The ``ModelManifest`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    model: EntityReference = field(metadata={"wire": "model"})
+    model_files: list[ModelFile] = field(metadata={"wire": "modelFiles"})
+    properties: dict[str, Any] = field(metadata={"wire": "properties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class ModelUpdate:
     """The ``ModelUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
     display_name: str | None = field(default=None, metadata={"wire": "displayName"})
     description: str | None = field(default=None, metadata={"wire": "description"})
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class Operation:
+    """The ``Operation`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    id: str = field(metadata={"wire": "id"})
+    self_: str | None = field(default=None, metadata={"wire": "self"})
+    created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
+    last_action_date_time: datetime | None = field(default=None, metadata={"wire": "lastActionDateTime"})
+    status: Status | str | None = field(default=None, metadata={"wire": "status"})
+    result: OperationResult | None = field(default=None, metadata={"wire": "result"})
+    error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class OperationResult:
+    """The ``OperationResult`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    link: str | None = field(default=None, metadata={"wire": "link"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class PaginatedBaseModels:
+    """The ``PaginatedBaseModels`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    values: list[BaseModel] | None = field(default=None, metadata={"wire": "values"})
+    next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
 
@@ -260,11 +679,65 @@ class PaginatedEvaluations:
 
 
 @define(kw_only=True)
+class PaginatedFiles:
+    """The ``PaginatedFiles`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    values: list[File] | None = field(default=None, metadata={"wire": "values"})
+    next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class PaginatedTranscriptions:
     """The ``PaginatedTranscriptions`` object; unknown wire fields are kept in ``additional_properties``."""
 
     values: list[Transcription] | None = field(default=None, metadata={"wire": "values"})
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class Phrase:
+    """The ``Phrase`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    offset_milliseconds: int = field(metadata={"wire": "offsetMilliseconds"})
+    duration_milliseconds: int = field(metadata={"wire": "durationMilliseconds"})
+    text: str = field(metadata={"wire": "text"})
+    confidence: float = field(metadata={"wire": "confidence"})
+    channel: int | None = field(default=None, metadata={"wire": "channel"})
+    speaker: int | None = field(default=None, metadata={"wire": "speaker"})
+    words: list[Word] | None = field(default=None, metadata={"wire": "words"})
+    locale: str | None = field(default=None, metadata={"wire": "locale"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class SharedModelFeatures:
+    """The ``SharedModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    supports_transcriptions_submit: bool | None = field(default=None, metadata={"wire": "supportsTranscriptionsSubmit"})
+    supports_transcriptions_transcribe: bool | None = field(
+        default=None, metadata={"wire": "supportsTranscriptionsTranscribe"}
+    )
+    supports_endpoints: bool | None = field(default=None, metadata={"wire": "supportsEndpoints"})
+    supports_transcriptions_on_speech_containers: bool | None = field(
+        default=None, metadata={"wire": "supportsTranscriptionsOnSpeechContainers"}
+    )
+    supported_output_formats: list[OutputFormatType | str] | None = field(
+        default=None, metadata={"wire": "supportedOutputFormats"}
+    )
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class TokenErrorDetails:
+    """The ``TokenErrorDetails`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    punctuation: EditsSummary | None = field(default=None, metadata={"wire": "punctuation"})
+    capitalization: EditsSummary | None = field(default=None, metadata={"wire": "capitalization"})
+    inverse_text_normalization: EditsSummary | None = field(default=None, metadata={"wire": "inverseTextNormalization"})
+    lexical: EditsSummary | None = field(default=None, metadata={"wire": "lexical"})
+    others: EditsSummary | None = field(default=None, metadata={"wire": "others"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
 
@@ -279,6 +752,25 @@ class TranscribeDefinition:
     )
     diarization: TranscribeDiarizationProperties | None = field(default=None, metadata={"wire": "diarization"})
     channels: list[int] | None = field(default=None, metadata={"wire": "channels"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class TranscribeDiarizationProperties:
+    """The ``TranscribeDiarizationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    enabled: bool | None = field(default=None, metadata={"wire": "enabled"})
+    max_speakers: int | None = field(default=None, metadata={"wire": "maxSpeakers"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class TranscribeResult:
+    """The ``TranscribeResult`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    duration_milliseconds: int = field(metadata={"wire": "durationMilliseconds"})
+    combined_phrases: list[ChannelCombinedPhrases] = field(metadata={"wire": "combinedPhrases"})
+    phrases: list[Phrase] = field(metadata={"wire": "phrases"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
 
@@ -309,12 +801,55 @@ class Transcription:
 
 
 @define(kw_only=True)
+class TranscriptionLocales:
+    """The ``TranscriptionLocales`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    transcribe: list[str] | None = field(default=None, metadata={"wire": "Transcribe"})
+    submit: list[str] | None = field(default=None, metadata={"wire": "Submit"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class TranscriptionProperties:
+    """The ``TranscriptionProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    time_to_live_hours: int = field(metadata={"wire": "timeToLiveHours"})
+    word_level_timestamps_enabled: bool | None = field(default=None, metadata={"wire": "wordLevelTimestampsEnabled"})
+    display_form_word_level_timestamps_enabled: bool | None = field(
+        default=None, metadata={"wire": "displayFormWordLevelTimestampsEnabled"}
+    )
+    channels: list[int] | None = field(default=None, metadata={"wire": "channels"})
+    punctuation_mode: PunctuationMode | str | None = field(default=None, metadata={"wire": "punctuationMode"})
+    profanity_filter_mode: ProfanityFilterMode | str | None = field(
+        default=None, metadata={"wire": "profanityFilterMode"}
+    )
+    destination_container_url: str | None = field(default=None, metadata={"wire": "destinationContainerUrl"})
+    language_identification: LanguageIdentificationProperties | None = field(
+        default=None, metadata={"wire": "languageIdentification"}
+    )
+    diarization: DiarizationProperties | None = field(default=None, metadata={"wire": "diarization"})
+    error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    duration_milliseconds: int | None = field(default=None, metadata={"wire": "durationMilliseconds"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class TranscriptionUpdate:
     """The ``TranscriptionUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
     display_name: str | None = field(default=None, metadata={"wire": "displayName"})
     description: str | None = field(default=None, metadata={"wire": "description"})
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class Word:
+    """The ``Word`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    text: str = field(metadata={"wire": "text"})
+    offset_milliseconds: int = field(metadata={"wire": "offsetMilliseconds"})
+    duration_milliseconds: int = field(metadata={"wire": "durationMilliseconds"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
 

@@ -31,21 +31,116 @@ def make_readers(
         return value.copy()
 
     _DatasetKind = {e.value: e for e in m.DatasetKind}
+    _DetailedErrorCode = {e.value: e for e in m.DetailedErrorCode}
+    _ErrorCode = {e.value: e for e in m.ErrorCode}
+    _FileKind = {e.value: e for e in m.FileKind}
+    _LanguageIdentificationMode = {e.value: e for e in m.LanguageIdentificationMode}
+    _OutputFormatType = {e.value: e for e in m.OutputFormatType}
     _ProfanityFilterMode = {e.value: e for e in m.ProfanityFilterMode}
+    _PunctuationMode = {e.value: e for e in m.PunctuationMode}
     _Status = {e.value: e for e in m.Status}
-    read_CustomModelLinks = lookup(m.CustomModelLinks)
-    read_CustomModelProperties = lookup(m.CustomModelProperties)
+    _TextNormalizationKind = {e.value: e for e in m.TextNormalizationKind}
+    read_BaseModelDeprecationDates = lookup(m.BaseModelDeprecationDates)
+    read_BaseModelLinks = lookup(m.BaseModelLinks)
+    read_CustomModelDeprecationDates = lookup(m.CustomModelDeprecationDates)
     read_DatasetLinks = lookup(m.DatasetLinks)
-    read_DatasetProperties = lookup(m.DatasetProperties)
-    read_EndpointLinks = lookup(m.EndpointLinks)
-    read_EndpointProperties = lookup(m.EndpointProperties)
     read_EndpointPropertiesUpdate = lookup(m.EndpointPropertiesUpdate)
+    read_EntityError = lookup(m.EntityError)
     read_EntityReference = lookup(m.EntityReference)
     read_EvaluationLinks = lookup(m.EvaluationLinks)
-    read_EvaluationProperties = lookup(m.EvaluationProperties)
-    read_TranscribeDiarizationProperties = lookup(m.TranscribeDiarizationProperties)
+    read_FileLinks = lookup(m.FileLinks)
+    read_ModelFile = lookup(m.ModelFile)
     read_TranscriptionLinks = lookup(m.TranscriptionLinks)
-    read_TranscriptionProperties = lookup(m.TranscriptionProperties)
+    keys_BaseModel = frozenset(
+        (
+            "self",
+            "displayName",
+            "description",
+            "locale",
+            "createdDateTime",
+            "lastActionDateTime",
+            "status",
+            "links",
+            "properties",
+        )
+    )
+
+    def read_BaseModel(d: Any) -> Any:
+        o: Any = new(m.BaseModel)  # Any: a required field the answer left out is None
+        g = d.get
+        o.self_ = g("self")
+        o.display_name = g("displayName")
+        o.description = g("description")
+        o.locale = g("locale")
+        v = g("createdDateTime")
+        o.created_date_time = None if v is None else parse_datetime(v)
+        v = g("lastActionDateTime")
+        o.last_action_date_time = None if v is None else parse_datetime(v)
+        v = g("status")
+        o.status = None if v is None else _Status.get(v, v)
+        v = g("links")
+        o.links = None if v is None else read_BaseModelLinks(v)
+        v = g("properties")
+        o.properties = None if v is None else read_BaseModelProperties(v)
+        o.additional_properties = {} if keys_BaseModel.issuperset(d) else {k: d[k] for k in d.keys() - keys_BaseModel}
+        return o
+
+    keys_BaseModelFeatures = frozenset(
+        (
+            "supportsTranscriptionsSubmit",
+            "supportsTranscriptionsTranscribe",
+            "supportsEndpoints",
+            "supportsTranscriptionsOnSpeechContainers",
+            "supportedOutputFormats",
+            "supportsAdaptationsWith",
+        )
+    )
+
+    def read_BaseModelFeatures(d: Any) -> Any:
+        o: Any = new(m.BaseModelFeatures)  # Any: a required field the answer left out is None
+        g = d.get
+        o.supports_transcriptions_submit = g("supportsTranscriptionsSubmit")
+        o.supports_transcriptions_transcribe = g("supportsTranscriptionsTranscribe")
+        o.supports_endpoints = g("supportsEndpoints")
+        o.supports_transcriptions_on_speech_containers = g("supportsTranscriptionsOnSpeechContainers")
+        v = g("supportedOutputFormats")
+        o.supported_output_formats = None if v is None else [_OutputFormatType.get(x0, x0) for x0 in v]
+        v = g("supportsAdaptationsWith")
+        o.supports_adaptations_with = None if v is None else [_DatasetKind.get(x0, x0) for x0 in v]
+        o.additional_properties = (
+            {} if keys_BaseModelFeatures.issuperset(d) else {k: d[k] for k in d.keys() - keys_BaseModelFeatures}
+        )
+        return o
+
+    keys_BaseModelProperties = frozenset(("deprecationDates", "features", "chargeForAdaptation"))
+
+    def read_BaseModelProperties(d: Any) -> Any:
+        o: Any = new(m.BaseModelProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("deprecationDates")
+        o.deprecation_dates = None if v is None else read_BaseModelDeprecationDates(v)
+        v = g("features")
+        o.features = None if v is None else read_BaseModelFeatures(v)
+        o.charge_for_adaptation = g("chargeForAdaptation")
+        o.additional_properties = (
+            {} if keys_BaseModelProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_BaseModelProperties}
+        )
+        return o
+
+    keys_ChannelCombinedPhrases = frozenset(("channel", "text"))
+
+    def read_ChannelCombinedPhrases(d: Any) -> Any:
+        o: Any = new(m.ChannelCombinedPhrases)  # Any: a required field the answer left out is None
+        g = d.get
+        o.channel = g("channel")
+        o.text = g("text")
+        o.additional_properties = (
+            {}
+            if keys_ChannelCombinedPhrases.issuperset(d)
+            else {k: d[k] for k in d.keys() - keys_ChannelCombinedPhrases}
+        )
+        return o
+
     keys_CustomModel = frozenset(
         (
             "self",
@@ -91,6 +186,60 @@ def make_readers(
         )
         return o
 
+    keys_CustomModelFeatures = frozenset(
+        (
+            "supportsTranscriptionsSubmit",
+            "supportsTranscriptionsTranscribe",
+            "supportsEndpoints",
+            "supportsTranscriptionsOnSpeechContainers",
+            "supportedOutputFormats",
+        )
+    )
+
+    def read_CustomModelFeatures(d: Any) -> Any:
+        o: Any = new(m.CustomModelFeatures)  # Any: a required field the answer left out is None
+        g = d.get
+        o.supports_transcriptions_submit = g("supportsTranscriptionsSubmit")
+        o.supports_transcriptions_transcribe = g("supportsTranscriptionsTranscribe")
+        o.supports_endpoints = g("supportsEndpoints")
+        o.supports_transcriptions_on_speech_containers = g("supportsTranscriptionsOnSpeechContainers")
+        v = g("supportedOutputFormats")
+        o.supported_output_formats = None if v is None else [_OutputFormatType.get(x0, x0) for x0 in v]
+        o.additional_properties = (
+            {} if keys_CustomModelFeatures.issuperset(d) else {k: d[k] for k in d.keys() - keys_CustomModelFeatures}
+        )
+        return o
+
+    keys_CustomModelLinks = frozenset(("manifest", "copy", "files"))
+
+    def read_CustomModelLinks(d: Any) -> Any:
+        o: Any = new(m.CustomModelLinks)  # Any: a required field the answer left out is None
+        g = d.get
+        o.manifest = g("manifest")
+        o.copy = g("copy")
+        o.files = g("files")
+        o.additional_properties = (
+            {} if keys_CustomModelLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_CustomModelLinks}
+        )
+        return o
+
+    keys_CustomModelProperties = frozenset(("deprecationDates", "customModelWeightPercent", "features", "error"))
+
+    def read_CustomModelProperties(d: Any) -> Any:
+        o: Any = new(m.CustomModelProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("deprecationDates")
+        o.deprecation_dates = None if v is None else read_CustomModelDeprecationDates(v)
+        o.custom_model_weight_percent = g("customModelWeightPercent")
+        v = g("features")
+        o.features = None if v is None else read_CustomModelFeatures(v)
+        v = g("error")
+        o.error = None if v is None else read_EntityError(v)
+        o.additional_properties = (
+            {} if keys_CustomModelProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_CustomModelProperties}
+        )
+        return o
+
     keys_Dataset = frozenset(
         (
             "self",
@@ -133,6 +282,49 @@ def make_readers(
         o.additional_properties = {} if keys_Dataset.issuperset(d) else {k: d[k] for k in d.keys() - keys_Dataset}
         return o
 
+    keys_DatasetLocales = frozenset(
+        ("Language", "Acoustic", "Pronunciation", "AudioFiles", "LanguageMarkdown", "OutputFormatting")
+    )
+
+    def read_DatasetLocales(d: Any) -> Any:
+        o: Any = new(m.DatasetLocales)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("Language")
+        o.language = None if v is None else as_list(v)
+        v = g("Acoustic")
+        o.acoustic = None if v is None else as_list(v)
+        v = g("Pronunciation")
+        o.pronunciation = None if v is None else as_list(v)
+        v = g("AudioFiles")
+        o.audio_files = None if v is None else as_list(v)
+        v = g("LanguageMarkdown")
+        o.language_markdown = None if v is None else as_list(v)
+        v = g("OutputFormatting")
+        o.output_formatting = None if v is None else as_list(v)
+        o.additional_properties = (
+            {} if keys_DatasetLocales.issuperset(d) else {k: d[k] for k in d.keys() - keys_DatasetLocales}
+        )
+        return o
+
+    keys_DatasetProperties = frozenset(
+        ("acceptedLineCount", "rejectedLineCount", "durationMilliseconds", "textNormalizationKind", "error")
+    )
+
+    def read_DatasetProperties(d: Any) -> Any:
+        o: Any = new(m.DatasetProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.accepted_line_count = g("acceptedLineCount")
+        o.rejected_line_count = g("rejectedLineCount")
+        o.duration_milliseconds = g("durationMilliseconds")
+        v = g("textNormalizationKind")
+        o.text_normalization_kind = None if v is None else _TextNormalizationKind.get(v, v)
+        v = g("error")
+        o.error = None if v is None else read_EntityError(v)
+        o.additional_properties = (
+            {} if keys_DatasetProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_DatasetProperties}
+        )
+        return o
+
     keys_DatasetUpdate = frozenset(("displayName", "description", "customProperties"))
 
     def read_DatasetUpdate(d: Any) -> Any:
@@ -144,6 +336,30 @@ def make_readers(
         o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_DatasetUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_DatasetUpdate}
+        )
+        return o
+
+    keys_DiarizationProperties = frozenset(("enabled", "maxSpeakers"))
+
+    def read_DiarizationProperties(d: Any) -> Any:
+        o: Any = new(m.DiarizationProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.enabled = g("enabled")
+        o.max_speakers = g("maxSpeakers")
+        o.additional_properties = (
+            {} if keys_DiarizationProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_DiarizationProperties}
+        )
+        return o
+
+    keys_EditsSummary = frozenset(("numberOfEdits", "percentageOfAllEdits"))
+
+    def read_EditsSummary(d: Any) -> Any:
+        o: Any = new(m.EditsSummary)  # Any: a required field the answer left out is None
+        g = d.get
+        o.number_of_edits = g("numberOfEdits")
+        o.percentage_of_all_edits = g("percentageOfAllEdits")
+        o.additional_properties = (
+            {} if keys_EditsSummary.issuperset(d) else {k: d[k] for k in d.keys() - keys_EditsSummary}
         )
         return o
 
@@ -187,6 +403,30 @@ def make_readers(
         o.additional_properties = {} if keys_Endpoint.issuperset(d) else {k: d[k] for k in d.keys() - keys_Endpoint}
         return o
 
+    keys_EndpointLinks = frozenset(("webSocket",))
+
+    def read_EndpointLinks(d: Any) -> Any:
+        o: Any = new(m.EndpointLinks)  # Any: a required field the answer left out is None
+        g = d.get
+        o.web_socket = g("webSocket")
+        o.additional_properties = (
+            {} if keys_EndpointLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_EndpointLinks}
+        )
+        return o
+
+    keys_EndpointProperties = frozenset(("loggingEnabled", "error"))
+
+    def read_EndpointProperties(d: Any) -> Any:
+        o: Any = new(m.EndpointProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.logging_enabled = g("loggingEnabled")
+        v = g("error")
+        o.error = None if v is None else read_EntityError(v)
+        o.additional_properties = (
+            {} if keys_EndpointProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_EndpointProperties}
+        )
+        return o
+
     keys_EndpointUpdate = frozenset(("displayName", "description", "model", "properties", "customProperties"))
 
     def read_EndpointUpdate(d: Any) -> Any:
@@ -203,6 +443,22 @@ def make_readers(
         o.additional_properties = (
             {} if keys_EndpointUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_EndpointUpdate}
         )
+        return o
+
+    keys_Error = frozenset(("message", "target", "innerError", "code", "details"))
+
+    def read_Error(d: Any) -> Any:
+        o: Any = new(m.Error)  # Any: a required field the answer left out is None
+        g = d.get
+        o.message = g("message")
+        o.target = g("target")
+        v = g("innerError")
+        o.inner_error = None if v is None else read_InnerError(v)
+        v = g("code")
+        o.code = None if v is None else _ErrorCode.get(v, v)
+        v = g("details")
+        o.details = None if v is None else [read_Error(x0) for x0 in v]
+        o.additional_properties = {} if keys_Error.issuperset(d) else {k: d[k] for k in d.keys() - keys_Error}
         return o
 
     keys_Evaluation = frozenset(
@@ -257,6 +513,84 @@ def make_readers(
         o.additional_properties = {} if keys_Evaluation.issuperset(d) else {k: d[k] for k in d.keys() - keys_Evaluation}
         return o
 
+    keys_EvaluationProperties = frozenset(
+        (
+            "wordErrorRate1",
+            "sentenceErrorRate1",
+            "tokenErrorRate1",
+            "sentenceCount1",
+            "wordCount1",
+            "correctWordCount1",
+            "wordSubstitutionCount1",
+            "wordDeletionCount1",
+            "wordInsertionCount1",
+            "tokenCount1",
+            "correctTokenCount1",
+            "tokenSubstitutionCount1",
+            "tokenDeletionCount1",
+            "tokenInsertionCount1",
+            "tokenErrors1",
+            "wordErrorRate2",
+            "sentenceErrorRate2",
+            "tokenErrorRate2",
+            "sentenceCount2",
+            "wordCount2",
+            "correctWordCount2",
+            "wordSubstitutionCount2",
+            "wordDeletionCount2",
+            "wordInsertionCount2",
+            "tokenCount2",
+            "correctTokenCount2",
+            "tokenSubstitutionCount2",
+            "tokenDeletionCount2",
+            "tokenInsertionCount2",
+            "tokenErrors2",
+            "error",
+        )
+    )
+
+    def read_EvaluationProperties(d: Any) -> Any:
+        o: Any = new(m.EvaluationProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.word_error_rate1 = g("wordErrorRate1")
+        o.sentence_error_rate1 = g("sentenceErrorRate1")
+        o.token_error_rate1 = g("tokenErrorRate1")
+        o.sentence_count1 = g("sentenceCount1")
+        o.word_count1 = g("wordCount1")
+        o.correct_word_count1 = g("correctWordCount1")
+        o.word_substitution_count1 = g("wordSubstitutionCount1")
+        o.word_deletion_count1 = g("wordDeletionCount1")
+        o.word_insertion_count1 = g("wordInsertionCount1")
+        o.token_count1 = g("tokenCount1")
+        o.correct_token_count1 = g("correctTokenCount1")
+        o.token_substitution_count1 = g("tokenSubstitutionCount1")
+        o.token_deletion_count1 = g("tokenDeletionCount1")
+        o.token_insertion_count1 = g("tokenInsertionCount1")
+        v = g("tokenErrors1")
+        o.token_errors1 = None if v is None else read_TokenErrorDetails(v)
+        o.word_error_rate2 = g("wordErrorRate2")
+        o.sentence_error_rate2 = g("sentenceErrorRate2")
+        o.token_error_rate2 = g("tokenErrorRate2")
+        o.sentence_count2 = g("sentenceCount2")
+        o.word_count2 = g("wordCount2")
+        o.correct_word_count2 = g("correctWordCount2")
+        o.word_substitution_count2 = g("wordSubstitutionCount2")
+        o.word_deletion_count2 = g("wordDeletionCount2")
+        o.word_insertion_count2 = g("wordInsertionCount2")
+        o.token_count2 = g("tokenCount2")
+        o.correct_token_count2 = g("correctTokenCount2")
+        o.token_substitution_count2 = g("tokenSubstitutionCount2")
+        o.token_deletion_count2 = g("tokenDeletionCount2")
+        o.token_insertion_count2 = g("tokenInsertionCount2")
+        v = g("tokenErrors2")
+        o.token_errors2 = None if v is None else read_TokenErrorDetails(v)
+        v = g("error")
+        o.error = None if v is None else read_EntityError(v)
+        o.additional_properties = (
+            {} if keys_EvaluationProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_EvaluationProperties}
+        )
+        return o
+
     keys_EvaluationUpdate = frozenset(("displayName", "description", "customProperties"))
 
     def read_EvaluationUpdate(d: Any) -> Any:
@@ -271,6 +605,127 @@ def make_readers(
         )
         return o
 
+    keys_File = frozenset(("self", "name", "kind", "links", "properties", "createdDateTime"))
+
+    def read_File(d: Any) -> Any:
+        o: Any = new(m.File)  # Any: a required field the answer left out is None
+        g = d.get
+        o.self_ = g("self")
+        o.name = g("name")
+        v = g("kind")
+        o.kind = None if v is None else _FileKind.get(v, v)
+        v = g("links")
+        o.links = None if v is None else read_FileLinks(v)
+        v = g("properties")
+        o.properties = None if v is None else read_FileProperties(v)
+        v = g("createdDateTime")
+        o.created_date_time = None if v is None else parse_datetime(v)
+        o.additional_properties = {} if keys_File.issuperset(d) else {k: d[k] for k in d.keys() - keys_File}
+        return o
+
+    keys_FileProperties = frozenset(("size", "durationMilliseconds"))
+
+    def read_FileProperties(d: Any) -> Any:
+        o: Any = new(m.FileProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.size = g("size")
+        o.duration_milliseconds = g("durationMilliseconds")
+        o.additional_properties = (
+            {} if keys_FileProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_FileProperties}
+        )
+        return o
+
+    keys_InnerError = frozenset(("message", "target", "innerError", "code", "details"))
+
+    def read_InnerError(d: Any) -> Any:
+        o: Any = new(m.InnerError)  # Any: a required field the answer left out is None
+        g = d.get
+        o.message = g("message")
+        o.target = g("target")
+        v = g("innerError")
+        o.inner_error = None if v is None else read_InnerError(v)
+        v = g("code")
+        o.code = None if v is None else _DetailedErrorCode.get(v, v)
+        v = g("details")
+        o.details = None if v is None else as_dict(v)
+        o.additional_properties = {} if keys_InnerError.issuperset(d) else {k: d[k] for k in d.keys() - keys_InnerError}
+        return o
+
+    keys_LanguageIdentificationProperties = frozenset(("candidateLocales", "speechModelMapping", "mode"))
+
+    def read_LanguageIdentificationProperties(d: Any) -> Any:
+        o: Any = new(m.LanguageIdentificationProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("candidateLocales")
+        o.candidate_locales = None if v is None else as_list(v)
+        v = g("speechModelMapping")
+        o.speech_model_mapping = None if v is None else {k0: read_EntityReference(x0) for k0, x0 in v.items()}
+        v = g("mode")
+        o.mode = None if v is None else _LanguageIdentificationMode.get(v, v)
+        o.additional_properties = (
+            {}
+            if keys_LanguageIdentificationProperties.issuperset(d)
+            else {k: d[k] for k in d.keys() - keys_LanguageIdentificationProperties}
+        )
+        return o
+
+    keys_ModelCopyAuthorization = frozenset(
+        (
+            "targetResourceRegion",
+            "targetResourceId",
+            "targetResourceEndpoint",
+            "sourceResourceId",
+            "expirationDateTime",
+            "id",
+        )
+    )
+
+    def read_ModelCopyAuthorization(d: Any) -> Any:
+        o: Any = new(m.ModelCopyAuthorization)  # Any: a required field the answer left out is None
+        g = d.get
+        o.target_resource_region = g("targetResourceRegion")
+        o.target_resource_id = g("targetResourceId")
+        o.target_resource_endpoint = g("targetResourceEndpoint")
+        o.source_resource_id = g("sourceResourceId")
+        v = g("expirationDateTime")
+        o.expiration_date_time = None if v is None else parse_datetime(v)
+        o.id = g("id")
+        o.additional_properties = (
+            {}
+            if keys_ModelCopyAuthorization.issuperset(d)
+            else {k: d[k] for k in d.keys() - keys_ModelCopyAuthorization}
+        )
+        return o
+
+    keys_ModelCopyAuthorizationDefinition = frozenset(("sourceResourceId",))
+
+    def read_ModelCopyAuthorizationDefinition(d: Any) -> Any:
+        o: Any = new(m.ModelCopyAuthorizationDefinition)  # Any: a required field the answer left out is None
+        g = d.get
+        o.source_resource_id = g("sourceResourceId")
+        o.additional_properties = (
+            {}
+            if keys_ModelCopyAuthorizationDefinition.issuperset(d)
+            else {k: d[k] for k in d.keys() - keys_ModelCopyAuthorizationDefinition}
+        )
+        return o
+
+    keys_ModelManifest = frozenset(("model", "modelFiles", "properties"))
+
+    def read_ModelManifest(d: Any) -> Any:
+        o: Any = new(m.ModelManifest)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("model")
+        o.model = None if v is None else read_EntityReference(v)
+        v = g("modelFiles")
+        o.model_files = None if v is None else [read_ModelFile(x0) for x0 in v]
+        v = g("properties")
+        o.properties = None if v is None else as_dict(v)
+        o.additional_properties = (
+            {} if keys_ModelManifest.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelManifest}
+        )
+        return o
+
     keys_ModelUpdate = frozenset(("displayName", "description", "customProperties"))
 
     def read_ModelUpdate(d: Any) -> Any:
@@ -282,6 +737,50 @@ def make_readers(
         o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_ModelUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelUpdate}
+        )
+        return o
+
+    keys_Operation = frozenset(("id", "self", "createdDateTime", "lastActionDateTime", "status", "result", "error"))
+
+    def read_Operation(d: Any) -> Any:
+        o: Any = new(m.Operation)  # Any: a required field the answer left out is None
+        g = d.get
+        o.id = g("id")
+        o.self_ = g("self")
+        v = g("createdDateTime")
+        o.created_date_time = None if v is None else parse_datetime(v)
+        v = g("lastActionDateTime")
+        o.last_action_date_time = None if v is None else parse_datetime(v)
+        v = g("status")
+        o.status = None if v is None else _Status.get(v, v)
+        v = g("result")
+        o.result = None if v is None else read_OperationResult(v)
+        v = g("error")
+        o.error = None if v is None else read_EntityError(v)
+        o.additional_properties = {} if keys_Operation.issuperset(d) else {k: d[k] for k in d.keys() - keys_Operation}
+        return o
+
+    keys_OperationResult = frozenset(("link",))
+
+    def read_OperationResult(d: Any) -> Any:
+        o: Any = new(m.OperationResult)  # Any: a required field the answer left out is None
+        g = d.get
+        o.link = g("link")
+        o.additional_properties = (
+            {} if keys_OperationResult.issuperset(d) else {k: d[k] for k in d.keys() - keys_OperationResult}
+        )
+        return o
+
+    keys_PaginatedBaseModels = frozenset(("values", "@nextLink"))
+
+    def read_PaginatedBaseModels(d: Any) -> Any:
+        o: Any = new(m.PaginatedBaseModels)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("values")
+        o.values = None if v is None else [read_BaseModel(x0) for x0 in v]
+        o.next_link = g("@nextLink")
+        o.additional_properties = (
+            {} if keys_PaginatedBaseModels.issuperset(d) else {k: d[k] for k in d.keys() - keys_PaginatedBaseModels}
         )
         return o
 
@@ -337,6 +836,19 @@ def make_readers(
         )
         return o
 
+    keys_PaginatedFiles = frozenset(("values", "@nextLink"))
+
+    def read_PaginatedFiles(d: Any) -> Any:
+        o: Any = new(m.PaginatedFiles)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("values")
+        o.values = None if v is None else [read_File(x0) for x0 in v]
+        o.next_link = g("@nextLink")
+        o.additional_properties = (
+            {} if keys_PaginatedFiles.issuperset(d) else {k: d[k] for k in d.keys() - keys_PaginatedFiles}
+        )
+        return o
+
     keys_PaginatedTranscriptions = frozenset(("values", "@nextLink"))
 
     def read_PaginatedTranscriptions(d: Any) -> Any:
@@ -349,6 +861,71 @@ def make_readers(
             {}
             if keys_PaginatedTranscriptions.issuperset(d)
             else {k: d[k] for k in d.keys() - keys_PaginatedTranscriptions}
+        )
+        return o
+
+    keys_Phrase = frozenset(
+        ("channel", "speaker", "offsetMilliseconds", "durationMilliseconds", "text", "words", "locale", "confidence")
+    )
+
+    def read_Phrase(d: Any) -> Any:
+        o: Any = new(m.Phrase)  # Any: a required field the answer left out is None
+        g = d.get
+        o.channel = g("channel")
+        o.speaker = g("speaker")
+        o.offset_milliseconds = g("offsetMilliseconds")
+        o.duration_milliseconds = g("durationMilliseconds")
+        o.text = g("text")
+        v = g("words")
+        o.words = None if v is None else [read_Word(x0) for x0 in v]
+        o.locale = g("locale")
+        o.confidence = g("confidence")
+        o.additional_properties = {} if keys_Phrase.issuperset(d) else {k: d[k] for k in d.keys() - keys_Phrase}
+        return o
+
+    keys_SharedModelFeatures = frozenset(
+        (
+            "supportsTranscriptionsSubmit",
+            "supportsTranscriptionsTranscribe",
+            "supportsEndpoints",
+            "supportsTranscriptionsOnSpeechContainers",
+            "supportedOutputFormats",
+        )
+    )
+
+    def read_SharedModelFeatures(d: Any) -> Any:
+        o: Any = new(m.SharedModelFeatures)  # Any: a required field the answer left out is None
+        g = d.get
+        o.supports_transcriptions_submit = g("supportsTranscriptionsSubmit")
+        o.supports_transcriptions_transcribe = g("supportsTranscriptionsTranscribe")
+        o.supports_endpoints = g("supportsEndpoints")
+        o.supports_transcriptions_on_speech_containers = g("supportsTranscriptionsOnSpeechContainers")
+        v = g("supportedOutputFormats")
+        o.supported_output_formats = None if v is None else [_OutputFormatType.get(x0, x0) for x0 in v]
+        o.additional_properties = (
+            {} if keys_SharedModelFeatures.issuperset(d) else {k: d[k] for k in d.keys() - keys_SharedModelFeatures}
+        )
+        return o
+
+    keys_TokenErrorDetails = frozenset(
+        ("punctuation", "capitalization", "inverseTextNormalization", "lexical", "others")
+    )
+
+    def read_TokenErrorDetails(d: Any) -> Any:
+        o: Any = new(m.TokenErrorDetails)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("punctuation")
+        o.punctuation = None if v is None else read_EditsSummary(v)
+        v = g("capitalization")
+        o.capitalization = None if v is None else read_EditsSummary(v)
+        v = g("inverseTextNormalization")
+        o.inverse_text_normalization = None if v is None else read_EditsSummary(v)
+        v = g("lexical")
+        o.lexical = None if v is None else read_EditsSummary(v)
+        v = g("others")
+        o.others = None if v is None else read_EditsSummary(v)
+        o.additional_properties = (
+            {} if keys_TokenErrorDetails.issuperset(d) else {k: d[k] for k in d.keys() - keys_TokenErrorDetails}
         )
         return o
 
@@ -369,6 +946,35 @@ def make_readers(
         o.channels = None if v is None else as_list(v)
         o.additional_properties = (
             {} if keys_TranscribeDefinition.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscribeDefinition}
+        )
+        return o
+
+    keys_TranscribeDiarizationProperties = frozenset(("enabled", "maxSpeakers"))
+
+    def read_TranscribeDiarizationProperties(d: Any) -> Any:
+        o: Any = new(m.TranscribeDiarizationProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.enabled = g("enabled")
+        o.max_speakers = g("maxSpeakers")
+        o.additional_properties = (
+            {}
+            if keys_TranscribeDiarizationProperties.issuperset(d)
+            else {k: d[k] for k in d.keys() - keys_TranscribeDiarizationProperties}
+        )
+        return o
+
+    keys_TranscribeResult = frozenset(("durationMilliseconds", "combinedPhrases", "phrases"))
+
+    def read_TranscribeResult(d: Any) -> Any:
+        o: Any = new(m.TranscribeResult)  # Any: a required field the answer left out is None
+        g = d.get
+        o.duration_milliseconds = g("durationMilliseconds")
+        v = g("combinedPhrases")
+        o.combined_phrases = None if v is None else [read_ChannelCombinedPhrases(x0) for x0 in v]
+        v = g("phrases")
+        o.phrases = None if v is None else [read_Phrase(x0) for x0 in v]
+        o.additional_properties = (
+            {} if keys_TranscribeResult.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscribeResult}
         )
         return o
 
@@ -422,6 +1028,63 @@ def make_readers(
         )
         return o
 
+    keys_TranscriptionLocales = frozenset(("Transcribe", "Submit"))
+
+    def read_TranscriptionLocales(d: Any) -> Any:
+        o: Any = new(m.TranscriptionLocales)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("Transcribe")
+        o.transcribe = None if v is None else as_list(v)
+        v = g("Submit")
+        o.submit = None if v is None else as_list(v)
+        o.additional_properties = (
+            {} if keys_TranscriptionLocales.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscriptionLocales}
+        )
+        return o
+
+    keys_TranscriptionProperties = frozenset(
+        (
+            "wordLevelTimestampsEnabled",
+            "displayFormWordLevelTimestampsEnabled",
+            "channels",
+            "punctuationMode",
+            "profanityFilterMode",
+            "destinationContainerUrl",
+            "timeToLiveHours",
+            "languageIdentification",
+            "diarization",
+            "error",
+            "durationMilliseconds",
+        )
+    )
+
+    def read_TranscriptionProperties(d: Any) -> Any:
+        o: Any = new(m.TranscriptionProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.word_level_timestamps_enabled = g("wordLevelTimestampsEnabled")
+        o.display_form_word_level_timestamps_enabled = g("displayFormWordLevelTimestampsEnabled")
+        v = g("channels")
+        o.channels = None if v is None else as_list(v)
+        v = g("punctuationMode")
+        o.punctuation_mode = None if v is None else _PunctuationMode.get(v, v)
+        v = g("profanityFilterMode")
+        o.profanity_filter_mode = None if v is None else _ProfanityFilterMode.get(v, v)
+        o.destination_container_url = g("destinationContainerUrl")
+        o.time_to_live_hours = g("timeToLiveHours")
+        v = g("languageIdentification")
+        o.language_identification = None if v is None else read_LanguageIdentificationProperties(v)
+        v = g("diarization")
+        o.diarization = None if v is None else read_DiarizationProperties(v)
+        v = g("error")
+        o.error = None if v is None else read_EntityError(v)
+        o.duration_milliseconds = g("durationMilliseconds")
+        o.additional_properties = (
+            {}
+            if keys_TranscriptionProperties.issuperset(d)
+            else {k: d[k] for k in d.keys() - keys_TranscriptionProperties}
+        )
+        return o
+
     keys_TranscriptionUpdate = frozenset(("displayName", "description", "customProperties"))
 
     def read_TranscriptionUpdate(d: Any) -> Any:
@@ -436,21 +1099,66 @@ def make_readers(
         )
         return o
 
+    keys_Word = frozenset(("text", "offsetMilliseconds", "durationMilliseconds"))
+
+    def read_Word(d: Any) -> Any:
+        o: Any = new(m.Word)  # Any: a required field the answer left out is None
+        g = d.get
+        o.text = g("text")
+        o.offset_milliseconds = g("offsetMilliseconds")
+        o.duration_milliseconds = g("durationMilliseconds")
+        o.additional_properties = {} if keys_Word.issuperset(d) else {k: d[k] for k in d.keys() - keys_Word}
+        return o
+
     return {
+        m.BaseModel: read_BaseModel,
+        m.BaseModelFeatures: read_BaseModelFeatures,
+        m.BaseModelProperties: read_BaseModelProperties,
+        m.ChannelCombinedPhrases: read_ChannelCombinedPhrases,
         m.CustomModel: read_CustomModel,
+        m.CustomModelFeatures: read_CustomModelFeatures,
+        m.CustomModelLinks: read_CustomModelLinks,
+        m.CustomModelProperties: read_CustomModelProperties,
         m.Dataset: read_Dataset,
+        m.DatasetLocales: read_DatasetLocales,
+        m.DatasetProperties: read_DatasetProperties,
         m.DatasetUpdate: read_DatasetUpdate,
+        m.DiarizationProperties: read_DiarizationProperties,
+        m.EditsSummary: read_EditsSummary,
         m.Endpoint: read_Endpoint,
+        m.EndpointLinks: read_EndpointLinks,
+        m.EndpointProperties: read_EndpointProperties,
         m.EndpointUpdate: read_EndpointUpdate,
+        m.Error: read_Error,
         m.Evaluation: read_Evaluation,
+        m.EvaluationProperties: read_EvaluationProperties,
         m.EvaluationUpdate: read_EvaluationUpdate,
+        m.File: read_File,
+        m.FileProperties: read_FileProperties,
+        m.InnerError: read_InnerError,
+        m.LanguageIdentificationProperties: read_LanguageIdentificationProperties,
+        m.ModelCopyAuthorization: read_ModelCopyAuthorization,
+        m.ModelCopyAuthorizationDefinition: read_ModelCopyAuthorizationDefinition,
+        m.ModelManifest: read_ModelManifest,
         m.ModelUpdate: read_ModelUpdate,
+        m.Operation: read_Operation,
+        m.OperationResult: read_OperationResult,
+        m.PaginatedBaseModels: read_PaginatedBaseModels,
         m.PaginatedCustomModels: read_PaginatedCustomModels,
         m.PaginatedDatasets: read_PaginatedDatasets,
         m.PaginatedEndpoints: read_PaginatedEndpoints,
         m.PaginatedEvaluations: read_PaginatedEvaluations,
+        m.PaginatedFiles: read_PaginatedFiles,
         m.PaginatedTranscriptions: read_PaginatedTranscriptions,
+        m.Phrase: read_Phrase,
+        m.SharedModelFeatures: read_SharedModelFeatures,
+        m.TokenErrorDetails: read_TokenErrorDetails,
         m.TranscribeDefinition: read_TranscribeDefinition,
+        m.TranscribeDiarizationProperties: read_TranscribeDiarizationProperties,
+        m.TranscribeResult: read_TranscribeResult,
         m.Transcription: read_Transcription,
+        m.TranscriptionLocales: read_TranscriptionLocales,
+        m.TranscriptionProperties: read_TranscriptionProperties,
         m.TranscriptionUpdate: read_TranscriptionUpdate,
+        m.Word: read_Word,
     }

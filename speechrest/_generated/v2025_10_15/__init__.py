@@ -1,1 +1,1 @@
-"""Generated models: API version 2025-10-15. Do not edit."""
+"""Generated code of API version 2025-10-15. Do not edit."""

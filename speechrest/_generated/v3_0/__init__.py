@@ -1,1 +1,1 @@
-"""Generated models: API version v3.0. Do not edit."""
+"""Generated code of API version v3.0. Do not edit."""

@@ -10,40 +10,6 @@ from attrs import define, field
 
 from speechrest._enums import WireEnum
 
-from ..shared_30_31.models import Component as Component
-from ..shared_30_31.models import DatasetProperties as DatasetProperties
-from ..shared_30_31.models import Endpoint as Endpoint
-from ..shared_30_31.models import EndpointLinks as EndpointLinks
-from ..shared_30_31.models import EndpointProperties as EndpointProperties
-from ..shared_30_31.models import EvaluationProperties as EvaluationProperties
-from ..shared_30_31.models import FileProperties as FileProperties
-from ..shared_30_31.models import HealthStatus as HealthStatus
-from ..shared_30_31.models import ModelCopy as ModelCopy
-from ..shared_30_31.models import ModelManifest as ModelManifest
-from ..shared_30_31.models import PaginatedEndpoints as PaginatedEndpoints
-from ..shared_30_31.models import PaginatedProjects as PaginatedProjects
-from ..shared_30_31.models import Project as Project
-from ..shared_30_31.models import ProjectProperties as ProjectProperties
-from ..shared_30_31.models import ProjectUpdate as ProjectUpdate
-from ..shared_30_31.models import ServiceHealth as ServiceHealth
-from ..shared_30_31_2411_2510.models import EndpointPropertiesUpdate as EndpointPropertiesUpdate
-from ..shared_30_31_2411_2510.models import EntityError as EntityError
-from ..shared_30_31_2411_2510.models import EntityReference as EntityReference
-from ..shared_30_31_2411_2510.models import FileLinks as FileLinks
-from ..shared_30_31_2411_2510.models import ModelFile as ModelFile
-from ..shared_30_31_2411_2510.models import ProfanityFilterMode as ProfanityFilterMode
-from ..shared_30_31_2411_2510.models import PunctuationMode as PunctuationMode
-from ..shared_30_31_2411_2510.models import Status as Status
-from ..shared_30_31_2411_2510.models import WebHookLinks as WebHookLinks
-from ..shared_30_31_2411_2510.models import WebHookProperties as WebHookProperties
-from ..shared_30_31_2411_2510.models import WebHookPropertiesUpdate as WebHookPropertiesUpdate
-from ..shared_30_31_2510.models import DatasetUpdate as DatasetUpdate
-from ..shared_30_31_2510.models import EndpointUpdate as EndpointUpdate
-from ..shared_30_31_2510.models import EvaluationUpdate as EvaluationUpdate
-from ..shared_30_31_2510.models import ModelUpdate as ModelUpdate
-from ..shared_30_31_2510.models import ProjectLinks as ProjectLinks
-from ..shared_30_31_2510.models import TranscriptionUpdate as TranscriptionUpdate
-
 
 def _entity_id(url: str | None, kind: str) -> str:
     """The last path segment of an entity URL (query and fragment ignored)."""
@@ -164,6 +130,52 @@ class FileKind(WireEnum):
     EVALUATION_DETAILS = "EvaluationDetails"
 
 
+class HealthStatus(WireEnum):
+    """Known values of ``HealthStatus``, printed as their wire text; later ones arrive as plain strings."""
+
+    UNHEALTHY = "Unhealthy"
+    DEGRADED = "Degraded"
+    HEALTHY = "Healthy"
+
+
+class ProfanityFilterMode(WireEnum):
+    """Known values of ``ProfanityFilterMode``, printed as their wire text; later ones arrive as plain strings."""
+
+    NONE = "None"
+    REMOVED = "Removed"
+    TAGS = "Tags"
+    MASKED = "Masked"
+
+
+class PunctuationMode(WireEnum):
+    """Known values of ``PunctuationMode``, printed as their wire text; later ones arrive as plain strings."""
+
+    NONE = "None"
+    DICTATED = "Dictated"
+    AUTOMATIC = "Automatic"
+    DICTATED_AND_AUTOMATIC = "DictatedAndAutomatic"
+
+
+class Status(WireEnum):
+    """Known values of ``Status``, printed as their wire text; later ones arrive as plain strings."""
+
+    NOT_STARTED = "NotStarted"
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+
+
+@define(kw_only=True)
+class Component:
+    """The ``Component`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    message: str | None = field(default=None, metadata={"wire": "message"})
+    name: str | None = field(default=None, metadata={"wire": "name"})
+    status: HealthStatus | str | None = field(default=None, metadata={"wire": "status"})
+    type: str | None = field(default=None, metadata={"wire": "type"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
 @define(kw_only=True)
 class Dataset:
     """The ``Dataset`` object; unknown wire fields are kept in ``additional_properties``."""
@@ -187,6 +199,122 @@ class Dataset:
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Dataset")
+
+
+@define(kw_only=True)
+class DatasetProperties:
+    """The ``DatasetProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    accepted_line_count: int | None = field(default=None, metadata={"wire": "acceptedLineCount"})
+    rejected_line_count: int | None = field(default=None, metadata={"wire": "rejectedLineCount"})
+    duration: timedelta | None = field(default=None, metadata={"wire": "duration"})
+    email: str | None = field(default=None, metadata={"wire": "email"})
+    error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class DatasetUpdate:
+    """The ``DatasetUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    project: EntityReference | None = field(default=None, metadata={"wire": "project"})
+    display_name: str | None = field(default=None, metadata={"wire": "displayName"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class Endpoint:
+    """The ``Endpoint`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    display_name: str = field(metadata={"wire": "displayName"})
+    locale: str = field(metadata={"wire": "locale"})
+    project: EntityReference | None = field(default=None, metadata={"wire": "project"})
+    links: EndpointLinks | None = field(default=None, metadata={"wire": "links"})
+    properties: EndpointProperties | None = field(default=None, metadata={"wire": "properties"})
+    self_: str | None = field(default=None, metadata={"wire": "self"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    text: str | None = field(default=None, metadata={"wire": "text"})
+    model: EntityReference | None = field(default=None, metadata={"wire": "model"})
+    custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    last_action_date_time: datetime | None = field(default=None, metadata={"wire": "lastActionDateTime"})
+    status: Status | str | None = field(default=None, metadata={"wire": "status"})
+    created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The entity's id, taken from its ``self`` URL."""
+        return _entity_id(self.self_, "Endpoint")
+
+
+@define(kw_only=True)
+class EndpointLinks:
+    """The ``EndpointLinks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    rest_interactive: str | None = field(default=None, metadata={"wire": "restInteractive"})
+    rest_conversation: str | None = field(default=None, metadata={"wire": "restConversation"})
+    rest_dictation: str | None = field(default=None, metadata={"wire": "restDictation"})
+    web_socket_interactive: str | None = field(default=None, metadata={"wire": "webSocketInteractive"})
+    web_socket_conversation: str | None = field(default=None, metadata={"wire": "webSocketConversation"})
+    web_socket_dictation: str | None = field(default=None, metadata={"wire": "webSocketDictation"})
+    logs: str | None = field(default=None, metadata={"wire": "logs"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class EndpointProperties:
+    """The ``EndpointProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    logging_enabled: bool | None = field(default=None, metadata={"wire": "loggingEnabled"})
+    time_to_live: timedelta | None = field(default=None, metadata={"wire": "timeToLive"})
+    email: str | None = field(default=None, metadata={"wire": "email"})
+    error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class EndpointPropertiesUpdate:
+    """The ``EndpointPropertiesUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    content_logging_enabled: bool | None = field(default=None, metadata={"wire": "contentLoggingEnabled"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class EndpointUpdate:
+    """The ``EndpointUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    model: EntityReference | None = field(default=None, metadata={"wire": "model"})
+    properties: EndpointPropertiesUpdate | None = field(default=None, metadata={"wire": "properties"})
+    project: EntityReference | None = field(default=None, metadata={"wire": "project"})
+    display_name: str | None = field(default=None, metadata={"wire": "displayName"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class EntityError:
+    """The ``EntityError`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    code: str | None = field(default=None, metadata={"wire": "code"})
+    message: str | None = field(default=None, metadata={"wire": "message"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class EntityReference:
+    """The ``EntityReference`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    self_: str = field(metadata={"wire": "self"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The entity's id, taken from its ``self`` URL."""
+        return _entity_id(self.self_, "EntityReference")
 
 
 @define(kw_only=True)
@@ -230,6 +358,42 @@ class Evaluation:
 
 
 @define(kw_only=True)
+class EvaluationProperties:
+    """The ``EvaluationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    word_error_rate2: float | None = field(default=None, metadata={"wire": "wordErrorRate2"})
+    word_error_rate1: float | None = field(default=None, metadata={"wire": "wordErrorRate1"})
+    sentence_error_rate2: float | None = field(default=None, metadata={"wire": "sentenceErrorRate2"})
+    sentence_count2: int | None = field(default=None, metadata={"wire": "sentenceCount2"})
+    word_count2: int | None = field(default=None, metadata={"wire": "wordCount2"})
+    correct_word_count2: int | None = field(default=None, metadata={"wire": "correctWordCount2"})
+    word_substitution_count2: int | None = field(default=None, metadata={"wire": "wordSubstitutionCount2"})
+    word_deletion_count2: int | None = field(default=None, metadata={"wire": "wordDeletionCount2"})
+    word_insertion_count2: int | None = field(default=None, metadata={"wire": "wordInsertionCount2"})
+    sentence_error_rate1: float | None = field(default=None, metadata={"wire": "sentenceErrorRate1"})
+    sentence_count1: int | None = field(default=None, metadata={"wire": "sentenceCount1"})
+    word_count1: int | None = field(default=None, metadata={"wire": "wordCount1"})
+    correct_word_count1: int | None = field(default=None, metadata={"wire": "correctWordCount1"})
+    word_substitution_count1: int | None = field(default=None, metadata={"wire": "wordSubstitutionCount1"})
+    word_deletion_count1: int | None = field(default=None, metadata={"wire": "wordDeletionCount1"})
+    word_insertion_count1: int | None = field(default=None, metadata={"wire": "wordInsertionCount1"})
+    email: str | None = field(default=None, metadata={"wire": "email"})
+    error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class EvaluationUpdate:
+    """The ``EvaluationUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    project: EntityReference | None = field(default=None, metadata={"wire": "project"})
+    display_name: str | None = field(default=None, metadata={"wire": "displayName"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class File:
     """The ``File`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -245,6 +409,23 @@ class File:
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "File")
+
+
+@define(kw_only=True)
+class FileLinks:
+    """The ``FileLinks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    content_url: str | None = field(default=None, metadata={"wire": "contentUrl"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class FileProperties:
+    """The ``FileProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    size: int | None = field(default=None, metadata={"wire": "size"})
+    duration: timedelta | None = field(default=None, metadata={"wire": "duration"})
+    additional_properties: dict[str, Any] = field(factory=dict)
 
 
 @define(kw_only=True)
@@ -294,6 +475,14 @@ class Model:
 
 
 @define(kw_only=True)
+class ModelCopy:
+    """The ``ModelCopy`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    target_subscription_key: str = field(repr=False, metadata={"wire": "targetSubscriptionKey"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class ModelDeprecationDates:
     """The ``ModelDeprecationDates`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -303,11 +492,30 @@ class ModelDeprecationDates:
 
 
 @define(kw_only=True)
+class ModelFile:
+    """The ``ModelFile`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    name: str | None = field(default=None, metadata={"wire": "name"})
+    content_url: str | None = field(default=None, metadata={"wire": "contentUrl"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class ModelLinks:
     """The ``ModelLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
     manifest: str | None = field(default=None, metadata={"wire": "manifest"})
     copy_to: str | None = field(default=None, metadata={"wire": "copyTo"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class ModelManifest:
+    """The ``ModelManifest`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    model: EntityReference = field(metadata={"wire": "model"})
+    model_files: list[ModelFile] = field(metadata={"wire": "modelFiles"})
+    properties: dict[str, dict[str, Any]] = field(metadata={"wire": "properties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
 
@@ -322,10 +530,30 @@ class ModelProperties:
 
 
 @define(kw_only=True)
+class ModelUpdate:
+    """The ``ModelUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    project: EntityReference | None = field(default=None, metadata={"wire": "project"})
+    display_name: str | None = field(default=None, metadata={"wire": "displayName"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class PaginatedDatasets:
     """The ``PaginatedDatasets`` object; unknown wire fields are kept in ``additional_properties``."""
 
     values: list[Dataset] | None = field(default=None, metadata={"wire": "values"})
+    next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class PaginatedEndpoints:
+    """The ``PaginatedEndpoints`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    values: list[Endpoint] | None = field(default=None, metadata={"wire": "values"})
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
@@ -358,6 +586,15 @@ class PaginatedModels:
 
 
 @define(kw_only=True)
+class PaginatedProjects:
+    """The ``PaginatedProjects`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    values: list[Project] | None = field(default=None, metadata={"wire": "values"})
+    next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class PaginatedTranscriptions:
     """The ``PaginatedTranscriptions`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -372,6 +609,70 @@ class PaginatedWebHooks:
 
     values: list[WebHook] | None = field(default=None, metadata={"wire": "values"})
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class Project:
+    """The ``Project`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    display_name: str = field(metadata={"wire": "displayName"})
+    locale: str = field(metadata={"wire": "locale"})
+    links: ProjectLinks | None = field(default=None, metadata={"wire": "links"})
+    properties: ProjectProperties | None = field(default=None, metadata={"wire": "properties"})
+    self_: str | None = field(default=None, metadata={"wire": "self"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The entity's id, taken from its ``self`` URL."""
+        return _entity_id(self.self_, "Project")
+
+
+@define(kw_only=True)
+class ProjectLinks:
+    """The ``ProjectLinks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    evaluations: str | None = field(default=None, metadata={"wire": "evaluations"})
+    datasets: str | None = field(default=None, metadata={"wire": "datasets"})
+    models: str | None = field(default=None, metadata={"wire": "models"})
+    endpoints: str | None = field(default=None, metadata={"wire": "endpoints"})
+    transcriptions: str | None = field(default=None, metadata={"wire": "transcriptions"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class ProjectProperties:
+    """The ``ProjectProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    dataset_count: int | None = field(default=None, metadata={"wire": "datasetCount"})
+    evaluation_count: int | None = field(default=None, metadata={"wire": "evaluationCount"})
+    model_count: int | None = field(default=None, metadata={"wire": "modelCount"})
+    transcription_count: int | None = field(default=None, metadata={"wire": "transcriptionCount"})
+    endpoint_count: int | None = field(default=None, metadata={"wire": "endpointCount"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class ProjectUpdate:
+    """The ``ProjectUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    display_name: str | None = field(default=None, metadata={"wire": "displayName"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class ServiceHealth:
+    """The ``ServiceHealth`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    status: HealthStatus | str | None = field(default=None, metadata={"wire": "status"})
+    message: str | None = field(default=None, metadata={"wire": "message"})
+    components: list[Component] | None = field(default=None, metadata={"wire": "components"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
 
@@ -422,6 +723,17 @@ class TranscriptionProperties:
 
 
 @define(kw_only=True)
+class TranscriptionUpdate:
+    """The ``TranscriptionUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    project: EntityReference | None = field(default=None, metadata={"wire": "project"})
+    display_name: str | None = field(default=None, metadata={"wire": "displayName"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class WebHook:
     """The ``WebHook`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -442,6 +754,33 @@ class WebHook:
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "WebHook")
+
+
+@define(kw_only=True)
+class WebHookLinks:
+    """The ``WebHookLinks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    ping: str | None = field(default=None, metadata={"wire": "ping"})
+    test: str | None = field(default=None, metadata={"wire": "test"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class WebHookProperties:
+    """The ``WebHookProperties`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    api_version: str | None = field(default=None, metadata={"wire": "apiVersion"})
+    secret: str | None = field(default=None, repr=False, metadata={"wire": "secret"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class WebHookPropertiesUpdate:
+    """The ``WebHookPropertiesUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    secret: str | None = field(default=None, repr=False, metadata={"wire": "secret"})
+    additional_properties: dict[str, Any] = field(factory=dict)
 
 
 @define(kw_only=True)

@@ -34,18 +34,23 @@ def make_readers(
     _DetailedErrorCode = {e.value: e for e in m.DetailedErrorCode}
     _ErrorCode = {e.value: e for e in m.ErrorCode}
     _FileKind = {e.value: e for e in m.FileKind}
+    _HealthStatus = {e.value: e for e in m.HealthStatus}
     _ProfanityFilterMode = {e.value: e for e in m.ProfanityFilterMode}
     _PunctuationMode = {e.value: e for e in m.PunctuationMode}
     _Status = {e.value: e for e in m.Status}
-    read_DatasetProperties = lookup(m.DatasetProperties)
-    read_EntityError = lookup(m.EntityError)
-    read_EntityReference = lookup(m.EntityReference)
-    read_EvaluationProperties = lookup(m.EvaluationProperties)
-    read_FileLinks = lookup(m.FileLinks)
-    read_FileProperties = lookup(m.FileProperties)
-    read_WebHookLinks = lookup(m.WebHookLinks)
-    read_WebHookProperties = lookup(m.WebHookProperties)
-    read_WebHookPropertiesUpdate = lookup(m.WebHookPropertiesUpdate)
+    keys_Component = frozenset(("message", "name", "status", "type"))
+
+    def read_Component(d: Any) -> Any:
+        o: Any = new(m.Component)  # Any: a required field the answer left out is None
+        g = d.get
+        o.message = g("message")
+        o.name = g("name")
+        v = g("status")
+        o.status = None if v is None else _HealthStatus.get(v, v)
+        o.type = g("type")
+        o.additional_properties = {} if keys_Component.issuperset(d) else {k: d[k] for k in d.keys() - keys_Component}
+        return o
+
     keys_Dataset = frozenset(
         (
             "links",
@@ -95,6 +100,185 @@ def make_readers(
         return m.DatasetLocales(
             additional_properties={k0: [_DatasetKind.get(x1, x1) for x1 in x0] for k0, x0 in d.items()}
         )
+
+    keys_DatasetProperties = frozenset(("acceptedLineCount", "rejectedLineCount", "duration", "email", "error"))
+
+    def read_DatasetProperties(d: Any) -> Any:
+        o: Any = new(m.DatasetProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.accepted_line_count = g("acceptedLineCount")
+        o.rejected_line_count = g("rejectedLineCount")
+        v = g("duration")
+        o.duration = None if v is None else parse_duration(v)
+        o.email = g("email")
+        v = g("error")
+        o.error = None if v is None else read_EntityError(v)
+        o.additional_properties = (
+            {} if keys_DatasetProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_DatasetProperties}
+        )
+        return o
+
+    keys_DatasetUpdate = frozenset(("project", "displayName", "description", "customProperties"))
+
+    def read_DatasetUpdate(d: Any) -> Any:
+        o: Any = new(m.DatasetUpdate)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("project")
+        o.project = None if v is None else read_EntityReference(v)
+        o.display_name = g("displayName")
+        o.description = g("description")
+        v = g("customProperties")
+        o.custom_properties = None if v is None else as_dict(v)
+        o.additional_properties = (
+            {} if keys_DatasetUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_DatasetUpdate}
+        )
+        return o
+
+    keys_Endpoint = frozenset(
+        (
+            "project",
+            "links",
+            "properties",
+            "self",
+            "displayName",
+            "description",
+            "text",
+            "model",
+            "locale",
+            "customProperties",
+            "lastActionDateTime",
+            "status",
+            "createdDateTime",
+        )
+    )
+
+    def read_Endpoint(d: Any) -> Any:
+        o: Any = new(m.Endpoint)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("project")
+        o.project = None if v is None else read_EntityReference(v)
+        v = g("links")
+        o.links = None if v is None else read_EndpointLinks(v)
+        v = g("properties")
+        o.properties = None if v is None else read_EndpointProperties(v)
+        o.self_ = g("self")
+        o.display_name = g("displayName")
+        o.description = g("description")
+        o.text = g("text")
+        v = g("model")
+        o.model = None if v is None else read_EntityReference(v)
+        o.locale = g("locale")
+        v = g("customProperties")
+        o.custom_properties = None if v is None else as_dict(v)
+        v = g("lastActionDateTime")
+        o.last_action_date_time = None if v is None else parse_datetime(v)
+        v = g("status")
+        o.status = None if v is None else _Status.get(v, v)
+        v = g("createdDateTime")
+        o.created_date_time = None if v is None else parse_datetime(v)
+        o.additional_properties = {} if keys_Endpoint.issuperset(d) else {k: d[k] for k in d.keys() - keys_Endpoint}
+        return o
+
+    keys_EndpointLinks = frozenset(
+        (
+            "restInteractive",
+            "restConversation",
+            "restDictation",
+            "webSocketInteractive",
+            "webSocketConversation",
+            "webSocketDictation",
+            "logs",
+        )
+    )
+
+    def read_EndpointLinks(d: Any) -> Any:
+        o: Any = new(m.EndpointLinks)  # Any: a required field the answer left out is None
+        g = d.get
+        o.rest_interactive = g("restInteractive")
+        o.rest_conversation = g("restConversation")
+        o.rest_dictation = g("restDictation")
+        o.web_socket_interactive = g("webSocketInteractive")
+        o.web_socket_conversation = g("webSocketConversation")
+        o.web_socket_dictation = g("webSocketDictation")
+        o.logs = g("logs")
+        o.additional_properties = (
+            {} if keys_EndpointLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_EndpointLinks}
+        )
+        return o
+
+    keys_EndpointProperties = frozenset(("loggingEnabled", "timeToLive", "email", "error"))
+
+    def read_EndpointProperties(d: Any) -> Any:
+        o: Any = new(m.EndpointProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.logging_enabled = g("loggingEnabled")
+        v = g("timeToLive")
+        o.time_to_live = None if v is None else parse_duration(v)
+        o.email = g("email")
+        v = g("error")
+        o.error = None if v is None else read_EntityError(v)
+        o.additional_properties = (
+            {} if keys_EndpointProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_EndpointProperties}
+        )
+        return o
+
+    keys_EndpointPropertiesUpdate = frozenset(("contentLoggingEnabled",))
+
+    def read_EndpointPropertiesUpdate(d: Any) -> Any:
+        o: Any = new(m.EndpointPropertiesUpdate)  # Any: a required field the answer left out is None
+        g = d.get
+        o.content_logging_enabled = g("contentLoggingEnabled")
+        o.additional_properties = (
+            {}
+            if keys_EndpointPropertiesUpdate.issuperset(d)
+            else {k: d[k] for k in d.keys() - keys_EndpointPropertiesUpdate}
+        )
+        return o
+
+    keys_EndpointUpdate = frozenset(
+        ("model", "properties", "project", "displayName", "description", "customProperties")
+    )
+
+    def read_EndpointUpdate(d: Any) -> Any:
+        o: Any = new(m.EndpointUpdate)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("model")
+        o.model = None if v is None else read_EntityReference(v)
+        v = g("properties")
+        o.properties = None if v is None else read_EndpointPropertiesUpdate(v)
+        v = g("project")
+        o.project = None if v is None else read_EntityReference(v)
+        o.display_name = g("displayName")
+        o.description = g("description")
+        v = g("customProperties")
+        o.custom_properties = None if v is None else as_dict(v)
+        o.additional_properties = (
+            {} if keys_EndpointUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_EndpointUpdate}
+        )
+        return o
+
+    keys_EntityError = frozenset(("code", "message"))
+
+    def read_EntityError(d: Any) -> Any:
+        o: Any = new(m.EntityError)  # Any: a required field the answer left out is None
+        g = d.get
+        o.code = g("code")
+        o.message = g("message")
+        o.additional_properties = (
+            {} if keys_EntityError.issuperset(d) else {k: d[k] for k in d.keys() - keys_EntityError}
+        )
+        return o
+
+    keys_EntityReference = frozenset(("self",))
+
+    def read_EntityReference(d: Any) -> Any:
+        o: Any = new(m.EntityReference)  # Any: a required field the answer left out is None
+        g = d.get
+        o.self_ = g("self")
+        o.additional_properties = (
+            {} if keys_EntityReference.issuperset(d) else {k: d[k] for k in d.keys() - keys_EntityReference}
+        )
+        return o
 
     keys_Error = frozenset(("code", "details", "message", "target", "innerError"))
 
@@ -167,6 +351,72 @@ def make_readers(
         o.additional_properties = {} if keys_Evaluation.issuperset(d) else {k: d[k] for k in d.keys() - keys_Evaluation}
         return o
 
+    keys_EvaluationProperties = frozenset(
+        (
+            "wordErrorRate2",
+            "wordErrorRate1",
+            "sentenceErrorRate2",
+            "sentenceCount2",
+            "wordCount2",
+            "correctWordCount2",
+            "wordSubstitutionCount2",
+            "wordDeletionCount2",
+            "wordInsertionCount2",
+            "sentenceErrorRate1",
+            "sentenceCount1",
+            "wordCount1",
+            "correctWordCount1",
+            "wordSubstitutionCount1",
+            "wordDeletionCount1",
+            "wordInsertionCount1",
+            "email",
+            "error",
+        )
+    )
+
+    def read_EvaluationProperties(d: Any) -> Any:
+        o: Any = new(m.EvaluationProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.word_error_rate2 = g("wordErrorRate2")
+        o.word_error_rate1 = g("wordErrorRate1")
+        o.sentence_error_rate2 = g("sentenceErrorRate2")
+        o.sentence_count2 = g("sentenceCount2")
+        o.word_count2 = g("wordCount2")
+        o.correct_word_count2 = g("correctWordCount2")
+        o.word_substitution_count2 = g("wordSubstitutionCount2")
+        o.word_deletion_count2 = g("wordDeletionCount2")
+        o.word_insertion_count2 = g("wordInsertionCount2")
+        o.sentence_error_rate1 = g("sentenceErrorRate1")
+        o.sentence_count1 = g("sentenceCount1")
+        o.word_count1 = g("wordCount1")
+        o.correct_word_count1 = g("correctWordCount1")
+        o.word_substitution_count1 = g("wordSubstitutionCount1")
+        o.word_deletion_count1 = g("wordDeletionCount1")
+        o.word_insertion_count1 = g("wordInsertionCount1")
+        o.email = g("email")
+        v = g("error")
+        o.error = None if v is None else read_EntityError(v)
+        o.additional_properties = (
+            {} if keys_EvaluationProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_EvaluationProperties}
+        )
+        return o
+
+    keys_EvaluationUpdate = frozenset(("project", "displayName", "description", "customProperties"))
+
+    def read_EvaluationUpdate(d: Any) -> Any:
+        o: Any = new(m.EvaluationUpdate)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("project")
+        o.project = None if v is None else read_EntityReference(v)
+        o.display_name = g("displayName")
+        o.description = g("description")
+        v = g("customProperties")
+        o.custom_properties = None if v is None else as_dict(v)
+        o.additional_properties = (
+            {} if keys_EvaluationUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_EvaluationUpdate}
+        )
+        return o
+
     keys_File = frozenset(("kind", "links", "createdDateTime", "properties", "name", "self"))
 
     def read_File(d: Any) -> Any:
@@ -183,6 +433,28 @@ def make_readers(
         o.name = g("name")
         o.self_ = g("self")
         o.additional_properties = {} if keys_File.issuperset(d) else {k: d[k] for k in d.keys() - keys_File}
+        return o
+
+    keys_FileLinks = frozenset(("contentUrl",))
+
+    def read_FileLinks(d: Any) -> Any:
+        o: Any = new(m.FileLinks)  # Any: a required field the answer left out is None
+        g = d.get
+        o.content_url = g("contentUrl")
+        o.additional_properties = {} if keys_FileLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_FileLinks}
+        return o
+
+    keys_FileProperties = frozenset(("size", "duration"))
+
+    def read_FileProperties(d: Any) -> Any:
+        o: Any = new(m.FileProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.size = g("size")
+        v = g("duration")
+        o.duration = None if v is None else parse_duration(v)
+        o.additional_properties = (
+            {} if keys_FileProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_FileProperties}
+        )
         return o
 
     keys_InnerError = frozenset(("code", "details", "message", "target", "innerError"))
@@ -258,6 +530,15 @@ def make_readers(
         o.additional_properties = {} if keys_Model.issuperset(d) else {k: d[k] for k in d.keys() - keys_Model}
         return o
 
+    keys_ModelCopy = frozenset(("targetSubscriptionKey",))
+
+    def read_ModelCopy(d: Any) -> Any:
+        o: Any = new(m.ModelCopy)  # Any: a required field the answer left out is None
+        g = d.get
+        o.target_subscription_key = g("targetSubscriptionKey")
+        o.additional_properties = {} if keys_ModelCopy.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelCopy}
+        return o
+
     keys_ModelDeprecationDates = frozenset(("adaptationDateTime", "transcriptionDateTime"))
 
     def read_ModelDeprecationDates(d: Any) -> Any:
@@ -272,6 +553,16 @@ def make_readers(
         )
         return o
 
+    keys_ModelFile = frozenset(("name", "contentUrl"))
+
+    def read_ModelFile(d: Any) -> Any:
+        o: Any = new(m.ModelFile)  # Any: a required field the answer left out is None
+        g = d.get
+        o.name = g("name")
+        o.content_url = g("contentUrl")
+        o.additional_properties = {} if keys_ModelFile.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelFile}
+        return o
+
     keys_ModelLinks = frozenset(("manifest", "copyTo"))
 
     def read_ModelLinks(d: Any) -> Any:
@@ -280,6 +571,22 @@ def make_readers(
         o.manifest = g("manifest")
         o.copy_to = g("copyTo")
         o.additional_properties = {} if keys_ModelLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelLinks}
+        return o
+
+    keys_ModelManifest = frozenset(("model", "modelFiles", "properties"))
+
+    def read_ModelManifest(d: Any) -> Any:
+        o: Any = new(m.ModelManifest)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("model")
+        o.model = None if v is None else read_EntityReference(v)
+        v = g("modelFiles")
+        o.model_files = None if v is None else [read_ModelFile(x0) for x0 in v]
+        v = g("properties")
+        o.properties = None if v is None else {k0: as_dict(x0) for k0, x0 in v.items()}
+        o.additional_properties = (
+            {} if keys_ModelManifest.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelManifest}
+        )
         return o
 
     keys_ModelProperties = frozenset(("deprecationDates", "email", "error"))
@@ -297,6 +604,22 @@ def make_readers(
         )
         return o
 
+    keys_ModelUpdate = frozenset(("project", "displayName", "description", "customProperties"))
+
+    def read_ModelUpdate(d: Any) -> Any:
+        o: Any = new(m.ModelUpdate)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("project")
+        o.project = None if v is None else read_EntityReference(v)
+        o.display_name = g("displayName")
+        o.description = g("description")
+        v = g("customProperties")
+        o.custom_properties = None if v is None else as_dict(v)
+        o.additional_properties = (
+            {} if keys_ModelUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelUpdate}
+        )
+        return o
+
     keys_PaginatedDatasets = frozenset(("values", "@nextLink"))
 
     def read_PaginatedDatasets(d: Any) -> Any:
@@ -307,6 +630,19 @@ def make_readers(
         o.next_link = g("@nextLink")
         o.additional_properties = (
             {} if keys_PaginatedDatasets.issuperset(d) else {k: d[k] for k in d.keys() - keys_PaginatedDatasets}
+        )
+        return o
+
+    keys_PaginatedEndpoints = frozenset(("values", "@nextLink"))
+
+    def read_PaginatedEndpoints(d: Any) -> Any:
+        o: Any = new(m.PaginatedEndpoints)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("values")
+        o.values = None if v is None else [read_Endpoint(x0) for x0 in v]
+        o.next_link = g("@nextLink")
+        o.additional_properties = (
+            {} if keys_PaginatedEndpoints.issuperset(d) else {k: d[k] for k in d.keys() - keys_PaginatedEndpoints}
         )
         return o
 
@@ -349,6 +685,19 @@ def make_readers(
         )
         return o
 
+    keys_PaginatedProjects = frozenset(("values", "@nextLink"))
+
+    def read_PaginatedProjects(d: Any) -> Any:
+        o: Any = new(m.PaginatedProjects)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("values")
+        o.values = None if v is None else [read_Project(x0) for x0 in v]
+        o.next_link = g("@nextLink")
+        o.additional_properties = (
+            {} if keys_PaginatedProjects.issuperset(d) else {k: d[k] for k in d.keys() - keys_PaginatedProjects}
+        )
+        return o
+
     keys_PaginatedTranscriptions = frozenset(("values", "@nextLink"))
 
     def read_PaginatedTranscriptions(d: Any) -> Any:
@@ -374,6 +723,89 @@ def make_readers(
         o.next_link = g("@nextLink")
         o.additional_properties = (
             {} if keys_PaginatedWebHooks.issuperset(d) else {k: d[k] for k in d.keys() - keys_PaginatedWebHooks}
+        )
+        return o
+
+    keys_Project = frozenset(
+        ("links", "properties", "self", "displayName", "description", "locale", "customProperties", "createdDateTime")
+    )
+
+    def read_Project(d: Any) -> Any:
+        o: Any = new(m.Project)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("links")
+        o.links = None if v is None else read_ProjectLinks(v)
+        v = g("properties")
+        o.properties = None if v is None else read_ProjectProperties(v)
+        o.self_ = g("self")
+        o.display_name = g("displayName")
+        o.description = g("description")
+        o.locale = g("locale")
+        v = g("customProperties")
+        o.custom_properties = None if v is None else as_dict(v)
+        v = g("createdDateTime")
+        o.created_date_time = None if v is None else parse_datetime(v)
+        o.additional_properties = {} if keys_Project.issuperset(d) else {k: d[k] for k in d.keys() - keys_Project}
+        return o
+
+    keys_ProjectLinks = frozenset(("evaluations", "datasets", "models", "endpoints", "transcriptions"))
+
+    def read_ProjectLinks(d: Any) -> Any:
+        o: Any = new(m.ProjectLinks)  # Any: a required field the answer left out is None
+        g = d.get
+        o.evaluations = g("evaluations")
+        o.datasets = g("datasets")
+        o.models = g("models")
+        o.endpoints = g("endpoints")
+        o.transcriptions = g("transcriptions")
+        o.additional_properties = (
+            {} if keys_ProjectLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_ProjectLinks}
+        )
+        return o
+
+    keys_ProjectProperties = frozenset(
+        ("datasetCount", "evaluationCount", "modelCount", "transcriptionCount", "endpointCount")
+    )
+
+    def read_ProjectProperties(d: Any) -> Any:
+        o: Any = new(m.ProjectProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        o.dataset_count = g("datasetCount")
+        o.evaluation_count = g("evaluationCount")
+        o.model_count = g("modelCount")
+        o.transcription_count = g("transcriptionCount")
+        o.endpoint_count = g("endpointCount")
+        o.additional_properties = (
+            {} if keys_ProjectProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_ProjectProperties}
+        )
+        return o
+
+    keys_ProjectUpdate = frozenset(("displayName", "description", "customProperties"))
+
+    def read_ProjectUpdate(d: Any) -> Any:
+        o: Any = new(m.ProjectUpdate)  # Any: a required field the answer left out is None
+        g = d.get
+        o.display_name = g("displayName")
+        o.description = g("description")
+        v = g("customProperties")
+        o.custom_properties = None if v is None else as_dict(v)
+        o.additional_properties = (
+            {} if keys_ProjectUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_ProjectUpdate}
+        )
+        return o
+
+    keys_ServiceHealth = frozenset(("status", "message", "components"))
+
+    def read_ServiceHealth(d: Any) -> Any:
+        o: Any = new(m.ServiceHealth)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("status")
+        o.status = None if v is None else _HealthStatus.get(v, v)
+        o.message = g("message")
+        v = g("components")
+        o.components = None if v is None else [read_Component(x0) for x0 in v]
+        o.additional_properties = (
+            {} if keys_ServiceHealth.issuperset(d) else {k: d[k] for k in d.keys() - keys_ServiceHealth}
         )
         return o
 
@@ -471,6 +903,22 @@ def make_readers(
         )
         return o
 
+    keys_TranscriptionUpdate = frozenset(("project", "displayName", "description", "customProperties"))
+
+    def read_TranscriptionUpdate(d: Any) -> Any:
+        o: Any = new(m.TranscriptionUpdate)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("project")
+        o.project = None if v is None else read_EntityReference(v)
+        o.display_name = g("displayName")
+        o.description = g("description")
+        v = g("customProperties")
+        o.custom_properties = None if v is None else as_dict(v)
+        o.additional_properties = (
+            {} if keys_TranscriptionUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscriptionUpdate}
+        )
+        return o
+
     keys_WebHook = frozenset(
         (
             "links",
@@ -511,6 +959,45 @@ def make_readers(
         o.additional_properties = {} if keys_WebHook.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHook}
         return o
 
+    keys_WebHookLinks = frozenset(("ping", "test"))
+
+    def read_WebHookLinks(d: Any) -> Any:
+        o: Any = new(m.WebHookLinks)  # Any: a required field the answer left out is None
+        g = d.get
+        o.ping = g("ping")
+        o.test = g("test")
+        o.additional_properties = (
+            {} if keys_WebHookLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHookLinks}
+        )
+        return o
+
+    keys_WebHookProperties = frozenset(("error", "apiVersion", "secret"))
+
+    def read_WebHookProperties(d: Any) -> Any:
+        o: Any = new(m.WebHookProperties)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("error")
+        o.error = None if v is None else read_EntityError(v)
+        o.api_version = g("apiVersion")
+        o.secret = g("secret")
+        o.additional_properties = (
+            {} if keys_WebHookProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHookProperties}
+        )
+        return o
+
+    keys_WebHookPropertiesUpdate = frozenset(("secret",))
+
+    def read_WebHookPropertiesUpdate(d: Any) -> Any:
+        o: Any = new(m.WebHookPropertiesUpdate)  # Any: a required field the answer left out is None
+        g = d.get
+        o.secret = g("secret")
+        o.additional_properties = (
+            {}
+            if keys_WebHookPropertiesUpdate.issuperset(d)
+            else {k: d[k] for k in d.keys() - keys_WebHookPropertiesUpdate}
+        )
+        return o
+
     keys_WebHookUpdate = frozenset(("webUrl", "properties", "events", "displayName", "description", "customProperties"))
 
     def read_WebHookUpdate(d: Any) -> Any:
@@ -531,25 +1018,54 @@ def make_readers(
         return o
 
     return {
+        m.Component: read_Component,
         m.Dataset: read_Dataset,
         m.DatasetLocales: read_DatasetLocales,
+        m.DatasetProperties: read_DatasetProperties,
+        m.DatasetUpdate: read_DatasetUpdate,
+        m.Endpoint: read_Endpoint,
+        m.EndpointLinks: read_EndpointLinks,
+        m.EndpointProperties: read_EndpointProperties,
+        m.EndpointPropertiesUpdate: read_EndpointPropertiesUpdate,
+        m.EndpointUpdate: read_EndpointUpdate,
+        m.EntityError: read_EntityError,
+        m.EntityReference: read_EntityReference,
         m.Error: read_Error,
         m.Evaluation: read_Evaluation,
+        m.EvaluationProperties: read_EvaluationProperties,
+        m.EvaluationUpdate: read_EvaluationUpdate,
         m.File: read_File,
+        m.FileLinks: read_FileLinks,
+        m.FileProperties: read_FileProperties,
         m.InnerError: read_InnerError,
         m.Links: read_Links,
         m.Model: read_Model,
+        m.ModelCopy: read_ModelCopy,
         m.ModelDeprecationDates: read_ModelDeprecationDates,
+        m.ModelFile: read_ModelFile,
         m.ModelLinks: read_ModelLinks,
+        m.ModelManifest: read_ModelManifest,
         m.ModelProperties: read_ModelProperties,
+        m.ModelUpdate: read_ModelUpdate,
         m.PaginatedDatasets: read_PaginatedDatasets,
+        m.PaginatedEndpoints: read_PaginatedEndpoints,
         m.PaginatedEvaluations: read_PaginatedEvaluations,
         m.PaginatedFiles: read_PaginatedFiles,
         m.PaginatedModels: read_PaginatedModels,
+        m.PaginatedProjects: read_PaginatedProjects,
         m.PaginatedTranscriptions: read_PaginatedTranscriptions,
         m.PaginatedWebHooks: read_PaginatedWebHooks,
+        m.Project: read_Project,
+        m.ProjectLinks: read_ProjectLinks,
+        m.ProjectProperties: read_ProjectProperties,
+        m.ProjectUpdate: read_ProjectUpdate,
+        m.ServiceHealth: read_ServiceHealth,
         m.Transcription: read_Transcription,
         m.TranscriptionProperties: read_TranscriptionProperties,
+        m.TranscriptionUpdate: read_TranscriptionUpdate,
         m.WebHook: read_WebHook,
+        m.WebHookLinks: read_WebHookLinks,
+        m.WebHookProperties: read_WebHookProperties,
+        m.WebHookPropertiesUpdate: read_WebHookPropertiesUpdate,
         m.WebHookUpdate: read_WebHookUpdate,
     }

@@ -1,1 +1,1 @@
-"""Generated models: API version v3.1. Do not edit."""
+"""Generated code of API version v3.1. Do not edit."""

@@ -10,55 +10,39 @@ from attrs import define, field
 
 from speechrest._enums import WireEnum
 
-from ..shared_30_31.models import Component as Component
-from ..shared_30_31.models import DatasetProperties as DatasetProperties
-from ..shared_30_31.models import Endpoint as Endpoint
-from ..shared_30_31.models import EndpointLinks as EndpointLinks
-from ..shared_30_31.models import EndpointProperties as EndpointProperties
-from ..shared_30_31.models import EvaluationProperties as EvaluationProperties
-from ..shared_30_31.models import FileProperties as FileProperties
-from ..shared_30_31.models import HealthStatus as HealthStatus
-from ..shared_30_31.models import ModelCopy as ModelCopy
-from ..shared_30_31.models import ModelManifest as ModelManifest
-from ..shared_30_31.models import PaginatedEndpoints as PaginatedEndpoints
-from ..shared_30_31.models import PaginatedProjects as PaginatedProjects
-from ..shared_30_31.models import Project as Project
-from ..shared_30_31.models import ProjectProperties as ProjectProperties
-from ..shared_30_31.models import ProjectUpdate as ProjectUpdate
-from ..shared_30_31.models import ServiceHealth as ServiceHealth
-from ..shared_30_31_2411_2510.models import EndpointPropertiesUpdate as EndpointPropertiesUpdate
-from ..shared_30_31_2411_2510.models import EntityError as EntityError
-from ..shared_30_31_2411_2510.models import EntityReference as EntityReference
-from ..shared_30_31_2411_2510.models import FileLinks as FileLinks
-from ..shared_30_31_2411_2510.models import ModelFile as ModelFile
-from ..shared_30_31_2411_2510.models import ProfanityFilterMode as ProfanityFilterMode
-from ..shared_30_31_2411_2510.models import PunctuationMode as PunctuationMode
-from ..shared_30_31_2411_2510.models import Status as Status
-from ..shared_30_31_2411_2510.models import WebHookLinks as WebHookLinks
-from ..shared_30_31_2411_2510.models import WebHookProperties as WebHookProperties
-from ..shared_30_31_2411_2510.models import WebHookPropertiesUpdate as WebHookPropertiesUpdate
-from ..shared_30_31_2510.models import DatasetUpdate as DatasetUpdate
-from ..shared_30_31_2510.models import EndpointUpdate as EndpointUpdate
-from ..shared_30_31_2510.models import EvaluationUpdate as EvaluationUpdate
-from ..shared_30_31_2510.models import ModelUpdate as ModelUpdate
-from ..shared_30_31_2510.models import ProjectLinks as ProjectLinks
-from ..shared_30_31_2510.models import TranscriptionUpdate as TranscriptionUpdate
-from ..shared_31_2411_2510.models import BaseModelDeprecationDates as BaseModelDeprecationDates
-from ..shared_31_2411_2510.models import BaseModelLinks as BaseModelLinks
-from ..shared_31_2411_2510.models import BlockKind as BlockKind
-from ..shared_31_2411_2510.models import CommitBlocksEntry as CommitBlocksEntry
-from ..shared_31_2411_2510.models import CustomModelDeprecationDates as CustomModelDeprecationDates
-from ..shared_31_2411_2510.models import DatasetLinks as DatasetLinks
-from ..shared_31_2411_2510.models import ErrorCode as ErrorCode
-from ..shared_31_2411_2510.models import EvaluationLinks as EvaluationLinks
-from ..shared_31_2411_2510.models import PaginatedWebHooks as PaginatedWebHooks
-from ..shared_31_2411_2510.models import ResponseBlock as ResponseBlock
-from ..shared_31_2411_2510.models import SharedModel as SharedModel
-from ..shared_31_2411_2510.models import TranscriptionLinks as TranscriptionLinks
-from ..shared_31_2411_2510.models import UploadedBlocks as UploadedBlocks
-from ..shared_31_2411_2510.models import WebHook as WebHook
-from ..shared_31_2411_2510.models import WebHookEvents as WebHookEvents
-from ..shared_31_2411_2510.models import WebHookUpdate as WebHookUpdate
+from ..v3_0.models import Component as Component
+from ..v3_0.models import DatasetProperties as DatasetProperties
+from ..v3_0.models import DatasetUpdate as DatasetUpdate
+from ..v3_0.models import Endpoint as Endpoint
+from ..v3_0.models import EndpointLinks as EndpointLinks
+from ..v3_0.models import EndpointProperties as EndpointProperties
+from ..v3_0.models import EndpointPropertiesUpdate as EndpointPropertiesUpdate
+from ..v3_0.models import EndpointUpdate as EndpointUpdate
+from ..v3_0.models import EntityError as EntityError
+from ..v3_0.models import EntityReference as EntityReference
+from ..v3_0.models import EvaluationProperties as EvaluationProperties
+from ..v3_0.models import EvaluationUpdate as EvaluationUpdate
+from ..v3_0.models import FileLinks as FileLinks
+from ..v3_0.models import FileProperties as FileProperties
+from ..v3_0.models import HealthStatus as HealthStatus
+from ..v3_0.models import ModelCopy as ModelCopy
+from ..v3_0.models import ModelFile as ModelFile
+from ..v3_0.models import ModelManifest as ModelManifest
+from ..v3_0.models import ModelUpdate as ModelUpdate
+from ..v3_0.models import PaginatedEndpoints as PaginatedEndpoints
+from ..v3_0.models import PaginatedProjects as PaginatedProjects
+from ..v3_0.models import ProfanityFilterMode as ProfanityFilterMode
+from ..v3_0.models import Project as Project
+from ..v3_0.models import ProjectLinks as ProjectLinks
+from ..v3_0.models import ProjectProperties as ProjectProperties
+from ..v3_0.models import ProjectUpdate as ProjectUpdate
+from ..v3_0.models import PunctuationMode as PunctuationMode
+from ..v3_0.models import ServiceHealth as ServiceHealth
+from ..v3_0.models import Status as Status
+from ..v3_0.models import TranscriptionUpdate as TranscriptionUpdate
+from ..v3_0.models import WebHookLinks as WebHookLinks
+from ..v3_0.models import WebHookProperties as WebHookProperties
+from ..v3_0.models import WebHookPropertiesUpdate as WebHookPropertiesUpdate
 
 
 def _entity_id(url: str | None, kind: str) -> str:
@@ -66,6 +50,14 @@ def _entity_id(url: str | None, kind: str) -> str:
     if not url:
         raise AttributeError(f"this {kind} has no 'self' link, so it has no id")
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+class BlockKind(WireEnum):
+    """Known values of ``BlockKind``, printed as their wire text; later ones arrive as plain strings."""
+
+    COMMITTED = "Committed"
+    UNCOMMITTED = "Uncommitted"
+    LATEST = "Latest"
 
 
 class DatasetKind(WireEnum):
@@ -151,6 +143,25 @@ class DetailedErrorCode(WireEnum):
     INVALID_TIME_TO_LIVE = "InvalidTimeToLive"
 
 
+class ErrorCode(WireEnum):
+    """Known values of ``ErrorCode``, printed as their wire text; later ones arrive as plain strings."""
+
+    INVALID_REQUEST = "InvalidRequest"
+    INVALID_ARGUMENT = "InvalidArgument"
+    INTERNAL_SERVER_ERROR = "InternalServerError"
+    SERVICE_UNAVAILABLE = "ServiceUnavailable"
+    NOT_FOUND = "NotFound"
+    PIPELINE_ERROR = "PipelineError"
+    CONFLICT = "Conflict"
+    INTERNAL_COMMUNICATION_FAILED = "InternalCommunicationFailed"
+    FORBIDDEN = "Forbidden"
+    NOT_ALLOWED = "NotAllowed"
+    UNAUTHORIZED = "Unauthorized"
+    UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType"
+    TOO_MANY_REQUESTS = "TooManyRequests"
+    UNPROCESSABLE_ENTITY = "UnprocessableEntity"
+
+
 class FileKind(WireEnum):
     """Known values of ``FileKind``, printed as their wire text; later ones arrive as plain strings."""
 
@@ -188,6 +199,15 @@ class BaseModel:
 
 
 @define(kw_only=True)
+class BaseModelDeprecationDates:
+    """The ``BaseModelDeprecationDates`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    adaptation_date_time: datetime | None = field(default=None, metadata={"wire": "adaptationDateTime"})
+    transcription_date_time: datetime | None = field(default=None, metadata={"wire": "transcriptionDateTime"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class BaseModelFeatures:
     """The ``BaseModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -203,11 +223,28 @@ class BaseModelFeatures:
 
 
 @define(kw_only=True)
+class BaseModelLinks:
+    """The ``BaseModelLinks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    manifest: str | None = field(default=None, metadata={"wire": "manifest"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class BaseModelProperties:
     """The ``BaseModelProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
     deprecation_dates: BaseModelDeprecationDates | None = field(default=None, metadata={"wire": "deprecationDates"})
     features: BaseModelFeatures | None = field(default=None, metadata={"wire": "features"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class CommitBlocksEntry:
+    """The ``CommitBlocksEntry`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    kind: BlockKind | str | None = field(default=None, metadata={"wire": "kind"})
+    id: str | None = field(default=None, metadata={"wire": "id"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
 
@@ -235,6 +272,14 @@ class CustomModel:
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "CustomModel")
+
+
+@define(kw_only=True)
+class CustomModelDeprecationDates:
+    """The ``CustomModelDeprecationDates`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    transcription_date_time: datetime | None = field(default=None, metadata={"wire": "transcriptionDateTime"})
+    additional_properties: dict[str, Any] = field(factory=dict)
 
 
 @define(kw_only=True)
@@ -297,6 +342,17 @@ class Dataset:
 
 
 @define(kw_only=True)
+class DatasetLinks:
+    """The ``DatasetLinks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    files: str | None = field(default=None, metadata={"wire": "files"})
+    commit_blocks: str | None = field(default=None, metadata={"wire": "commitBlocks"})
+    list_blocks: str | None = field(default=None, metadata={"wire": "listBlocks"})
+    upload_blocks: str | None = field(default=None, metadata={"wire": "uploadBlocks"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class DiarizationProperties:
     """The ``DiarizationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -351,6 +407,14 @@ class Evaluation:
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Evaluation")
+
+
+@define(kw_only=True)
+class EvaluationLinks:
+    """The ``EvaluationLinks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    files: str | None = field(default=None, metadata={"wire": "files"})
+    additional_properties: dict[str, Any] = field(factory=dict)
 
 
 @define(kw_only=True)
@@ -449,6 +513,43 @@ class PaginatedTranscriptions:
 
 
 @define(kw_only=True)
+class PaginatedWebHooks:
+    """The ``PaginatedWebHooks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    values: list[WebHook] | None = field(default=None, metadata={"wire": "values"})
+    next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class ResponseBlock:
+    """The ``ResponseBlock`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    name: str | None = field(default=None, metadata={"wire": "name"})
+    size: int | None = field(default=None, metadata={"wire": "size"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class SharedModel:
+    """The ``SharedModel`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    locale: str = field(metadata={"wire": "locale"})
+    display_name: str = field(metadata={"wire": "displayName"})
+    self_: str | None = field(default=None, metadata={"wire": "self"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    last_action_date_time: datetime | None = field(default=None, metadata={"wire": "lastActionDateTime"})
+    status: Status | str | None = field(default=None, metadata={"wire": "status"})
+    created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The entity's id, taken from its ``self`` URL."""
+        return _entity_id(self.self_, "SharedModel")
+
+
+@define(kw_only=True)
 class SharedModelFeatures:
     """The ``SharedModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -488,6 +589,14 @@ class Transcription:
 
 
 @define(kw_only=True)
+class TranscriptionLinks:
+    """The ``TranscriptionLinks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    files: str | None = field(default=None, metadata={"wire": "files"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
 class TranscriptionProperties:
     """The ``TranscriptionProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -510,6 +619,80 @@ class TranscriptionProperties:
     )
     email: str | None = field(default=None, metadata={"wire": "email"})
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class UploadedBlocks:
+    """The ``UploadedBlocks`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    committed_blocks: list[ResponseBlock] | None = field(default=None, metadata={"wire": "committedBlocks"})
+    uncommitted_blocks: list[ResponseBlock] | None = field(default=None, metadata={"wire": "uncommittedBlocks"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class WebHook:
+    """The ``WebHook`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    web_url: str = field(metadata={"wire": "webUrl"})
+    display_name: str = field(metadata={"wire": "displayName"})
+    events: WebHookEvents = field(metadata={"wire": "events"})
+    links: WebHookLinks | None = field(default=None, metadata={"wire": "links"})
+    properties: WebHookProperties | None = field(default=None, metadata={"wire": "properties"})
+    self_: str | None = field(default=None, metadata={"wire": "self"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
+    last_action_date_time: datetime | None = field(default=None, metadata={"wire": "lastActionDateTime"})
+    status: Status | str | None = field(default=None, metadata={"wire": "status"})
+    custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The entity's id, taken from its ``self`` URL."""
+        return _entity_id(self.self_, "WebHook")
+
+
+@define(kw_only=True)
+class WebHookEvents:
+    """The ``WebHookEvents`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    dataset_creation: bool | None = field(default=None, metadata={"wire": "datasetCreation"})
+    dataset_processing: bool | None = field(default=None, metadata={"wire": "datasetProcessing"})
+    dataset_completion: bool | None = field(default=None, metadata={"wire": "datasetCompletion"})
+    dataset_deletion: bool | None = field(default=None, metadata={"wire": "datasetDeletion"})
+    model_creation: bool | None = field(default=None, metadata={"wire": "modelCreation"})
+    model_processing: bool | None = field(default=None, metadata={"wire": "modelProcessing"})
+    model_completion: bool | None = field(default=None, metadata={"wire": "modelCompletion"})
+    model_deletion: bool | None = field(default=None, metadata={"wire": "modelDeletion"})
+    evaluation_creation: bool | None = field(default=None, metadata={"wire": "evaluationCreation"})
+    evaluation_processing: bool | None = field(default=None, metadata={"wire": "evaluationProcessing"})
+    evaluation_completion: bool | None = field(default=None, metadata={"wire": "evaluationCompletion"})
+    evaluation_deletion: bool | None = field(default=None, metadata={"wire": "evaluationDeletion"})
+    transcription_creation: bool | None = field(default=None, metadata={"wire": "transcriptionCreation"})
+    transcription_processing: bool | None = field(default=None, metadata={"wire": "transcriptionProcessing"})
+    transcription_completion: bool | None = field(default=None, metadata={"wire": "transcriptionCompletion"})
+    transcription_deletion: bool | None = field(default=None, metadata={"wire": "transcriptionDeletion"})
+    endpoint_creation: bool | None = field(default=None, metadata={"wire": "endpointCreation"})
+    endpoint_processing: bool | None = field(default=None, metadata={"wire": "endpointProcessing"})
+    endpoint_completion: bool | None = field(default=None, metadata={"wire": "endpointCompletion"})
+    endpoint_deletion: bool | None = field(default=None, metadata={"wire": "endpointDeletion"})
+    ping: bool | None = field(default=None, metadata={"wire": "ping"})
+    challenge: bool | None = field(default=None, metadata={"wire": "challenge"})
+    additional_properties: dict[str, Any] = field(factory=dict)
+
+
+@define(kw_only=True)
+class WebHookUpdate:
+    """The ``WebHookUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
+
+    web_url: str | None = field(default=None, metadata={"wire": "webUrl"})
+    properties: WebHookPropertiesUpdate | None = field(default=None, metadata={"wire": "properties"})
+    events: WebHookEvents | None = field(default=None, metadata={"wire": "events"})
+    display_name: str | None = field(default=None, metadata={"wire": "displayName"})
+    description: str | None = field(default=None, metadata={"wire": "description"})
+    custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
 

@@ -30,6 +30,7 @@ def make_readers(
             raise TypeError(f"expected a JSON object, got {value!r}")
         return value.copy()
 
+    _BlockKind = {e.value: e for e in m.BlockKind}
     _DatasetKind = {e.value: e for e in m.DatasetKind}
     _DetailedErrorCode = {e.value: e for e in m.DetailedErrorCode}
     _ErrorCode = {e.value: e for e in m.ErrorCode}
@@ -37,18 +38,15 @@ def make_readers(
     _ProfanityFilterMode = {e.value: e for e in m.ProfanityFilterMode}
     _PunctuationMode = {e.value: e for e in m.PunctuationMode}
     _Status = {e.value: e for e in m.Status}
-    read_BaseModelDeprecationDates = lookup(m.BaseModelDeprecationDates)
-    read_BaseModelLinks = lookup(m.BaseModelLinks)
-    read_CustomModelDeprecationDates = lookup(m.CustomModelDeprecationDates)
-    read_DatasetLinks = lookup(m.DatasetLinks)
     read_DatasetProperties = lookup(m.DatasetProperties)
     read_EntityError = lookup(m.EntityError)
     read_EntityReference = lookup(m.EntityReference)
-    read_EvaluationLinks = lookup(m.EvaluationLinks)
     read_EvaluationProperties = lookup(m.EvaluationProperties)
     read_FileLinks = lookup(m.FileLinks)
     read_FileProperties = lookup(m.FileProperties)
-    read_TranscriptionLinks = lookup(m.TranscriptionLinks)
+    read_WebHookLinks = lookup(m.WebHookLinks)
+    read_WebHookProperties = lookup(m.WebHookProperties)
+    read_WebHookPropertiesUpdate = lookup(m.WebHookPropertiesUpdate)
     keys_BaseModel = frozenset(
         (
             "self",
@@ -83,6 +81,22 @@ def make_readers(
         o.additional_properties = {} if keys_BaseModel.issuperset(d) else {k: d[k] for k in d.keys() - keys_BaseModel}
         return o
 
+    keys_BaseModelDeprecationDates = frozenset(("adaptationDateTime", "transcriptionDateTime"))
+
+    def read_BaseModelDeprecationDates(d: Any) -> Any:
+        o: Any = new(m.BaseModelDeprecationDates)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("adaptationDateTime")
+        o.adaptation_date_time = None if v is None else parse_datetime(v)
+        v = g("transcriptionDateTime")
+        o.transcription_date_time = None if v is None else parse_datetime(v)
+        o.additional_properties = (
+            {}
+            if keys_BaseModelDeprecationDates.issuperset(d)
+            else {k: d[k] for k in d.keys() - keys_BaseModelDeprecationDates}
+        )
+        return o
+
     keys_BaseModelFeatures = frozenset(
         (
             "supportsTranscriptions",
@@ -105,6 +119,17 @@ def make_readers(
         )
         return o
 
+    keys_BaseModelLinks = frozenset(("manifest",))
+
+    def read_BaseModelLinks(d: Any) -> Any:
+        o: Any = new(m.BaseModelLinks)  # Any: a required field the answer left out is None
+        g = d.get
+        o.manifest = g("manifest")
+        o.additional_properties = (
+            {} if keys_BaseModelLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_BaseModelLinks}
+        )
+        return o
+
     keys_BaseModelProperties = frozenset(("deprecationDates", "features"))
 
     def read_BaseModelProperties(d: Any) -> Any:
@@ -116,6 +141,19 @@ def make_readers(
         o.features = None if v is None else read_BaseModelFeatures(v)
         o.additional_properties = (
             {} if keys_BaseModelProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_BaseModelProperties}
+        )
+        return o
+
+    keys_CommitBlocksEntry = frozenset(("kind", "id"))
+
+    def read_CommitBlocksEntry(d: Any) -> Any:
+        o: Any = new(m.CommitBlocksEntry)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("kind")
+        o.kind = None if v is None else _BlockKind.get(v, v)
+        o.id = g("id")
+        o.additional_properties = (
+            {} if keys_CommitBlocksEntry.issuperset(d) else {k: d[k] for k in d.keys() - keys_CommitBlocksEntry}
         )
         return o
 
@@ -166,6 +204,20 @@ def make_readers(
         o.custom_properties = None if v is None else as_dict(v)
         o.additional_properties = (
             {} if keys_CustomModel.issuperset(d) else {k: d[k] for k in d.keys() - keys_CustomModel}
+        )
+        return o
+
+    keys_CustomModelDeprecationDates = frozenset(("transcriptionDateTime",))
+
+    def read_CustomModelDeprecationDates(d: Any) -> Any:
+        o: Any = new(m.CustomModelDeprecationDates)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("transcriptionDateTime")
+        o.transcription_date_time = None if v is None else parse_datetime(v)
+        o.additional_properties = (
+            {}
+            if keys_CustomModelDeprecationDates.issuperset(d)
+            else {k: d[k] for k in d.keys() - keys_CustomModelDeprecationDates}
         )
         return o
 
@@ -260,6 +312,20 @@ def make_readers(
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         o.additional_properties = {} if keys_Dataset.issuperset(d) else {k: d[k] for k in d.keys() - keys_Dataset}
+        return o
+
+    keys_DatasetLinks = frozenset(("files", "commitBlocks", "listBlocks", "uploadBlocks"))
+
+    def read_DatasetLinks(d: Any) -> Any:
+        o: Any = new(m.DatasetLinks)  # Any: a required field the answer left out is None
+        g = d.get
+        o.files = g("files")
+        o.commit_blocks = g("commitBlocks")
+        o.list_blocks = g("listBlocks")
+        o.upload_blocks = g("uploadBlocks")
+        o.additional_properties = (
+            {} if keys_DatasetLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_DatasetLinks}
+        )
         return o
 
     def read_DatasetLocales(d: Any) -> Any:
@@ -362,6 +428,17 @@ def make_readers(
         o.custom_properties = None if v is None else as_dict(v)
         o.locale = g("locale")
         o.additional_properties = {} if keys_Evaluation.issuperset(d) else {k: d[k] for k in d.keys() - keys_Evaluation}
+        return o
+
+    keys_EvaluationLinks = frozenset(("files",))
+
+    def read_EvaluationLinks(d: Any) -> Any:
+        o: Any = new(m.EvaluationLinks)  # Any: a required field the answer left out is None
+        g = d.get
+        o.files = g("files")
+        o.additional_properties = (
+            {} if keys_EvaluationLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_EvaluationLinks}
+        )
         return o
 
     keys_File = frozenset(("kind", "links", "createdDateTime", "properties", "name", "self"))
@@ -494,6 +571,53 @@ def make_readers(
         )
         return o
 
+    keys_PaginatedWebHooks = frozenset(("values", "@nextLink"))
+
+    def read_PaginatedWebHooks(d: Any) -> Any:
+        o: Any = new(m.PaginatedWebHooks)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("values")
+        o.values = None if v is None else [read_WebHook(x0) for x0 in v]
+        o.next_link = g("@nextLink")
+        o.additional_properties = (
+            {} if keys_PaginatedWebHooks.issuperset(d) else {k: d[k] for k in d.keys() - keys_PaginatedWebHooks}
+        )
+        return o
+
+    keys_ResponseBlock = frozenset(("name", "size"))
+
+    def read_ResponseBlock(d: Any) -> Any:
+        o: Any = new(m.ResponseBlock)  # Any: a required field the answer left out is None
+        g = d.get
+        o.name = g("name")
+        o.size = g("size")
+        o.additional_properties = (
+            {} if keys_ResponseBlock.issuperset(d) else {k: d[k] for k in d.keys() - keys_ResponseBlock}
+        )
+        return o
+
+    keys_SharedModel = frozenset(
+        ("self", "locale", "displayName", "description", "lastActionDateTime", "status", "createdDateTime")
+    )
+
+    def read_SharedModel(d: Any) -> Any:
+        o: Any = new(m.SharedModel)  # Any: a required field the answer left out is None
+        g = d.get
+        o.self_ = g("self")
+        o.locale = g("locale")
+        o.display_name = g("displayName")
+        o.description = g("description")
+        v = g("lastActionDateTime")
+        o.last_action_date_time = None if v is None else parse_datetime(v)
+        v = g("status")
+        o.status = None if v is None else _Status.get(v, v)
+        v = g("createdDateTime")
+        o.created_date_time = None if v is None else parse_datetime(v)
+        o.additional_properties = (
+            {} if keys_SharedModel.issuperset(d) else {k: d[k] for k in d.keys() - keys_SharedModel}
+        )
+        return o
+
     keys_SharedModelFeatures = frozenset(
         ("supportsTranscriptions", "supportsEndpoints", "supportsTranscriptionsOnSpeechContainers")
     )
@@ -562,6 +686,17 @@ def make_readers(
         )
         return o
 
+    keys_TranscriptionLinks = frozenset(("files",))
+
+    def read_TranscriptionLinks(d: Any) -> Any:
+        o: Any = new(m.TranscriptionLinks)  # Any: a required field the answer left out is None
+        g = d.get
+        o.files = g("files")
+        o.additional_properties = (
+            {} if keys_TranscriptionLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscriptionLinks}
+        )
+        return o
+
     keys_TranscriptionProperties = frozenset(
         (
             "diarizationEnabled",
@@ -611,20 +746,156 @@ def make_readers(
         )
         return o
 
+    keys_UploadedBlocks = frozenset(("committedBlocks", "uncommittedBlocks"))
+
+    def read_UploadedBlocks(d: Any) -> Any:
+        o: Any = new(m.UploadedBlocks)  # Any: a required field the answer left out is None
+        g = d.get
+        v = g("committedBlocks")
+        o.committed_blocks = None if v is None else [read_ResponseBlock(x0) for x0 in v]
+        v = g("uncommittedBlocks")
+        o.uncommitted_blocks = None if v is None else [read_ResponseBlock(x0) for x0 in v]
+        o.additional_properties = (
+            {} if keys_UploadedBlocks.issuperset(d) else {k: d[k] for k in d.keys() - keys_UploadedBlocks}
+        )
+        return o
+
+    keys_WebHook = frozenset(
+        (
+            "webUrl",
+            "links",
+            "properties",
+            "self",
+            "displayName",
+            "description",
+            "events",
+            "createdDateTime",
+            "lastActionDateTime",
+            "status",
+            "customProperties",
+        )
+    )
+
+    def read_WebHook(d: Any) -> Any:
+        o: Any = new(m.WebHook)  # Any: a required field the answer left out is None
+        g = d.get
+        o.web_url = g("webUrl")
+        v = g("links")
+        o.links = None if v is None else read_WebHookLinks(v)
+        v = g("properties")
+        o.properties = None if v is None else read_WebHookProperties(v)
+        o.self_ = g("self")
+        o.display_name = g("displayName")
+        o.description = g("description")
+        v = g("events")
+        o.events = None if v is None else read_WebHookEvents(v)
+        v = g("createdDateTime")
+        o.created_date_time = None if v is None else parse_datetime(v)
+        v = g("lastActionDateTime")
+        o.last_action_date_time = None if v is None else parse_datetime(v)
+        v = g("status")
+        o.status = None if v is None else _Status.get(v, v)
+        v = g("customProperties")
+        o.custom_properties = None if v is None else as_dict(v)
+        o.additional_properties = {} if keys_WebHook.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHook}
+        return o
+
+    keys_WebHookEvents = frozenset(
+        (
+            "datasetCreation",
+            "datasetProcessing",
+            "datasetCompletion",
+            "datasetDeletion",
+            "modelCreation",
+            "modelProcessing",
+            "modelCompletion",
+            "modelDeletion",
+            "evaluationCreation",
+            "evaluationProcessing",
+            "evaluationCompletion",
+            "evaluationDeletion",
+            "transcriptionCreation",
+            "transcriptionProcessing",
+            "transcriptionCompletion",
+            "transcriptionDeletion",
+            "endpointCreation",
+            "endpointProcessing",
+            "endpointCompletion",
+            "endpointDeletion",
+            "ping",
+            "challenge",
+        )
+    )
+
+    def read_WebHookEvents(d: Any) -> Any:
+        o: Any = new(m.WebHookEvents)  # Any: a required field the answer left out is None
+        g = d.get
+        o.dataset_creation = g("datasetCreation")
+        o.dataset_processing = g("datasetProcessing")
+        o.dataset_completion = g("datasetCompletion")
+        o.dataset_deletion = g("datasetDeletion")
+        o.model_creation = g("modelCreation")
+        o.model_processing = g("modelProcessing")
+        o.model_completion = g("modelCompletion")
+        o.model_deletion = g("modelDeletion")
+        o.evaluation_creation = g("evaluationCreation")
+        o.evaluation_processing = g("evaluationProcessing")
+        o.evaluation_completion = g("evaluationCompletion")
+        o.evaluation_deletion = g("evaluationDeletion")
+        o.transcription_creation = g("transcriptionCreation")
+        o.transcription_processing = g("transcriptionProcessing")
+        o.transcription_completion = g("transcriptionCompletion")
+        o.transcription_deletion = g("transcriptionDeletion")
+        o.endpoint_creation = g("endpointCreation")
+        o.endpoint_processing = g("endpointProcessing")
+        o.endpoint_completion = g("endpointCompletion")
+        o.endpoint_deletion = g("endpointDeletion")
+        o.ping = g("ping")
+        o.challenge = g("challenge")
+        o.additional_properties = (
+            {} if keys_WebHookEvents.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHookEvents}
+        )
+        return o
+
+    keys_WebHookUpdate = frozenset(("webUrl", "properties", "events", "displayName", "description", "customProperties"))
+
+    def read_WebHookUpdate(d: Any) -> Any:
+        o: Any = new(m.WebHookUpdate)  # Any: a required field the answer left out is None
+        g = d.get
+        o.web_url = g("webUrl")
+        v = g("properties")
+        o.properties = None if v is None else read_WebHookPropertiesUpdate(v)
+        v = g("events")
+        o.events = None if v is None else read_WebHookEvents(v)
+        o.display_name = g("displayName")
+        o.description = g("description")
+        v = g("customProperties")
+        o.custom_properties = None if v is None else as_dict(v)
+        o.additional_properties = (
+            {} if keys_WebHookUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHookUpdate}
+        )
+        return o
+
     return {
         m.BaseModel: read_BaseModel,
+        m.BaseModelDeprecationDates: read_BaseModelDeprecationDates,
         m.BaseModelFeatures: read_BaseModelFeatures,
+        m.BaseModelLinks: read_BaseModelLinks,
         m.BaseModelProperties: read_BaseModelProperties,
+        m.CommitBlocksEntry: read_CommitBlocksEntry,
         m.CustomModel: read_CustomModel,
+        m.CustomModelDeprecationDates: read_CustomModelDeprecationDates,
         m.CustomModelFeatures: read_CustomModelFeatures,
         m.CustomModelLinks: read_CustomModelLinks,
         m.CustomModelProperties: read_CustomModelProperties,
         m.Dataset: read_Dataset,
+        m.DatasetLinks: read_DatasetLinks,
         m.DatasetLocales: read_DatasetLocales,
         m.DiarizationProperties: read_DiarizationProperties,
         m.DiarizationSpeakersProperties: read_DiarizationSpeakersProperties,
         m.Error: read_Error,
         m.Evaluation: read_Evaluation,
+        m.EvaluationLinks: read_EvaluationLinks,
         m.File: read_File,
         m.InnerError: read_InnerError,
         m.LanguageIdentificationProperties: read_LanguageIdentificationProperties,
@@ -634,7 +905,15 @@ def make_readers(
         m.PaginatedEvaluations: read_PaginatedEvaluations,
         m.PaginatedFiles: read_PaginatedFiles,
         m.PaginatedTranscriptions: read_PaginatedTranscriptions,
+        m.PaginatedWebHooks: read_PaginatedWebHooks,
+        m.ResponseBlock: read_ResponseBlock,
+        m.SharedModel: read_SharedModel,
         m.SharedModelFeatures: read_SharedModelFeatures,
         m.Transcription: read_Transcription,
+        m.TranscriptionLinks: read_TranscriptionLinks,
         m.TranscriptionProperties: read_TranscriptionProperties,
+        m.UploadedBlocks: read_UploadedBlocks,
+        m.WebHook: read_WebHook,
+        m.WebHookEvents: read_WebHookEvents,
+        m.WebHookUpdate: read_WebHookUpdate,
     }

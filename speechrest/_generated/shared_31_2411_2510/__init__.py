@@ -1,1 +1,0 @@
-"""Generated models: shared by API versions v3.1, 2024-11-15, 2025-10-15. Do not edit."""
