@@ -33,6 +33,7 @@ from _emulator import emulator_process
 from speechrest import RateLimit, RedisRateLimit, SpeechClient
 
 KEY = "bench-key"
+CONTROL = {"Ocp-Apim-Subscription-Key": KEY}  # the emulator's control endpoints need the key too
 BODY = {"displayName": "bench", "locale": "en-US", "contentUrls": ["https://a.example/1.wav"]}
 
 
@@ -60,7 +61,7 @@ def run_worker(
 
 
 async def emulator_stats(url: str) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as session, session.get(f"{url}/_emulator/stats") as response:
+    async with aiohttp.ClientSession(headers=CONTROL) as session, session.get(f"{url}/_emulator/stats") as response:
         stats: dict[str, Any] = await response.json()
         return stats
 
@@ -69,7 +70,10 @@ async def prepare(url: str, quota: str) -> list[str]:
     """A few transcriptions to GET, made before the quota is switched on."""
     async with SpeechClient(endpoint=url, key=KEY, rate_limit=None) as client:
         created = await asyncio.gather(*(client.transcriptions.create(BODY) for _ in range(10)))
-    async with aiohttp.ClientSession() as session, session.put(f"{url}/_emulator/quota", data=quota) as response:
+    async with (
+        aiohttp.ClientSession(headers=CONTROL) as session,
+        session.put(f"{url}/_emulator/quota", data=quota) as response,
+    ):
         response.raise_for_status()
     return [str(transcription.id) for transcription in created]
 

@@ -322,3 +322,15 @@ def test_ordering_without_any_ordered_property() -> None:
 def test_filter_error_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown property"):
         compile_filter("colour eq 'red'", DATASET_PROPERTIES)
+
+
+def test_long_runs_of_not_and_deep_parentheses() -> None:
+    """A run of ``not`` is read without recursion, however long; parentheses nest 100 deep at most."""
+    odd = compile_filter("not " * 5001 + "status eq 'A'", ["status"])
+    even = compile_filter("not " * 5000 + "status eq 'A'", ["status"])
+    entities = ({"status": "A"}, {"status": "B"})
+    assert [odd(e) for e in entities] == [False, True] and [even(e) for e in entities] == [True, False]
+    deepest = compile_filter("(" * 100 + "not status eq 'A'" + ")" * 100, ["status"])
+    assert deepest({"status": "B"}) and not deepest({"status": "A"})
+    with pytest.raises(FilterError, match=r"^parentheses nest deeper than 100 at 104$"):
+        compile_filter("(" * 100 + "not (status eq 'A')" + ")" * 100, ["status"])

@@ -621,7 +621,10 @@ async def test_stats_endpoint_counts_by_operation_and_status(
     status, _ = await raw_get(f"{speech_emulator.url}/speechtotext/v3.1/transcriptions/locales")
     assert status == 401
 
-    status, body = await raw_get(f"{speech_emulator.url}/_emulator/stats")
+    assert (await raw_get(f"{speech_emulator.url}/_emulator/stats"))[0] == 401  # the key, as for the API
+    status, body = await raw_get(
+        f"{speech_emulator.url}/_emulator/stats", {"Ocp-Apim-Subscription-Key": speech_emulator.key}
+    )
     assert status == 200
     stats = json.loads(body)
     assert stats["requests"] == {

@@ -7,6 +7,7 @@ import asyncio
 import collections
 import contextlib
 import errno
+import hmac
 import json
 import math
 import random
@@ -181,11 +182,19 @@ class Api:
     async def _gate(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        if request.path in (STATS_PATH, QUOTA_PATH):
+        if request.path in (STATS_PATH, QUOTA_PATH):  # control endpoints: the key, but no counting or faults
+            try:
+                self._authenticate(request)
+            except ServiceError as error:
+                return error.response()
             return await handler(request)
         route = request.match_info.route
         operation = (route.name or "unknown").rpartition(".")[2]
-        response = await self._answer(request, handler, operation)
+        try:
+            response = await self._answer(request, handler, operation)
+        except ConnectionResetError:  # the client hung up mid-request: no one is left to answer
+            self.counters.requests[(operation, "hung up")] += 1
+            return web.Response(status=400)
         self.counters.requests[(operation, "lost" if response.status == _CUT_STATUS else response.status)] += 1
         return response
 
@@ -222,7 +231,7 @@ class Api:
         if key is None:
             return
         given = request.headers.get(_KEY_HEADER) or request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if given != key:
+        if not hmac.compare_digest(given.encode(errors="surrogatepass"), key.encode(errors="surrogatepass")):
             raise ServiceError(401, "Access denied: a valid subscription key or token is required.")
 
     async def _fault(
@@ -335,7 +344,7 @@ async def _json_body(route: Route, request: web.Request, dialect: Dialect, opera
         raise bad_request(f"The request has no body; '{param.wire}' is required.", "EmptyRequest")
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise bad_request("The body is not valid JSON.", "InvalidRequestBodyFormat") from None
     problem = check_body(dialect.version, operation_id, data, strict=True)
     if problem is not None:

@@ -5,6 +5,7 @@ work for every property and ``gt``, ``ge``, ``lt``, ``le`` only for date-time on
 combined with ``not``, ``and`` and ``or`` (binding in that order) and parentheses.
 :func:`compile_filter` parses an expression once into a predicate over entities in
 wire form (dicts with camelCase keys). Error positions count characters from 0.
+Parentheses nest at most 100 deep; a run of ``not`` is read without recursion.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ _OPERATORS: Mapping[str, Callable[[Any, Any], Any]] = MappingProxyType(
 )
 _CONSTANTS: Mapping[str, Value] = MappingProxyType({"true": True, "false": False, "null": None})
 _KEYWORDS = frozenset({"and", "or", "not", *_OPERATORS, *_CONSTANTS})
+# Parentheses within parentheses: each level is a few frames of the parser's recursion.
+_DEEPEST = 100
 
 
 class FilterError(ValueError):
@@ -172,6 +175,7 @@ class _Parser:
     def __init__(self, expression: str, properties: Collection[str], ordered: Collection[str]) -> None:
         self._tokens = _tokenize(expression)
         self._index = 0
+        self._depth = 0
         self._properties = list(properties)
         self._names = {name.lower(): name for name in self._properties}
         self._ordered = [self._names[name.lower()] for name in ordered if name.lower() in self._names]
@@ -214,15 +218,23 @@ class _Parser:
         return _all_of(parts)
 
     def _unary(self) -> Predicate:
-        return _negate(self._unary()) if self._accept("not") else self._primary()
+        negations = 0
+        while self._accept("not"):
+            negations += 1
+        primary = self._primary()
+        return _negate(primary) if negations % 2 else primary
 
     def _primary(self) -> Predicate:
         token = self._next()
         if token.kind == "paren" and token.text == "(":
+            self._depth += 1
+            if self._depth > _DEEPEST:
+                raise FilterError(f"parentheses nest deeper than {_DEEPEST} at {token.position}")
             inner = self._or()
             close = self._next()
             if close.kind != "paren" or close.text != ")":
                 raise self._unexpected(close, "'and', 'or' or ')'")
+            self._depth -= 1
             return inner
         if token.kind == "word" and token.text.lower() not in _KEYWORDS:
             return self._comparison(token)

@@ -43,7 +43,7 @@ async def transcribe(call: Call) -> web.StreamResponse:
             definition_text = await part.text()
     try:
         definition = json.loads(definition_text or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         raise bad_request("definition is not valid JSON.", "InvalidRequestBodyFormat") from None
     problem = check_body(call.version, call.route.operation_id, definition, strict=True, path="definition")
     if problem is not None:

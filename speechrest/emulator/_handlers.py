@@ -431,22 +431,26 @@ async def upload_dataset(call: Call) -> web.StreamResponse:
     service = call.service
     spooled = service.spool / f"upload-{service.store.new_id()}"
     reader = await call.request.multipart()
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader) or part.name is None:
-            continue
-        if part.name == "data":
-            with spooled.open("wb") as out:
-                while chunk := await part.read_chunk(1024 * 1024):
-                    out.write(chunk)
-        else:
-            fields[part.name] = await part.text()
+    try:
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or part.name is None:
+                continue
+            if part.name == "data":
+                with spooled.open("wb") as out:
+                    while chunk := await part.read_chunk(1024 * 1024):
+                        out.write(chunk)
+            else:
+                fields[part.name] = await part.text()
+    except BaseException:  # such as the client hanging up: nothing is kept
+        spooled.unlink(missing_ok=True)
+        raise
     missing = [name for name in ("displayName", "locale", "kind") if not fields.get(name)]
     if missing or not spooled.exists():
         spooled.unlink(missing_ok=True)
         raise bad_request(f"Missing form fields: {', '.join(missing + ([] if spooled.exists() else ['data']))}.")
     try:
         custom = json.loads(fields["customProperties"]) if fields.get("customProperties") else None
-    except ValueError:
+    except (ValueError, RecursionError):
         raise bad_request("customProperties must be a JSON object of strings.") from None
     dataset = m.Dataset(
         display_name=fields["displayName"],

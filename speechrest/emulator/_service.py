@@ -338,15 +338,16 @@ class Service:
         path = folder / f"block-{hashlib.sha256(block_id.encode()).hexdigest()}"
         partial = path.with_suffix(".part")
         size = 0
-        with partial.open("wb") as out:
-            async for chunk in body.iter_chunked(256 * 1024):
-                size += len(chunk)
-                if size > limit:
-                    break
-                out.write(chunk)
-        if size > limit:
-            partial.unlink()
-            raise bad_request(f"A block is at most {limit} bytes.", "InvalidParameterValue")
+        try:
+            with partial.open("wb") as out:
+                async for chunk in body.iter_chunked(256 * 1024):
+                    size += len(chunk)
+                    if size > limit:
+                        raise bad_request(f"A block is at most {limit} bytes.", "InvalidParameterValue")
+                    out.write(chunk)
+        except BaseException:  # too big, or the client hung up: nothing is kept
+            partial.unlink(missing_ok=True)
+            raise
         partial.replace(path)
         record.blocks[block_id] = Block(path, size)
 
