@@ -2,10 +2,10 @@
 
 ``models.<Name>`` is the class of the newest API version that defines ``Name``; each
 version's own set is ``models.v3_0``, ``models.v3_1``, ``models.v2024_11_15`` and
-``models.v2025_10_15`` (a class is shared by versions where its shape is the same).
-Classes load on first use. ``converter.structure(wire_dict, models.Transcription)``
-reads the service's JSON; ``converter.unstructure(model)`` writes it back (camelCase
-keys, ``None`` fields left out).
+``models.v2025_10_15`` (a class is shared by versions where its shape is the same: it
+lives in the earliest of them). Classes load on first use; type checkers see them all.
+``converter.structure(wire_dict, models.Transcription)`` reads the service's JSON;
+``converter.unstructure(model)`` writes it back (camelCase keys, ``None`` fields left out).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ._generated import PUBLIC_MODELS, VERSIONS
 if TYPE_CHECKING:
     import cattrs
 
+    # Every public class, and each version's module as ``v3_0``, ``v3_1``, ...
     from ._generated.public_models import *  # noqa: F403
 
     converter: cattrs.Converter
@@ -28,7 +29,7 @@ _VERSION_MODULES = {package.rsplit(".", 1)[-1]: package + ".models" for package 
 __all__ = ["converter", *PUBLIC_MODELS, *_VERSION_MODULES]
 
 
-def __getattr__(name: str) -> Any:
+def _load(name: str) -> Any:
     """Load a model class (or a version's module of them, or the converter) on first use."""
     if name == "converter":  # cattrs loads with it, not with every import of speechrest
         value: Any = importlib.import_module("speechrest._converter").make_converter()
@@ -40,6 +41,10 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'speechrest.models' has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+if not TYPE_CHECKING:  # a module __getattr__ would make type checkers take any name as valid
+    __getattr__ = _load
 
 
 def for_version(api_version: str) -> ModuleType:

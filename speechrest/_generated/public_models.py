@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .v3_0 import models as v3_0
 from .v3_0.models import Component as Component
 from .v3_0.models import DatasetUpdate as DatasetUpdate
 from .v3_0.models import EndpointPropertiesUpdate as EndpointPropertiesUpdate
@@ -30,6 +31,7 @@ from .v3_0.models import TranscriptionUpdate as TranscriptionUpdate
 from .v3_0.models import WebHookLinks as WebHookLinks
 from .v3_0.models import WebHookProperties as WebHookProperties
 from .v3_0.models import WebHookPropertiesUpdate as WebHookPropertiesUpdate
+from .v3_1 import models as v3_1
 from .v3_1.models import BaseModelDeprecationDates as BaseModelDeprecationDates
 from .v3_1.models import BaseModelLinks as BaseModelLinks
 from .v3_1.models import BlockKind as BlockKind
@@ -47,6 +49,7 @@ from .v3_1.models import UploadedBlocks as UploadedBlocks
 from .v3_1.models import WebHook as WebHook
 from .v3_1.models import WebHookEvents as WebHookEvents
 from .v3_1.models import WebHookUpdate as WebHookUpdate
+from .v2024_11_15 import models as v2024_11_15
 from .v2024_11_15.models import BaseModel as BaseModel
 from .v2024_11_15.models import BaseModelFeatures as BaseModelFeatures
 from .v2024_11_15.models import BaseModelProperties as BaseModelProperties
@@ -87,6 +90,7 @@ from .v2024_11_15.models import TranscribeResult as TranscribeResult
 from .v2024_11_15.models import TranscriptionLocales as TranscriptionLocales
 from .v2024_11_15.models import TranscriptionProperties as TranscriptionProperties
 from .v2024_11_15.models import Word as Word
+from .v2025_10_15 import models as v2025_10_15
 from .v2025_10_15.models import CustomModel as CustomModel
 from .v2025_10_15.models import Dataset as Dataset
 from .v2025_10_15.models import Endpoint as Endpoint
@@ -206,4 +210,8 @@ __all__ = [
     "WebHookPropertiesUpdate",
     "WebHookUpdate",
     "Word",
+    "v3_0",
+    "v3_1",
+    "v2024_11_15",
+    "v2025_10_15",
 ]

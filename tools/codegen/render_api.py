@@ -423,7 +423,8 @@ def public_models(layout: Layout) -> dict[str, str]:
 
 
 def render_public_models(layout: Layout) -> str:
-    """Static imports of the public models, for type checkers (``speechrest.models`` loads lazily)."""
+    """Static imports of the public models and of each version's models module, for type
+    checkers (``speechrest.models`` loads them lazily)."""
     lines = [HEADER.format(what="The public model names, for type checkers only.")]
     lines.append("from __future__ import annotations\n")
     by_module: dict[str, list[str]] = defaultdict(list)
@@ -431,5 +432,8 @@ def render_public_models(layout: Layout) -> str:
         by_module[module].append(name)
     for module, names in sorted(by_module.items()):
         lines.append(f"from .{module}.models import " + ", ".join(f"{n} as {n}" for n in names))
-    lines.append("\n__all__ = [\n" + "".join(f'    "{n}",\n' for n in public_models(layout)) + "]")
+    packages = [package_name(v) for v in layout.versions]
+    lines += [f"from .{p} import models as {p}" for p in packages]
+    exported = [*public_models(layout), *packages]
+    lines.append("\n__all__ = [\n" + "".join(f'    "{n}",\n' for n in exported) + "]")
     return "\n".join(lines) + "\n"
