@@ -1,9 +1,10 @@
 """One process of the shared-quota tests (``python tests/quota_worker.py acquire|get ...``).
 
 It makes its ``RedisRateLimit``, prints ``ready``, waits for a line on stdin, then either takes
-``--count`` starts from the limiter at once (``acquire``: prints the wall-clock time of each) or
-sends ``--count`` GETs at once through a ``SpeechClient`` using it (``get``: prints the outcome).
-``--clock-skew`` moves this process's wall clock, as on a machine whose clock is off.
+``--count`` starts from the limiter at once (``acquire``) or sends ``--count`` GETs at once through
+a ``SpeechClient`` using it, retrying as clients do (``get``), and prints what it got and whether
+every start was booked in Redis (``shared``). ``--clock-skew`` moves this process's wall clock, as
+on a machine whose clock is off.
 """
 
 from __future__ import annotations
@@ -32,24 +33,25 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-async def take_starts(limiter: RedisRateLimit, count: int, wall: Any) -> dict[str, Any]:
-    starts: list[float] = []
-
-    async def one() -> None:
-        await limiter.acquire()
-        starts.append(wall())
-
-    await asyncio.gather(*(one() for _ in range(count)))
+async def take_starts(limiter: RedisRateLimit, count: int) -> dict[str, Any]:
+    await asyncio.gather(*(limiter.acquire() for _ in range(count)))
+    shared = limiter.shared
     await limiter.aclose()
-    return {"starts": starts}
+    return {"starts": count, "shared": shared}
 
 
 async def send_gets(limiter: RedisRateLimit, args: argparse.Namespace) -> dict[str, Any]:
-    async with SpeechClient(endpoint=args.endpoint, key=args.api_key, rate_limit=limiter, max_retries=0) as client:
+    async with SpeechClient(endpoint=args.endpoint, key=args.api_key, rate_limit=limiter) as client:
         calls = (client.transcriptions.list_supported_locales() for _ in range(args.count))
         outcomes = await asyncio.gather(*calls, return_exceptions=True)
         failed = [repr(outcome) for outcome in outcomes if isinstance(outcome, BaseException)]
-        return {"ok": len(outcomes) - len(failed), "failed": failed, "throttled": client.counters["throttled"]}
+        shared = limiter.shared
+    return {
+        "ok": len(outcomes) - len(failed),
+        "failed": failed,
+        "throttled": client.counters["throttled"],
+        "shared": shared,
+    }
 
 
 def main() -> None:
@@ -62,7 +64,7 @@ def main() -> None:
     limiter = RedisRateLimit(args.redis, args.key, RateLimit(int(requests), float(seconds)), processes=args.processes)
     print("ready", flush=True)
     sys.stdin.readline()
-    work = take_starts(limiter, args.count, wall) if args.mode == "acquire" else send_gets(limiter, args)
+    work = take_starts(limiter, args.count) if args.mode == "acquire" else send_gets(limiter, args)
     print(json.dumps(asyncio.run(work)), flush=True)
 
 
