@@ -15,13 +15,12 @@ import pytest
 from fakes import FakeJobs, FakeNetwork, FakeServer, Seen, answer, settle
 
 from speechrest import NotFoundError, Response, ServerError, SpeechClient, SpeechError
-from speechrest.emulator import Emulator
 from speechrest.errors import WaitTimeoutError
 from speechrest.resources.transcriptions import Transcriptions
 
 TTL = {"timeToLiveHours": 24}
 GHOST = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
-JOBS = [f"0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d{n:02d}" for n in range(20)]
+JOBS = [f"0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d{n:02d}" for n in range(40)]
 
 
 def transcription(url: str = "https://audio.example.com/a.wav") -> dict[str, Any]:
@@ -39,20 +38,17 @@ def pollers() -> list[asyncio.Task[Any]]:
     return [task for task in asyncio.all_tasks() if task.get_coro().__qualname__ == "Poller._run"]  # type: ignore[union-attr]
 
 
-@pytest.mark.speech_emulator(processing_seconds=0.5)
-async def test_concurrent_single_waits_share_one_poller_that_sweeps(
-    speech_emulator: Emulator, speech_client: SpeechClient
-) -> None:
-    jobs = [await speech_client.transcriptions.create(transcription(f"https://a.example/{n}.wav")) for n in range(30)]
-    waits = [asyncio.create_task(speech_client.transcriptions.wait(job, poll_interval=0.1, timeout=10)) for job in jobs]
-    await asyncio.sleep(0.05)
+async def test_concurrent_single_waits_share_one_poller_that_sweeps(service: FakeServer, client: SpeechClient) -> None:
+    jobs = FakeJobs(service)
+    created = [jobs.add(job_id, done_at=3) for job_id in JOBS[:30]]
+    waits = [asyncio.create_task(client.transcriptions.wait(job_id, poll_interval=1)) for job_id in created]
+    await settle()
     assert len(pollers()) == 1  # one task looks for all 30 waiters, not 30 loops
     done = await asyncio.gather(*waits)
-    assert [t.id for t in done] == [t.id for t in jobs]
-    requests = speech_emulator.stats["requests"]
-    assert "Transcriptions_Get" not in requests  # thirty single waits, yet no GET per job: list sweeps
-    assert 1 <= requests["Transcriptions_List"]["200"] <= 15
-    await asyncio.sleep(0.05)  # a cancelled task ends on the loop's next turns
+    assert [t.id for t in done] == created
+    # thirty single waits, yet no GET per job: a list sweep a second for all of them
+    assert [(r.path, r.at) for r in service.requests] == [("/speechtotext/transcriptions", t) for t in range(4)]
+    await settle()  # a cancelled task ends on the loop's next turns
     assert pollers() == []  # it ended with its last waiter
 
 

@@ -21,7 +21,7 @@ from speechrest.errors import InvalidArgumentError, JobFailedError, WaitTimeoutE
 from speechrest.resources.transcriptions import Transcriptions
 
 TTL = {"timeToLiveHours": 24}
-JOBS = [f"0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d{n:02d}" for n in range(20)]
+JOBS = [f"0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d{n:02d}" for n in range(40)]
 
 
 def transcription(url: str = "https://audio.example.com/a.wav") -> dict[str, Any]:
@@ -223,19 +223,14 @@ async def test_results_are_fetched_a_few_at_a_time_and_yielded_in_order(
         [r async for r in client.transcriptions.results(tid, concurrency=0)]
 
 
-@pytest.mark.speech_emulator(processing_seconds=0.3)
-async def test_many_jobs_are_swept_not_polled_one_by_one(
-    speech_emulator: Emulator, speech_client: SpeechClient
-) -> None:
-    created = [
-        await speech_client.transcriptions.create(transcription(f"https://a.example/{n}.wav")) for n in range(30)
-    ]
-    done = await speech_client.transcriptions.wait_all(created, timeout=10, poll_interval=0.1)
-    assert [t.id for t in done] == [t.id for t in created]
+async def test_many_jobs_are_swept_not_polled_one_by_one(service: FakeServer, client: SpeechClient) -> None:
+    jobs = FakeJobs(service)
+    created = [jobs.add(job_id, done_at=5) for job_id in JOBS[:30]]
+    done = await client.transcriptions.wait_all(created, poll_interval=1)
+    assert [t.id for t in done] == created
     assert all(str(t.status.value) == "Succeeded" for t in done)
-    requests = speech_emulator.stats["requests"]
-    assert "Transcriptions_Get" not in requests  # no GET per job
-    assert 1 <= requests["Transcriptions_List"]["200"] <= 15  # a handful of sweeps for 30 jobs
+    # one sweep a second until all are done, and no GET per job
+    assert [(r.path, r.at) for r in service.requests] == [("/speechtotext/transcriptions", t) for t in range(6)]
 
 
 @pytest.mark.speech_emulator(processing_seconds=0.2)
