@@ -9,9 +9,10 @@ import re
 import sys
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from ssl import SSLContext, create_default_context
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import aiohttp
 import attrs
@@ -28,7 +29,14 @@ from ._core.policies.service_clock import ServiceClock
 from ._core.policies.throttle import Throttle
 from ._core.requester import Requester
 from ._core.telemetry import load as load_telemetry
-from ._core.transport import AiohttpTransport, Response, Transport, origin_of
+from ._core.transport import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AiohttpTransport,
+    Response,
+    Transport,
+    origin_of,
+)
 from ._core.versions import Versions
 from ._credentials import Credential, credential_auth
 from ._generated import VERSIONS
@@ -163,6 +171,10 @@ class SpeechClient:
     ``ssl=`` (an ``ssl.SSLContext``, or False to skip the check) or against ``ca_bundle=`` (a PEM
     file of the CA certificates to trust instead of the system's).
 
+    An answer's body is read up to ``max_response_bytes`` (API answers and error bodies, 32 MiB)
+    or ``max_download_bytes`` (``download``: result, dataset and model files, 256 MiB), counted
+    after decompression; past it the call raises ``ResponseTooLargeError``.
+
     ``transport=`` replaces HTTP altogether (``MockTransport`` for tests) and ``clock=`` the
     clock every wait asks (``FakeClock``): retries, pauses and rate limits then take no real time.
 
@@ -186,6 +198,8 @@ class SpeechClient:
         timeout: float | aiohttp.ClientTimeout = 120.0,
         connect_timeout: float | None = 10.0,
         connection_limit: int = 64,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         allow_insecure_http: bool = False,
         allow_foreign_next_links: bool = False,
         retry: RetryPolicy | None = None,
@@ -228,6 +242,9 @@ class SpeechClient:
             _warn_retired(api_version)
         if connection_limit < 1:
             raise InvalidArgumentError(f"SpeechClient: connection_limit must be >= 1, got {connection_limit}")
+        for name, size in (("max_response_bytes", max_response_bytes), ("max_download_bytes", max_download_bytes)):
+            if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+                raise InvalidArgumentError(f"SpeechClient: {name} must be a whole number of bytes >= 1, got {size!r}")
         if credential_scope is not None and credential is None:
             raise InvalidArgumentError("SpeechClient: credential_scope= goes with credential=")
         if rate_limit is not None and not isinstance(rate_limit, (RateLimit, Limiter)):
@@ -295,6 +312,8 @@ class SpeechClient:
             retry=policy,
             exactly_once=exactly_once,
             allow_foreign_next_links=allow_foreign_next_links,
+            max_response_bytes=max_response_bytes,
+            max_download_bytes=max_download_bytes,
             telemetry=telemetry,
         )
         self._scheduler = Scheduler(self._requester)
@@ -378,13 +397,27 @@ class SpeechClient:
         router.safety_net = safety_net_interval
         return router.deliver
 
-    async def download(self, url: str, **options: Unpack[CallOptions]) -> bytes:
-        """The bytes at a content URL (a result file, a dataset file, a model file).
+    @overload
+    async def download(self, url: str, *, to: None = None, **options: Unpack[CallOptions]) -> bytes: ...
 
+    @overload
+    async def download(self, url: str, *, to: str | os.PathLike[str], **options: Unpack[CallOptions]) -> None: ...
+
+    async def download(
+        self, url: str, *, to: str | os.PathLike[str] | None = None, **options: Unpack[CallOptions]
+    ) -> bytes | None:
+        """The bytes at a content URL (a result file, a dataset file, a model file); with ``to=``,
+        written to that file as they arrive, never held in memory whole.
+
+        Either way at most ``max_download_bytes`` are read (``ResponseTooLargeError`` past it). A
+        file appears under its name only once whole: it is written to ``<name>.part`` first.
         Content URLs point at blob storage, another origin: they are fetched without
         the key or token, which never leave the endpoint's origin.
         """
-        return await self._requester.download(url, options)
+        if to is None:
+            return await self._requester.download(url, options)
+        await self._requester.download(url, options, Path(to))
+        return None
 
     async def send_request(
         self,

@@ -35,6 +35,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseParseError",
+    "ResponseTooLargeError",
     "ServerError",
     "SpeechError",
     "TransportError",
@@ -77,6 +78,21 @@ class UnsafeURLError(SpeechError):
 
 class ResponseParseError(SpeechError):
     """A success answer whose body could not be read as the documented model."""
+
+
+class ResponseTooLargeError(SpeechError):
+    """An answer's body passed the client's cap (``max_response_bytes``, or ``max_download_bytes``
+    for downloads), counted after decompression; reading stopped there. ``limit`` is the cap,
+    ``status`` the answer's HTTP status."""
+
+    def __init__(self, operation: str, limit: int, status: int) -> None:
+        super().__init__(
+            f"{operation}: the answer (HTTP {status}) is larger than the {limit:,}-byte limit; not read further "
+            "(SpeechClient(max_response_bytes=...) sets it for API answers, max_download_bytes=... for downloads)"
+        )
+        self.operation = operation
+        self.limit = limit
+        self.status = status
 
 
 class JobFailedError(SpeechError):

@@ -14,6 +14,8 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 import attrs
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import aiohttp
     import cattrs
     from typing_extensions import TypedDict
@@ -107,8 +109,8 @@ class Requester(Protocol):
     ) -> AsyncPager[Any]:
         """``page`` for this API version's operation ``operation_id`` exactly."""
 
-    async def download(self, url: str, options: CallOptions) -> bytes:
-        """The bytes at a content URL, fetched without credentials."""
+    async def download(self, url: str, options: CallOptions, to: Path | None = None) -> bytes:
+        """The bytes at a content URL, fetched without credentials (``b""`` when written to the file ``to``)."""
 
     def server_now(self) -> datetime:
         """The service's clock, as its last answer showed it."""

@@ -13,6 +13,7 @@ import platform
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -28,7 +29,14 @@ from .context import ClientState, Context
 from .exactly_once import create_once
 from .pipeline import Pipeline
 from .records import Route
-from .transport import Origin, Request, Response, origin_of
+from .transport import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Origin,
+    Request,
+    Response,
+    origin_of,
+)
 from .versions import Versions
 
 if TYPE_CHECKING:
@@ -79,6 +87,8 @@ class Requester:
         retry: RetryPolicy,
         exactly_once: bool,
         allow_foreign_next_links: bool,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         telemetry: Telemetry | None = None,
     ) -> None:
         self.versions = versions
@@ -92,6 +102,8 @@ class Requester:
         self._base_text = str(base)
         self._origin = origin
         self._allow_foreign_next_links = allow_foreign_next_links
+        self._max_response_bytes = max_response_bytes
+        self._max_download_bytes = max_download_bytes
         self.telemetry = telemetry  # spans and metrics, when OpenTelemetry is installed
         param = versions.module.VERSION_PARAM
         self._version_query = encode_query([(param, versions.api_version)]) if param else ""
@@ -183,6 +195,7 @@ class Requester:
             to_service=prepared.url is None or origin_of(url) == self._origin,
             idempotent=is_idempotent(route),
             reconciled=reconciled,
+            max_body=self._max_response_bytes,
         )
 
     def _context(self, options: CallOptions) -> Context:
@@ -253,28 +266,48 @@ class Requester:
         return url
 
     def _plain(
-        self, method: str, url: URL, operation: str, *, accept: str = "application/json", data: Any = None
+        self,
+        method: str,
+        url: URL,
+        operation: str,
+        *,
+        accept: str = "application/json",
+        data: Any = None,
+        max_body: int | None = None,
+        save_to: Path | None = None,
     ) -> Request:
-        """A request without an operation's checks (a next link, a content URL, ``send_request``)."""
+        """A request without an operation's checks (a next link, a content URL, ``send_request``);
+        its answer is read up to ``max_body`` bytes (the API answers' cap unless given)."""
         headers = {"User-Agent": USER_AGENT, "Accept": accept}
         if data is not None:
             headers["Content-Type"] = "application/json"
-        rebuild = partial(self._plain, method, url, operation, accept=accept, data=data)
-        to_service = origin_of(url) == self._origin
+        rebuild = partial(
+            self._plain, method, url, operation, accept=accept, data=data, max_body=max_body, save_to=save_to
+        )
         return Request(
-            method, url, operation, headers, data, rebuild=rebuild, to_service=to_service, idempotent=method != "POST"
+            method,
+            url,
+            operation,
+            headers,
+            data,
+            rebuild=rebuild,
+            to_service=origin_of(url) == self._origin,
+            idempotent=method != "POST",
+            max_body=max_body or self._max_response_bytes,
+            save_to=save_to,
         )
 
     # ------------------------------------------------------------------ other requests
 
-    async def download(self, url: str, options: CallOptions) -> bytes:
+    async def download(self, url: str, options: CallOptions, to: Path | None = None) -> bytes:
         check_options("download", options)
         target = URL(url, encoded=True)
         if not target.is_absolute():
             raise InvalidArgumentError(f"download: the URL must be absolute, got {url!r}")
-        response = await self.pipeline.send(
-            self._plain("GET", target, "download", accept="*/*"), self._context(options)
-        )
+        if to is not None and not to.parent.is_dir():
+            raise InvalidArgumentError(f"download: 'to' must be a file in an existing folder, got {str(to)!r}")
+        request = self._plain("GET", target, "download", accept="*/*", max_body=self._max_download_bytes, save_to=to)
+        response = await self.pipeline.send(request, self._context(options))
         return response.body
 
     async def send_request(

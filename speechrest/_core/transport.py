@@ -3,16 +3,20 @@
 ``AiohttpTransport`` talks HTTP through an ``aiohttp.ClientSession`` (its own, or the
 caller's); ``MockTransport`` hands every request to a function, for tests without sockets.
 A transport only moves bytes: it adds no credentials, follows no redirects, and turns
-connection failures and timeouts into ``TransportError`` / ``APITimeoutError``.
+connection failures and timeouts into ``TransportError`` / ``APITimeoutError``. It reads an
+answer's body (decompressed) up to the request's ``max_body``, and no further
+(``ResponseTooLargeError``), into memory or, for a request with ``save_to``, into a file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import urllib.request
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from ssl import SSLContext
 from typing import IO, Any, Protocol, runtime_checkable
 
@@ -22,9 +26,26 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from .._logging import redact_text
-from ..errors import APITimeoutError, SpeechError, TransportError
+from ..errors import APITimeoutError, ResponseTooLargeError, SpeechError, TransportError
 
-__all__ = ["AiohttpTransport", "MockTransport", "Origin", "Request", "Response", "Transport", "origin_of"]
+__all__ = [
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "AiohttpTransport",
+    "MockTransport",
+    "Origin",
+    "Request",
+    "Response",
+    "Transport",
+    "origin_of",
+]
+
+MIB = 1 << 20
+# The most bytes of one answer's body a client reads, decompressed: API answers and error bodies ...
+DEFAULT_MAX_RESPONSE_BYTES = 32 * MIB
+# ... and content downloads (result, dataset and model files).
+DEFAULT_MAX_DOWNLOAD_BYTES = 256 * MIB
+_CHUNK = 1 << 16  # bytes read from the connection at a time
 
 
 # (scheme, host, port): where credentials may go.
@@ -54,6 +75,8 @@ class Request:
     to_service: bool = True  # for the endpoint's origin: credentials and the quota apply
     idempotent: bool = True  # sending it twice cannot do anything twice
     reconciled: bool = False  # a create: an unknown outcome is looked for, not re-sent blindly
+    max_body: int = DEFAULT_MAX_RESPONSE_BYTES  # the most bytes of answer body read (decompressed)
+    save_to: Path | None = None  # a success answer's body goes to this file, not to memory
 
     def close_files(self) -> None:
         for handle in self.files:
@@ -134,7 +157,7 @@ class AiohttpTransport:
                 allow_redirects=False,
                 proxy=self._proxy_for(url),
             ) as answer:
-                body = await answer.read()
+                body = await take_body(request, answer.status, answer.content.iter_chunked(_CHUNK))
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise TransportError(f"{request.operation}: could not connect to {url.host}: {exc}", sent=False) from exc
         except asyncio.TimeoutError as exc:
@@ -174,7 +197,7 @@ class MockTransport:
             answer = await answer
         if not isinstance(answer, Response):
             raise SpeechError(f"MockTransport: the handler returned {answer!r}, not a Response")
-        return answer
+        return attrs.evolve(answer, body=await take_body(request, answer.status, _aiter([answer.body])))
 
     async def aclose(self) -> None:
         """Nothing to close."""
@@ -189,3 +212,51 @@ def response(
         body = json.dumps(json_body).encode()
         all_headers.setdefault("Content-Type", "application/json")
     return Response(status, CIMultiDictProxy(all_headers), body)
+
+
+async def take_body(request: Request, status: int, chunks: AsyncIterable[bytes]) -> bytes:
+    """An answer's body, read up to ``request.max_body`` bytes; a success answer to a request
+    with ``save_to`` goes to that file instead (whole or not at all) and gives ``b""``."""
+    capped = _capped(request, status, chunks)
+    if request.save_to is None or status >= 300:
+        return b"".join([chunk async for chunk in capped])
+    path = request.save_to
+    part = path.with_name(path.name + ".part")  # the file appears under its name only when whole
+    try:
+        with _writing(request, path):
+            file = part.open("wb", buffering=0)
+        try:
+            async for chunk in capped:  # connection failures pass as they are: only the file's are wrapped
+                with _writing(request, path):
+                    file.write(chunk)
+        finally:
+            file.close()
+        with _writing(request, path):
+            part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+    return b""
+
+
+@contextlib.contextmanager
+def _writing(request: Request, path: Path) -> Iterator[None]:
+    """A local file's failure (a missing folder, a full disk) as a ``SpeechError``."""
+    try:
+        yield
+    except OSError as exc:
+        raise SpeechError(f"{request.operation}: could not write {path}: {exc}") from exc
+
+
+async def _capped(request: Request, status: int, chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    """``chunks``, ending in ``ResponseTooLargeError`` once they pass the request's cap."""
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > request.max_body:
+            raise ResponseTooLargeError(request.operation, request.max_body, status)
+        yield chunk
+
+
+async def _aiter(items: Iterable[bytes]) -> AsyncIterator[bytes]:
+    for item in items:
+        yield item

@@ -1,0 +1,78 @@
+"""One client in a process of its own, for the bounded-answer tests (``python tests/bounded_worker.py``).
+
+It sends one small request (so that everything a request loads is loaded), starts its peak
+memory (``ru_maxrss``) afresh from what it holds now, then makes the call ``mode`` names against
+``endpoint`` and prints, as JSON, the error it got (if any), how far its peak memory rose above
+the start, and how long the call took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from speechrest import SpeechClient, SpeechError
+
+UID = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
+MIB = 1 << 20
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def restart_peak() -> None:
+    """Make the peak the current size (Linux): else a higher peak from the imports hides the call's."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def size_of(path: str) -> int:
+    return Path(path).stat().st_size
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    caps = {}
+    if args.max_response_mib:
+        caps["max_response_bytes"] = args.max_response_mib * MIB
+    if args.max_download_mib:
+        caps["max_download_bytes"] = args.max_download_mib * MIB
+    async with SpeechClient(endpoint=args.endpoint, key="k", max_retries=0, rate_limit=None, **caps) as client:
+        await client.send_request("GET", "/warm-up")
+        restart_peak()
+        before = peak_mib()
+        started = time.perf_counter()
+        outcome: dict[str, Any] = {"error": None}
+        try:
+            if args.mode == "get":  # an API answer: the service's transcription
+                await client.transcriptions.get(UID)
+            elif args.mode == "download":
+                await client.download(f"{args.endpoint}/files/{args.path}")
+            else:
+                await client.download(f"{args.endpoint}/files/{args.path}", to=args.to)
+                outcome["size"] = size_of(args.to)
+        except SpeechError as error:
+            outcome.update(error=type(error).__name__, message=str(error), limit=getattr(error, "limit", None))
+        outcome.update(seconds=time.perf_counter() - started, growth_mib=peak_mib() - before, peak_mib=peak_mib())
+    return outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("endpoint")
+    parser.add_argument("mode", choices=("get", "download", "save"))
+    parser.add_argument("--path", default="", help="the file to download (download, save)")
+    parser.add_argument("--to", help="where to save it (save)")
+    parser.add_argument("--max-response-mib", type=int, default=0, help="the client's max_response_bytes in MiB")
+    parser.add_argument("--max-download-mib", type=int, default=0, help="the client's max_download_bytes in MiB")
+    print(json.dumps(asyncio.run(run(parser.parse_args()))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
