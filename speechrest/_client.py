@@ -21,7 +21,7 @@ from yarl import URL
 from ._core.clock import SYSTEM_CLOCK, Clock
 from ._core.context import ClientState
 from ._core.pipeline import Pipeline
-from ._core.policies.auth import Authentication
+from ._core.policies.auth import Authentication, unsendable
 from ._core.policies.errors import ErrorMapping
 from ._core.policies.logging import RequestLog
 from ._core.policies.retry import Retries
@@ -232,8 +232,9 @@ class SpeechClient:
         if len(given) > 1:
             both = "both" if len(given) == 2 else "all three"
             raise InvalidArgumentError(f"SpeechClient: give {' or '.join(given)}, not {both}")
-        if key is not None and (not isinstance(key, str) or not key.strip()):
-            raise InvalidArgumentError("SpeechClient: key must be a non-empty string (the Speech resource's key)")
+        for name, secret in (("key", key), ("token", token if isinstance(token, str) else None)):
+            if secret is not None and (why := unsendable(secret)) is not None:
+                raise InvalidArgumentError(f"SpeechClient: {name} {why}")
         if api_version not in VERSIONS:
             raise InvalidArgumentError(
                 f"SpeechClient: unknown api_version {api_version!r}; supported: {', '.join(VERSIONS)}"

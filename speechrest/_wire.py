@@ -23,13 +23,21 @@ _UNIT_SECONDS = {"W": 604_800, "D": 86_400, "H": 3_600, "M": 60, "S": 1}
 
 
 def parse_datetime(value: str) -> datetime:
-    """An ISO 8601 date-time as an aware ``datetime`` (no offset means UTC)."""
+    """An ISO 8601 date-time as an aware ``datetime`` (no offset means UTC); ``ValueError`` for
+    one whose time in UTC is out of ``datetime``'s range."""
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         # Python 3.10 knows neither "Z" nor more than six fractional digits.
         parsed = datetime.fromisoformat(_FRACTION.sub(r"\1", value.replace("Z", "+00:00").replace("z", "+00:00")))
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=timezone.utc)
+    if parsed.year in (1, 9999):  # an offset can push these past the ends of the range
+        try:
+            parsed.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValueError(f"date-time out of range: {value!r}") from None
+    return parsed
 
 
 def format_datetime(value: datetime) -> str:
@@ -45,7 +53,8 @@ def format_datetime(value: datetime) -> str:
 
 
 def parse_duration(value: str) -> timedelta:
-    """An ISO 8601 duration (weeks, days, hours, minutes, seconds) as a ``timedelta``.
+    """An ISO 8601 duration (weeks, days, hours, minutes, seconds) as a ``timedelta``
+    (``ValueError`` past its range of 999,999,999 days).
 
     Hand-parsed: nearly every list item carries a duration, so this is on the hot
     path, and the service's usual form (``PT1H2M3.45S``) takes the short road.
@@ -53,7 +62,7 @@ def parse_duration(value: str) -> timedelta:
     if value[:2] == "PT" and value[2:3].isdigit():
         try:
             return _time_only(value[2:])
-        except ValueError:
+        except (ValueError, OverflowError):
             pass  # the general parser below says what is wrong
     text = value[1:] if value[:1] == "-" else value
     date, has_time, time = text[1:].partition("T")
@@ -71,7 +80,10 @@ def parse_duration(value: str) -> timedelta:
                 part = rest
         if part:
             raise ValueError(f"not an ISO 8601 duration in weeks, days, hours, minutes and seconds: {value!r}")
-    return timedelta(seconds=-seconds if text is not value else seconds)
+    try:
+        return timedelta(seconds=-seconds if text is not value else seconds)
+    except OverflowError:
+        raise ValueError(f"duration out of range: {value!r}") from None
 
 
 def _time_only(rest: str) -> timedelta:

@@ -64,8 +64,8 @@ class InvalidArgumentError(SpeechError, ValueError):
 
 
 class CredentialError(SpeechError):
-    """The ``credential=`` gave no access token (and no still-valid one was at hand);
-    ``__cause__`` is what the credential raised."""
+    """The ``credential=`` or token provider gave no usable access token (and no still-valid one
+    was at hand); ``__cause__`` is what the credential raised, if it raised."""
 
 
 class UnsupportedOperationError(SpeechError):

@@ -4,20 +4,23 @@ Times are kept as exact integer ticks (1 tick = 100 ns); ``offset`` and ``durati
 them as ``timedelta``. Each time is read from its tick field, else its milliseconds field (GA
 files, fast transcription), else its ISO 8601 duration. A result renders itself as text (per
 channel and per speaker) and as SRT or WebVTT captions (see ``speechrest.captions``).
+A document that cannot be read so raises ``ResponseParseError``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import marshal
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import attrs
 
 from . import captions
+from .errors import ResponseParseError
 
 __all__ = ["Alternative", "Phrase", "ReportEntry", "TranscriptionReport", "TranscriptionResult", "Word"]
 
@@ -144,6 +147,15 @@ def _frozen(data: dict[str, Any]) -> bytes:
 _EMPTY_DOCUMENT = _frozen({})
 
 
+@contextlib.contextmanager
+def _reading(what: str) -> Iterator[None]:
+    """Whatever a malformed document makes a reader raise, as ``ResponseParseError``."""
+    try:
+        yield
+    except Exception as exc:
+        raise ResponseParseError(f"{what} could not be read: {exc!r}") from exc
+
+
 @attrs.frozen
 class TranscriptionResult:
     """The recognised speech of one audio file."""
@@ -198,29 +210,33 @@ class TranscriptionResult:
     @classmethod
     def from_batch(cls, data: dict[str, Any]) -> TranscriptionResult:
         """A batch transcription result file (``kind == "Transcription"``), of any API version."""
-        phrases = tuple([_batch_phrase(p) for p in data.get("recognizedPhrases", ())])
-        combined = {int(c.get("channel") or 0): c.get("display", "") for c in data.get("combinedRecognizedPhrases", ())}
-        return cls(
-            source=data.get("source"),
-            duration_ticks=_time(data, "duration"),
-            phrases=phrases,
-            combined=combined,
-            timestamp=data.get("timestamp", data.get("timeStamp")),
-            wire=_frozen(data),
-        )
+        with _reading("a transcription result file"):
+            phrases = tuple([_batch_phrase(p) for p in data.get("recognizedPhrases", ())])
+            combined = {
+                int(c.get("channel") or 0): c.get("display", "") for c in data.get("combinedRecognizedPhrases", ())
+            }
+            return cls(
+                source=data.get("source"),
+                duration_ticks=_time(data, "duration"),
+                phrases=phrases,
+                combined=combined,
+                timestamp=data.get("timestamp", data.get("timeStamp")),
+                wire=_frozen(data),
+            )
 
     @classmethod
     def from_fast(cls, data: dict[str, Any], source: str | None = None) -> TranscriptionResult:
         """A fast transcription answer (``TranscribeResult`` in wire form: milliseconds)."""
-        phrases = tuple([_fast_phrase(p) for p in data.get("phrases", ())])
-        combined = {int(c.get("channel") or 0): c["text"] for c in data.get("combinedPhrases", ())}
-        return cls(
-            source=source,
-            duration_ticks=_time(data, "duration"),
-            phrases=phrases,
-            combined=combined,
-            wire=_frozen(data),
-        )
+        with _reading("a fast transcription answer"):
+            phrases = tuple([_fast_phrase(p) for p in data.get("phrases", ())])
+            combined = {int(c.get("channel") or 0): c["text"] for c in data.get("combinedPhrases", ())}
+            return cls(
+                source=source,
+                duration_ticks=_time(data, "duration"),
+                phrases=phrases,
+                combined=combined,
+                wire=_frozen(data),
+            )
 
 
 def _on(phrase: Phrase, channel: int | None) -> bool:
@@ -312,13 +328,15 @@ class TranscriptionReport:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TranscriptionReport:
-        details = tuple(
-            ReportEntry(d.get("source"), str(d.get("status", "")), d.get("errorKind"), d.get("errorMessage"))
-            for d in data.get("details", ())
-        )
-        return cls(
-            successful_count=int(data.get("successfulTranscriptionsCount", 0)),
-            failed_count=int(data.get("failedTranscriptionsCount", 0)),
-            details=details,
-            wire=_frozen(data),
-        )
+        """A transcription report file (``kind == "TranscriptionReport"``)."""
+        with _reading("a transcription report file"):
+            details = tuple(
+                ReportEntry(d.get("source"), str(d.get("status", "")), d.get("errorKind"), d.get("errorMessage"))
+                for d in data.get("details", ())
+            )
+            return cls(
+                successful_count=int(data.get("successfulTranscriptionsCount", 0)),
+                failed_count=int(data.get("failedTranscriptionsCount", 0)),
+                details=details,
+                wire=_frozen(data),
+            )

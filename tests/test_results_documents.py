@@ -17,6 +17,7 @@ import pytest
 from conftest import SPEC_ROOT
 
 from speechrest.emulator._results import format_ticks
+from speechrest.errors import ResponseParseError
 from speechrest.results import TranscriptionReport, TranscriptionResult
 
 SECOND = 10_000_000  # ticks
@@ -498,9 +499,9 @@ def test_times_from_milliseconds_or_iso_8601(edit: Any) -> None:
 
 
 def test_a_bad_time_is_refused() -> None:
-    with pytest.raises(ValueError, match="ISO 8601"):
+    with pytest.raises(ResponseParseError, match="ISO 8601"):
         TranscriptionResult.from_batch({"duration": "PT"})
-    with pytest.raises(ValueError, match="whole number"):
+    with pytest.raises(ResponseParseError, match="whole number"):
         TranscriptionResult.from_batch({"durationMilliseconds": 1.5})
 
 

@@ -4,6 +4,7 @@ the client-wide state the policies share (random source, counters, clocks)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 from collections import Counter
 from datetime import datetime, timedelta
@@ -18,7 +19,12 @@ if TYPE_CHECKING:
     from ..errors import SpeechError
     from .records import CallOptions
 
-__all__ = ["CallObserver", "ClientState", "Context"]
+__all__ = ["MAX_SKEW", "CallObserver", "ClientState", "Context"]
+
+log = logging.getLogger("speechrest")
+
+# A ``Date`` further than this from our clock is not believed (a broken proxy, a bad header).
+MAX_SKEW = timedelta(days=1)
 
 
 class CallObserver(Protocol):
@@ -41,16 +47,24 @@ class ClientState:
     # The service's clock minus ours, as its last ``Date`` header showed it.
     skew: timedelta = timedelta(0)
     last_date: str | None = None
+    date_distrusted: bool = False  # a Date was ignored (said once in the log)
     # No request to the service starts before this (monotonic seconds): the 429 pause.
     not_before: float = 0.0
     closed: bool = False  # the client was closed: no more requests
 
     def note_date(self, date: str | None) -> None:
-        """Learn the service's clock from a ``Date`` header (it changes once a second: parse it then only)."""
-        if date and date != self.last_date:
-            self.last_date = date
-            with contextlib.suppress(TypeError, ValueError):
-                self.skew = parsedate_to_datetime(date) - self.clock.now()
+        """Learn the service's clock from a ``Date`` header (it changes once a second: parse it then
+        only). One that cannot be read, or is more than ``MAX_SKEW`` from our clock, is ignored."""
+        if not date or date == self.last_date:
+            return
+        self.last_date = date
+        with contextlib.suppress(TypeError, ValueError, OverflowError):
+            skew = parsedate_to_datetime(date) - self.clock.now()
+            if abs(skew) <= MAX_SKEW:
+                self.skew = skew
+            elif not self.date_distrusted:
+                self.date_distrusted = True
+                log.warning("the service's Date header %r is more than a day from this clock; not believed", date)
 
     def server_now(self) -> datetime:
         """The service's clock, as its last answer showed it."""

@@ -28,6 +28,7 @@ from .clock import Clock
 from .context import ClientState, Context
 from .exactly_once import create_once
 from .pipeline import Pipeline
+from .policies.auth import has_control_characters
 from .records import Route
 from .transport import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
@@ -324,6 +325,11 @@ class Requester:
         check_options("send_request", options)
         if not path.startswith("/"):
             raise InvalidArgumentError(f"send_request: the path must start with '/', got {path!r}")
+        for name, value in (headers or {}).items():
+            if has_control_characters(name + value):
+                raise InvalidArgumentError(
+                    f"send_request: header {name!r} holds a line break or another control character"
+                )
         data = None if json_body is None else json.dumps(json_body, separators=(",", ":")).encode()
         request = self._plain(
             method.upper(), self._url(path, list((params or {}).items())), f"{method} {path}", data=data

@@ -26,7 +26,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from .._logging import redact_text
-from ..errors import APITimeoutError, ResponseTooLargeError, SpeechError, TransportError
+from ..errors import APITimeoutError, ResponseParseError, ResponseTooLargeError, SpeechError, TransportError
 
 __all__ = [
     "DEFAULT_MAX_DOWNLOAD_BYTES",
@@ -93,7 +93,8 @@ class Response:
     url: URL | None = None
 
     def json(self) -> Any:
-        return json.loads(self.body)
+        """The body as JSON; ``ResponseParseError`` when it is not JSON."""
+        return read_json(self.body, "the answer")
 
 
 @runtime_checkable
@@ -260,3 +261,11 @@ async def _capped(request: Request, status: int, chunks: AsyncIterable[bytes]) -
 async def _aiter(items: Iterable[bytes]) -> AsyncIterator[bytes]:
     for item in items:
         yield item
+
+
+def read_json(body: bytes, what: str) -> Any:
+    """JSON from an answer; ``ResponseParseError`` for what is not JSON, or nested too deep to read."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise ResponseParseError(f"{what} is not JSON: {exc}") from exc

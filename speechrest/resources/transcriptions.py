@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Union
 
 from .._core.arguments import MAX_CONTENT_URLS
 from .._core.telemetry import traced_iteration
+from .._core.transport import read_json
 from .._generated.groups import TranscriptionsGroup
 from ..errors import InvalidArgumentError, NotFoundError, PermissionDeniedError, SpeechError, _text
 from ..waiting import Waitable, _id_of
@@ -106,9 +107,9 @@ class Transcriptions(Waitable, TranscriptionsGroup):
                 if _text(file.kind) == kind:
                     ahead.append(asyncio.ensure_future(self._fetch(transcription_id, file, settle_seconds)))
                     if len(ahead) >= concurrency:
-                        yield json.loads(await ahead.popleft())
+                        yield read_json(await ahead.popleft(), f"a {kind} file")
             while ahead:
-                yield json.loads(await ahead.popleft())
+                yield read_json(await ahead.popleft(), f"a {kind} file")
         finally:  # the reader stopped early, or a fetch failed: the others are not left running
             for task in ahead:
                 task.cancel()

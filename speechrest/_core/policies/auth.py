@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from ..._credentials import KEY_HEADER, CredentialAuth
+from ...errors import CredentialError, SpeechError
 from ..context import Context
 from ..pipeline import Next
 from ..transport import Request, Response
 
-__all__ = ["Authentication"]
+__all__ = ["Authentication", "has_control_characters", "unsendable"]
 
 _AUTH_HEADERS = (KEY_HEADER, "Authorization")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds what HTTP refuses in a header (a line break, a NUL...)."""
+    return _CONTROL.search(text) is not None
+
+
+def unsendable(secret: object) -> str | None:
+    """Why ``secret`` cannot be sent as a header value, or None when it can (never quoting it)."""
+    if not isinstance(secret, str) or not secret.strip():
+        return "must be a non-empty string"
+    if has_control_characters(secret):
+        return "holds a line break or another control character (read from a file? strip it)"
+    return None
 
 
 class Authentication:
@@ -38,10 +55,12 @@ class Authentication:
         if self._key is not None:
             request.headers[KEY_HEADER] = self._key
         elif self._token is not None:
-            token = self._token if isinstance(self._token, str) else await self._token()
+            token = self._token if isinstance(self._token, str) else await self._provided_token(self._token)
             request.headers["Authorization"] = f"Bearer {token}"
         elif self._credential is not None:
             name, value = await self._credential.header()
+            if (why := unsendable(value)) is not None:
+                raise CredentialError(f"credential=: the {name} header it gave {why}")
             request.headers[name] = value
             response = await next(request, context)
             if response.status == 401:
@@ -50,6 +69,19 @@ class Authentication:
         return await next(request, context)
 
     send = send_with_credentials
+
+    @staticmethod
+    async def _provided_token(provider: Callable[[], Awaitable[str]]) -> str:
+        """A token from the caller's token provider, or ``CredentialError`` saying what was wrong."""
+        try:
+            token = await provider()
+        except SpeechError:
+            raise
+        except Exception as exc:
+            raise CredentialError(f"token=: the token provider raised {type(exc).__name__}") from exc
+        if (why := unsendable(token)) is not None:
+            raise CredentialError(f"token=: the token provider's token {why}")
+        return token
 
     def __repr__(self) -> str:
         kind = "key" if self._key else "token" if self._token else "credential" if self._credential else "none"
