@@ -3,6 +3,9 @@
 ``SpeechError`` is the root. Input problems are caught before anything is sent
 (``InvalidArgumentError``); the service's error answers become ``APIStatusError``
 subclasses by status; network failures and timeouts become ``TransportError``.
+
+Every error pickles with its attributes (to cross a process pool) and holds nothing live
+or secret: answers as plain data, requests as a description with credentials redacted.
 """
 
 from __future__ import annotations
@@ -13,12 +16,11 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from multidict import CIMultiDictProxy
-
+from ._core.headers import Headers
 from ._retry import RETRY_STATUSES
 
 if TYPE_CHECKING:
-    from ._core.transport import Response
+    from ._core.transport import Response, SentRequest
 
 __all__ = [
     "APIStatusError",
@@ -57,6 +59,18 @@ class SpeechError(Exception):
 
     attempts: int = 1
     retryable: bool = False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own pickling calls the class with the message alone, which most of these
+        # __init__ do not take: rebuild from the message and the attributes instead.
+        return _restore, (type(self), self.args), self.__dict__
+
+
+def _restore(cls: type[SpeechError], args: tuple[Any, ...]) -> SpeechError:
+    """An unpickled error, before pickle sets its attributes back."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class InvalidArgumentError(SpeechError, ValueError):
@@ -177,6 +191,8 @@ class APIStatusError(SpeechError):
 
     ``code``, ``message``, ``target``, ``details`` and ``inner_error`` come from the
     service's ``Error`` body when it sent one; ``error`` is that body as a model.
+    ``headers`` is the answer's (a ``dict`` that ignores case), ``response`` the whole answer
+    and ``request`` what was sent, its credentials ``REDACTED``.
     """
 
     def __init__(
@@ -186,19 +202,21 @@ class APIStatusError(SpeechError):
         operation_id: str | None,
         method: str,
         url: str,
-        headers: CIMultiDictProxy[str] | None,
+        headers: Mapping[str, str] | None,
         body: bytes,
         error: Any = None,
         response: Response | None = None,
+        request: SentRequest | None = None,
     ) -> None:
         self.status = status
         self.operation_id = operation_id
         self.method = method
         self.url = url
-        self.headers = headers
+        self.headers = Headers(headers or {})
         self.body = body
         self.error = error
         self.response = response
+        self.request = request
         self.retryable = status in RETRY_STATUSES
         self.code: str | None = _text(getattr(error, "code", None))
         self.message: str | None = getattr(error, "message", None)
@@ -248,7 +266,7 @@ class RateLimitError(APIStatusError):
 
     @property
     def retry_after(self) -> float | None:
-        return parse_retry_after(self.headers.get("Retry-After") if self.headers is not None else None)
+        return parse_retry_after(self.headers.get("Retry-After"))
 
 
 class ServerError(APIStatusError):

@@ -22,11 +22,11 @@ from typing import IO, Any, Protocol, runtime_checkable
 
 import aiohttp
 import attrs
-from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from .._logging import redact_text
+from .._logging import loggable_headers, redact_text, redact_url
 from ..errors import APITimeoutError, ResponseParseError, ResponseTooLargeError, SpeechError, TransportError
+from .headers import Headers
 
 __all__ = [
     "DEFAULT_MAX_DOWNLOAD_BYTES",
@@ -36,6 +36,7 @@ __all__ = [
     "Origin",
     "Request",
     "Response",
+    "SentRequest",
     "Transport",
     "origin_of",
 ]
@@ -82,13 +83,27 @@ class Request:
         for handle in self.files:
             handle.close()
 
+    def describe(self) -> SentRequest:
+        """What an error may keep of this request: nothing secret, nothing open."""
+        return SentRequest(self.method, redact_url(str(self.url)), loggable_headers(self.headers))
+
+
+@attrs.frozen
+class SentRequest:
+    """A request as an error describes it: method, URL with SAS signatures redacted, and headers
+    with every value outside the logging allow-list (the key, the token) ``REDACTED``."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+
 
 @attrs.define(slots=True)
 class Response:
-    """An HTTP answer, its body read whole."""
+    """An HTTP answer, its body read whole; ``headers`` is a ``dict`` that ignores case."""
 
     status: int
-    headers: CIMultiDictProxy[str]
+    headers: Headers = attrs.field(converter=Headers)
     body: bytes = b""
     url: URL | None = None
 
@@ -208,11 +223,11 @@ def response(
     status: int = 200, json_body: Any = None, *, headers: Mapping[str, str] | None = None, body: bytes = b""
 ) -> Response:
     """A ``Response`` for a ``MockTransport`` handler: JSON when ``json_body`` is given."""
-    all_headers = CIMultiDict(headers or {})
+    all_headers = Headers(headers or {})
     if json_body is not None:
         body = json.dumps(json_body).encode()
-        all_headers.setdefault("Content-Type", "application/json")
-    return Response(status, CIMultiDictProxy(all_headers), body)
+        all_headers.setdefault("content-type", "application/json")
+    return Response(status, all_headers, body)
 
 
 async def take_body(request: Request, status: int, chunks: AsyncIterable[bytes]) -> bytes:

@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..._logging import redact_url
 from ...errors import status_error_class
 from ..context import Context
 from ..pipeline import Next
@@ -28,21 +27,24 @@ class ErrorMapping:
             return response
         if response.status == 429:
             context.state.counters["throttled"] += 1
+        sent = request.describe()
         raise status_error_class(response.status)(
             status=response.status,
             operation_id=request.operation,
-            method=request.method,
-            url=redact_url(str(request.url)),
+            method=sent.method,
+            url=sent.url,
             headers=response.headers,
             body=response.body,
             error=self._error_model(response.body),
             response=response,
+            request=sent,
         )
 
     send = send_raising_for_status
 
     def _error_model(self, body: bytes) -> Any:
-        """The service's ``Error`` body as a model, or None when it is not one."""
+        """The service's ``Error`` body as a model, or None when it is not one (or not JSON at all,
+        or nested too deep to read)."""
         try:
             data = json.loads(body)
             if isinstance(data, dict) and isinstance(data.get("error"), dict):

@@ -1,0 +1,37 @@
+"""An answer's headers as a plain ``dict`` that ignores case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["Headers"]
+
+
+class Headers(dict[str, str]):
+    """Header names in lower case; ``[]``, ``get`` and ``in`` take any case (``headers["Retry-After"]``).
+
+    A plain dict otherwise: it pickles, copies and prints as one, and holds no connection.
+    A header sent more than once keeps every value, joined by ``", "``.
+    """
+
+    def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__()
+        for name, value in headers.items() if isinstance(headers, Mapping) else headers:
+            key = name.lower()
+            super().__setitem__(key, f"{super().__getitem__(key)}, {value}" if super().__contains__(key) else value)
+
+    def __missing__(self, name: str) -> str:
+        key = name.lower()
+        if key == name:
+            raise KeyError(name)
+        return self[key]
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(name.lower() if isinstance(name, str) else name)
+
+    def __setitem__(self, name: str, value: str) -> None:
+        super().__setitem__(name.lower(), value)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return super().get(name.lower(), default)
