@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Generic, TypeVar
 
 import attrs
 
-from .errors import InvalidArgumentError
+from ._logging import redact_url
+from .errors import InvalidArgumentError, ResponseParseError
 
 T = TypeVar("T")
 
@@ -31,7 +32,8 @@ class AsyncPager(Generic[T]):
 
     ``async for item in pager`` yields items; ``pager.pages()`` yields ``Page`` objects;
     ``await pager.to_list()`` collects. ``max_items`` stops after that many items.
-    Nothing is requested until iteration starts, and each iteration starts afresh.
+    Nothing is requested until iteration starts, and each iteration starts afresh. A next link
+    already followed in this iteration raises ``ResponseParseError``: the pages would go round forever.
     """
 
     __slots__ = ("_fetch", "_max_items")
@@ -50,11 +52,19 @@ class AsyncPager(Generic[T]):
             for item in page.items:
                 yield item
 
-    async def pages(self, continuation_token: str | None = None) -> AsyncIterator[Page[T]]:
+    async def pages(self, continuation_token: str | None = None) -> AsyncGenerator[Page[T], None]:
         """Pages in order, starting at ``continuation_token`` (a ``next_link``) if given."""
         remaining = self._max_items
         link = continuation_token
+        followed: set[str] = set()
         while remaining is None or remaining > 0:
+            if link is not None:
+                if link in followed:
+                    raise ResponseParseError(
+                        f"the service sent the next link {redact_url(link)} a second time; not followed again "
+                        "(its pages would go round forever)"
+                    )
+                followed.add(link)
             page = await self._fetch(link)
             if remaining is not None:
                 if len(page.items) >= remaining:
