@@ -4,15 +4,30 @@ Where the version has block uploads (v3.1 and the GA versions) the file is sent 
 by a bounded pool of workers: at most ``max_concurrency + 1`` blocks are in memory at
 once, whatever the file's size, and files are read in a thread so the event loop never
 blocks. v3.0 has no blocks, so there the file is streamed as the multipart form.
+
+A resume cannot mix two sources. A block's id is the Base64 of 36 bytes: ``sr``, the
+block's index, the upload's block size, the source's size (0 when unknown, as for a
+stream) and the first 18 bytes of the block's SHA-256 (hashed in a worker thread). The
+ids the service lists for a stopped upload thus say what its first try sent: a resume
+with another block size or size is refused at once, and every block already there is
+compared with the source's block at its index before anything is sent (the blocks
+missing before the last one there are held until it has been compared). A block that
+differs, or one past the source's end, is refused before the commit, so nothing of a
+changed source is ever committed. The service keeps this fingerprint, so it needs no
+``customProperties`` entry or local file, and datasets created by the caller for a
+``BlockUploader`` get the same checks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
+import hashlib
 import importlib
 import inspect
 import os
+import struct
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union, cast
@@ -26,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_BLOCK_SIZE",
+    "BlockId",
     "BlockUploader",
     "DataSource",
     "ProgressBar",
@@ -53,13 +69,49 @@ class UploadProgress:
 
 ProgressCallback = Callable[[UploadProgress], Awaitable[None] | None]
 
+DIGEST_BYTES = 18
+# "sr", index, block size, source size (0: unknown), SHA-256 prefix: 36 bytes, 48 Base64 characters
+_BLOCK_ID = struct.Struct(f">2sIIQ{DIGEST_BYTES}s")
+_MARKER = b"sr"
+_SAME_SOURCE = "resume with the first try's source, or upload anew without resume="
+
+
+def digest(chunk: bytes) -> bytes:
+    """The part of a block's SHA-256 that its id carries."""
+    return hashlib.sha256(chunk).digest()[:DIGEST_BYTES]
+
+
+@attrs.frozen
+class BlockId:
+    """What a block's id says: its index, the upload's block size and source size (None:
+    unknown), and a digest of the block's bytes. ``str()`` gives the id."""
+
+    index: int
+    block_size: int
+    total: int | None
+    digest: bytes
+
+    def __str__(self) -> str:
+        packed = _BLOCK_ID.pack(_MARKER, self.index, self.block_size, self.total or 0, self.digest)
+        return base64.b64encode(packed).decode()
+
+    @classmethod
+    def parse(cls, text: str) -> BlockId | None:
+        """The id's fields, or None for an id this module did not make."""
+        try:
+            marker, index, block_size, total, hashed = _BLOCK_ID.unpack(base64.b64decode(text, validate=True))
+        except (binascii.Error, struct.error):
+            return None
+        return cls(index, block_size, total or None, hashed) if marker == _MARKER else None
+
 
 class BlockUploader:
     """Sends a source as blocks to a dataset you created, and commits them:
     ``await BlockUploader(client, dataset.id).upload(path)``.
 
-    At most ``max_concurrency`` blocks are in flight, plus the one being read. Block ids are
-    Base64 of the block's index, all the same length, so an upload can be resumed.
+    At most ``max_concurrency`` blocks are in flight, plus the one being read. Block ids
+    (``BlockId``) all have the same length and carry a digest of their block, so that an
+    upload can be resumed, and a resume with another source refused.
     """
 
     REPORT_EVERY = 256 * 1024
@@ -83,27 +135,30 @@ class BlockUploader:
         self._reported = -1
 
     @staticmethod
-    def block_id(index: int) -> str:
-        return base64.b64encode(f"{index:012d}".encode()).decode()
+    def block_id(index: int, chunk: bytes, *, block_size: int, total: int | None) -> str:
+        """The id of block ``index`` (bytes ``chunk``) of a ``total``-byte source cut at ``block_size``."""
+        return str(BlockId(index, block_size, total, digest(chunk)))
 
     async def upload(self, source: DataSource, *, block_size: int = DEFAULT_BLOCK_SIZE, resume: bool = False) -> None:
         """Send ``source`` in ``block_size`` blocks (skipping those already there when resuming); commit."""
         check_block_size(block_size)
         data = checked_source(source)
-        await self.send(blocks(data, block_size), total=size_of(data), resume=resume)
+        await self.send(blocks(data, block_size), block_size=block_size, total=size_of(data), resume=resume)
 
     async def send(
         self,
         blocks: AsyncIterator[tuple[int, bytes]],
         *,
+        block_size: int,
         total: int | None = None,
         resume: bool = False,
         options: CallOptions | None = None,
     ) -> None:
-        """Send ``(offset, bytes)`` blocks, skipping those already there when resuming; commit."""
+        """Send ``(offset, bytes)`` blocks cut at ``block_size`` and commit them. When resuming, the
+        blocks already there must be the source's (``InvalidArgumentError`` if not) and are not sent."""
         options = options or {}
-        present = await self._present(options) if resume else {}
-        self._done += sum(present.values())  # reported at once, not as a jump that looks like speed
+        stored = await self._stored(block_size, total, options) if resume else {}
+        self._done += sum(size for _, size in stored.values())  # reported at once, not as a jump that looks like speed
         await self._report(total, force=True)
         slots = asyncio.Semaphore(self._workers)
         ids: list[str] = []
@@ -130,13 +185,7 @@ class BlockUploader:
             return any(t.done() and not t.cancelled() and t.exception() is not None for t in pending)
 
         try:
-            async for offset, chunk in blocks:
-                block_id = self.block_id(len(ids))
-                ids.append(block_id)
-                if block_id in present:  # on the service from an earlier try: counted as done already
-                    if present[block_id] == len(chunk):
-                        continue
-                    self._done -= present[block_id]  # not this block after all: sent again
+            async for block_id, offset, chunk in self._missing(blocks, block_size, total, stored, ids):
                 await slots.acquire()  # at most ``workers`` blocks in flight, and this one read
                 if failed():
                     slots.release()
@@ -153,13 +202,82 @@ class BlockUploader:
         await self._requester.call("Datasets_CommitBlocks", {"id": self.dataset_id, "blockList": entries}, options)
         await self._report(total, force=True)
 
-    async def _present(self, options: CallOptions) -> dict[str, int]:
-        """Uncommitted blocks already on the service, by id; refuses a committed dataset."""
+    async def _missing(
+        self,
+        blocks: AsyncIterator[tuple[int, bytes]],
+        block_size: int,
+        total: int | None,
+        stored: dict[int, tuple[BlockId, int]],
+        ids: list[str],
+    ) -> AsyncIterator[tuple[str, int, bytes]]:
+        """The blocks to send, with their ids; ``ids`` gets every block's id, in order. A block already
+        stored is compared with the source's instead, and missing ones are held until the last stored
+        one has been compared, so that nothing is sent for a changed source."""
+        last = max(stored, default=-1)
+        held: list[tuple[str, int, bytes]] = []
+        end = 0
+        async for offset, chunk in blocks:
+            index = len(ids)
+            block = BlockId(index, block_size, total, await asyncio.to_thread(digest, chunk))
+            end = offset + len(chunk)
+            there = stored.get(index)
+            if there is None:
+                ids.append(str(block))
+                held.append((ids[-1], offset, chunk))
+            elif there[0].digest == block.digest:
+                ids.append(str(there[0]))  # the source size it names may be unknown (a stream's)
+            else:
+                raise self._refused(
+                    f"block {index} (bytes from {offset}) is not the one the first try sent: the source changed",
+                    _SAME_SOURCE,
+                )
+            if index >= last:
+                for item in held:
+                    yield item
+                held = []
+        self._check_size(stored, end, block_size)
+
+    async def _stored(self, block_size: int, total: int | None, options: CallOptions) -> dict[int, tuple[BlockId, int]]:
+        """The blocks a stopped upload left on the service, by index, with their sizes; refuses a
+        committed dataset, blocks cut at another block size, or another source size."""
         listed = await self._requester.call("Datasets_GetBlocks", {"id": self.dataset_id}, options)
         if listed is not None and listed.committed_blocks:
             raise InvalidArgumentError(f"upload: dataset {self.dataset_id} is already committed; nothing to resume")
-        blocks = (listed.uncommitted_blocks if listed is not None else None) or []
-        return {b.name: b.size for b in blocks if b.name is not None}
+        stored: dict[int, tuple[BlockId, int]] = {}
+        for entry in (listed.uncommitted_blocks if listed is not None else None) or []:
+            block = BlockId.parse(entry.name or "")
+            if block is None:
+                raise self._refused(
+                    f"block id {entry.name!r} was not made by this version of speechrest, so it cannot be checked",
+                    "upload anew without resume=",
+                )
+            if block.block_size != block_size:
+                raise self._refused(
+                    f"the first try cut {block.block_size}-byte blocks, this one block_size={block_size}",
+                    f"resume with block_size={block.block_size}",
+                )
+            stored[block.index] = (block, entry.size or 0)
+        if total is not None:
+            self._check_size(stored, total, block_size)
+        return stored
+
+    def _check_size(self, stored: dict[int, tuple[BlockId, int]], size: int, block_size: int) -> None:
+        """Refuses blocks from a source of another size than ``size`` bytes."""
+        for block, _ in stored.values():
+            if block.total not in (None, size):
+                raise self._refused(
+                    f"the first try's source was {block.total} bytes, this one is {size}",
+                    _SAME_SOURCE,
+                )
+        past = [index for index in stored if index * block_size >= size]
+        if past:
+            raise self._refused(
+                f"block {min(past)} (bytes from {min(past) * block_size}) is past this source's end ({size} bytes)",
+                _SAME_SOURCE,
+            )
+
+    def _refused(self, why: str, fix: str) -> InvalidArgumentError:
+        return InvalidArgumentError(f"upload: resume={self.dataset_id!r} refused, nothing committed: {why}; {fix}")
 
     async def _report(self, total: int | None, force: bool = False) -> None:
         if self._progress is None or (not force and self._done - self._reported < self.REPORT_EVERY):

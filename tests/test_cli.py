@@ -356,7 +356,8 @@ def test_resume_sends_only_the_missing_blocks(service: Service, tmp_path: Path) 
         dataset = await client.datasets.create({"displayName": "half", "locale": "en-US", "kind": "Language"})
         for index in range(2):
             chunk = data[index * BLOCK : (index + 1) * BLOCK]
-            await client.datasets.upload_block(dataset.id, BlockUploader.block_id(index), chunk)
+            block_id = BlockUploader.block_id(index, chunk, block_size=BLOCK, total=len(data))
+            await client.datasets.upload_block(dataset.id, block_id, chunk)
         return str(dataset.id)
 
     dataset_id = service.sdk(half_done)

@@ -4,6 +4,7 @@ multipart form on v3.0; byte-exact results, every kind of source, bad input refu
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import io
 import itertools
@@ -19,7 +20,7 @@ from conftest import TEST_KEY, RecordingServer, own_properties
 
 from speechrest import InvalidArgumentError, RetryPolicy, SpeechClient
 from speechrest.emulator import Emulator
-from speechrest.upload import BlockUploader, UploadError, UploadProgress, progress_bar
+from speechrest.upload import BlockId, BlockUploader, UploadError, UploadProgress, progress_bar
 
 VERSIONS = ["v3.0", "v3.1", "2024-11-15", "2025-10-15"]
 DATASET_ID = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
@@ -134,7 +135,8 @@ async def test_a_failed_block_names_the_block_offset_and_dataset(server: Recordi
             )
     error = caught.value
     assert error.dataset_id == DATASET_ID
-    assert (error.block_id, error.offset) == ("MDAwMDAwMDAwMDAw", 0)
+    assert error.block_id == BlockUploader.block_id(0, DATA[:BLOCK], block_size=BLOCK, total=len(DATA))
+    assert error.offset == 0
     assert "InternalServerError" in str(error)
     assert not any(r.path.endswith("blocks:commit") for r in server.requests)
 
@@ -143,12 +145,14 @@ async def test_blocks_are_sent_in_order_with_equal_length_ids(server: RecordingS
     server.handler = lambda request, body: web.json_response(DATASET, status=201 if request.method != "GET" else 200)
     async with SpeechClient(endpoint=server.url, key=TEST_KEY, max_retries=0) as client:
         await client.datasets.upload(DATA, display_name="d", locale="en-US", kind="Language", block_size=BLOCK)
-    puts = [r for r in server.requests if r.method == "PUT"]
-    assert b"".join(r.body for r in sorted(puts, key=lambda r: r.query["blockid"])) == DATA
-    assert len({len(r.query["blockid"]) for r in puts}) == 1
+    puts = {r.query["blockid"]: r.body for r in server.requests if r.method == "PUT"}
     commit = next(r for r in server.requests if r.path.endswith("blocks:commit"))
-    assert [e["id"] for e in commit.json()] == sorted(r.query["blockid"] for r in puts)
-    assert all(e["kind"] == "Uncommitted" for e in commit.json())
+    order = [e["id"] for e in commit.json()]
+    assert sorted(order) == sorted(puts) and b"".join(puts[i] for i in order) == DATA
+    assert len({len(i) for i in order}) == 1 and all(e["kind"] == "Uncommitted" for e in commit.json())
+    # each id says its index, the block size, the source's size and a digest of its bytes
+    said = [BlockId(n, BLOCK, len(DATA), hashlib.sha256(puts[i]).digest()[:18]) for n, i in enumerate(order)]
+    assert [BlockId.parse(i) for i in order] == said
 
 
 @pytest.mark.speech_emulator(processing_seconds=0.05)
@@ -171,40 +175,168 @@ async def test_progress_is_monotone_and_ends_at_the_total(speech_client: SpeechC
     assert all(later - earlier >= 256 * 1024 for earlier, later in itertools.pairwise(middle))
 
 
+UPLOAD: dict[str, Any] = {"display_name": "d", "locale": "en-US", "kind": "Language"}
+RESUMED = DATA * 4  # 12 blocks of 64 KiB, the last one short
+
+
+class Crash(Exception):
+    """The upload's process stopping."""
+
+
+async def crash_halfway(client: SpeechClient, source: Any, size: int) -> str:
+    """Upload ``source`` (``size`` bytes) one block at a time and stop as soon as half of it is
+    sent, before the next block starts; the dataset's id."""
+    started: list[str] = []
+
+    def watch(update: UploadProgress) -> None:
+        started.append(update.dataset_id)
+        if update.done >= size // 2:
+            raise Crash
+
+    with pytest.raises(Crash):
+        await client.datasets.upload(source, block_size=BLOCK, max_concurrency=1, progress=watch, **UPLOAD)
+    return started[0]
+
+
+def changed_at(offset: int) -> bytes:
+    """``RESUMED`` with one bit flipped at ``offset``."""
+    changed = bytearray(RESUMED)
+    changed[offset] ^= 1
+    return bytes(changed)
+
+
+def sent_blocks(emulator: Emulator) -> int:
+    return int(emulator.stats["requests"].get("Datasets_UploadBlock", {}).get("201", 0))
+
+
+async def assert_nothing_committed(client: SpeechClient, emulator: Emulator, dataset_id: str) -> None:
+    assert "Datasets_CommitBlocks" not in emulator.stats["requests"]
+    assert not (await client.datasets.get_blocks(dataset_id)).committed_blocks
+    dataset = await client.datasets.get(dataset_id)
+    assert str(getattr(dataset.status, "value", dataset.status)) != "Succeeded"
+
+
 @pytest.mark.speech_emulator(processing_seconds=0.05)
 async def test_a_crashed_upload_resumes_with_only_the_missing_blocks(
     speech_emulator: Emulator, speech_client: SpeechClient
 ) -> None:
-    data = DATA * 4  # 12 blocks
-    started: list[str] = []
-    halfway = asyncio.Event()
-
-    def watch(update: UploadProgress) -> None:
-        started.append(update.dataset_id)
-        if update.done >= len(data) // 2:
-            halfway.set()
-
-    options: dict[str, Any] = {"display_name": "d", "locale": "en-US", "kind": "Language", "block_size": BLOCK}
-    task = asyncio.ensure_future(speech_client.datasets.upload(data, max_concurrency=1, progress=watch, **options))
-    await halfway.wait()
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    sent_before = speech_emulator.stats["requests"]["Datasets_UploadBlock"]["201"]
-    assert 6 <= sent_before < 12
+    dataset_id = await crash_halfway(speech_client, RESUMED, len(RESUMED))
+    assert sent_blocks(speech_emulator) == 8  # 512 KiB: the first report past half of it
     reports: list[int] = []
     dataset = await speech_client.datasets.upload(
-        data, resume=started[0], progress=lambda update: reports.append(update.done), **options
+        RESUMED, block_size=BLOCK, resume=dataset_id, progress=lambda update: reports.append(update.done), **UPLOAD
     )
-    # The blocks already there count from the first report (one more may have landed as it was cancelled).
-    assert reports[0] % BLOCK == 0 and sent_before * BLOCK <= reports[0] <= (sent_before + 1) * BLOCK
-    assert reports[-1] == len(data) and reports == sorted(reports)
-    sent_after = speech_emulator.stats["requests"]["Datasets_UploadBlock"]["201"]
-    assert sent_after - sent_before == 12 - sent_before  # only the missing blocks
-    assert dataset.id == started[0]
-    assert await stored_bytes(speech_client, dataset.id) == data
+    assert reports[0] == 8 * BLOCK  # the blocks already there count from the first report
+    assert reports[-1] == len(RESUMED) and reports == sorted(reports)
+    assert sent_blocks(speech_emulator) == 12  # only the 4 missing blocks were sent
+    assert dataset.id == dataset_id
+    assert await stored_bytes(speech_client, dataset.id) == RESUMED
     with pytest.raises(InvalidArgumentError, match="already committed"):
-        await speech_client.datasets.upload(data, resume=dataset.id, **options)
+        await speech_client.datasets.upload(RESUMED, block_size=BLOCK, resume=dataset.id, **UPLOAD)
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+async def test_a_source_rewritten_at_the_same_size_is_refused_and_the_first_one_still_resumes(
+    tmp_path: Path, speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(RESUMED)
+    dataset_id = await crash_halfway(speech_client, path, len(RESUMED))
+    sent_before = sent_blocks(speech_emulator)
+    path.write_bytes(changed_at(BLOCK + 10))  # in block 1, which the first try sent
+    message = rf"resume='{dataset_id}' refused, nothing committed: block 1 \(bytes from {BLOCK}\) is not the one"
+    with pytest.raises(InvalidArgumentError, match=message):
+        await speech_client.datasets.upload(path, block_size=BLOCK, resume=dataset_id, **UPLOAD)
+    assert sent_blocks(speech_emulator) == sent_before  # nothing was sent either
+    await assert_nothing_committed(speech_client, speech_emulator, dataset_id)
+    path.write_bytes(RESUMED)
+    await speech_client.datasets.upload(path, block_size=BLOCK, resume=dataset_id, **UPLOAD)
+    assert sent_blocks(speech_emulator) == 12
+    assert await stored_bytes(speech_client, dataset_id) == RESUMED
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+@pytest.mark.parametrize(
+    ("source", "block_size", "message"),
+    [
+        (
+            RESUMED,
+            2 * BLOCK,
+            rf"the first try cut {BLOCK}-byte blocks, this one block_size={2 * BLOCK}; "
+            rf"resume with block_size={BLOCK}",
+        ),
+        (RESUMED[:-1], BLOCK, rf"the first try's source was {len(RESUMED)} bytes, this one is {len(RESUMED) - 1}"),
+        (RESUMED + b"more", BLOCK, rf"the first try's source was {len(RESUMED)} bytes, this one is {len(RESUMED) + 4}"),
+    ],
+    ids=["block-size", "shorter", "longer"],
+)
+async def test_another_block_size_or_size_is_refused_at_once(
+    source: bytes, block_size: int, message: str, speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    dataset_id = await crash_halfway(speech_client, RESUMED, len(RESUMED))
+    before = speech_emulator.stats["total"]
+    with pytest.raises(InvalidArgumentError, match=rf"resume='{dataset_id}' refused, nothing committed: {message}"):
+        await speech_client.datasets.upload(source, block_size=block_size, resume=dataset_id, **UPLOAD)
+    assert speech_emulator.stats["total"] == before + 1  # the list of blocks, and nothing more
+    await assert_nothing_committed(speech_client, speech_emulator, dataset_id)
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+@pytest.mark.parametrize(
+    ("resumed", "message"),
+    [
+        (changed_at(0), r"block 0 \(bytes from 0\) is not the one the first try sent: the source changed"),
+        (RESUMED[: 2 * BLOCK], rf"block 2 \(bytes from {2 * BLOCK}\) is past this source's end \({2 * BLOCK} bytes\)"),
+    ],
+    ids=["changed", "cut-at-a-block"],
+)
+async def test_a_stream_resumed_with_other_bytes_is_refused(
+    resumed: bytes, message: str, speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    dataset_id = await crash_halfway(speech_client, pieces(RESUMED), len(RESUMED))
+    sent_before = sent_blocks(speech_emulator)
+    with pytest.raises(InvalidArgumentError, match=rf"resume='{dataset_id}' refused, nothing committed: {message}"):
+        await speech_client.datasets.upload(pieces(resumed), block_size=BLOCK, resume=dataset_id, **UPLOAD)
+    assert sent_blocks(speech_emulator) == sent_before
+    await assert_nothing_committed(speech_client, speech_emulator, dataset_id)
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+async def test_a_stream_resumes_from_the_same_bytes_as_a_file(
+    tmp_path: Path, speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    dataset_id = await crash_halfway(speech_client, pieces(RESUMED), len(RESUMED))
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(RESUMED)  # its ids name its size, where the stream's did not know it
+    await speech_client.datasets.upload(path, block_size=BLOCK, resume=dataset_id, **UPLOAD)
+    assert sent_blocks(speech_emulator) == 12  # 8 by the stream, 4 from the file
+    assert await stored_bytes(speech_client, dataset_id) == RESUMED
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+async def test_blocks_missing_before_the_last_one_there_wait_until_it_is_checked(
+    speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    dataset = await speech_client.datasets.create({"displayName": "gap", "locale": "en-US", "kind": "Language"})
+    for index in (0, 1, 3):  # block 2 was in flight when the first try stopped
+        chunk = RESUMED[index * BLOCK : (index + 1) * BLOCK]
+        block_id = BlockUploader.block_id(index, chunk, block_size=BLOCK, total=len(RESUMED))
+        await speech_client.datasets.upload_block(dataset.id, block_id, chunk)
+    with pytest.raises(InvalidArgumentError, match=rf"block 3 \(bytes from {3 * BLOCK}\) is not the one"):
+        await BlockUploader(speech_client, dataset.id).upload(changed_at(3 * BLOCK), block_size=BLOCK, resume=True)
+    assert sent_blocks(speech_emulator) == 3  # block 2 was held, and dropped with the refusal
+    await BlockUploader(speech_client, dataset.id).upload(RESUMED, block_size=BLOCK, resume=True)
+    assert sent_blocks(speech_emulator) == 3 + 9  # block 2, and 4 to 11
+    assert await stored_bytes(speech_client, dataset.id) == RESUMED
+
+
+@pytest.mark.speech_emulator(processing_seconds=0.05)
+async def test_blocks_from_another_uploader_cannot_be_checked_so_are_refused(speech_client: SpeechClient) -> None:
+    dataset = await speech_client.datasets.create({"displayName": "old", "locale": "en-US", "kind": "Language"})
+    old_id = base64.b64encode(b"000000000000").decode()  # an index alone, as speechrest 0.1 made them
+    await speech_client.datasets.upload_block(dataset.id, old_id, RESUMED[:BLOCK])
+    with pytest.raises(InvalidArgumentError, match=rf"block id '{old_id}' was not made by this version of speechrest"):
+        await speech_client.datasets.upload(RESUMED, block_size=BLOCK, resume=dataset.id, **UPLOAD)
 
 
 @pytest.mark.speech_emulator(processing_seconds=0.05, fault_rate=0.1, seed=11)

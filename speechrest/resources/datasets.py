@@ -64,8 +64,9 @@ class Datasets(Waitable, DatasetsGroup):
         ``progress`` (sync or async) receives an ``UploadProgress`` (dataset id, bytes done, total
         or None) once the dataset exists and then at most every 256 KiB. ``resume`` (a dataset or
         its id, from an upload that stopped) skips the blocks already on the service; the source
-        and ``block_size`` must be the same as the first time. With ``wait`` the dataset is
-        returned once processed (``JobFailedError`` if processing fails).
+        and ``block_size`` must be the same as the first time (``InvalidArgumentError`` before
+        anything is committed if not). With ``wait`` the dataset is returned once processed
+        (``JobFailedError`` if processing fails).
         """
         check_block_size(block_size)
         if max_concurrency < 1:
@@ -101,7 +102,9 @@ class Datasets(Waitable, DatasetsGroup):
         else:
             dataset_id = str(getattr(resume, "id", resume))
         uploader = BlockUploader(requester, dataset_id, max_concurrency=max_concurrency, progress=progress)
-        await uploader.send(chain(first, pieces), total=size_of(data), resume=resume is not None, options=options)
+        await uploader.send(
+            chain(first, pieces), block_size=block_size, total=size_of(data), resume=resume is not None, options=options
+        )
         if wait:
             return await self.wait(dataset_id, timeout=wait_timeout)
         return await requester.call("Datasets_Get", {"id": dataset_id}, options)
