@@ -174,11 +174,18 @@ class Requester:
         return await create_once(self, route, args, options, options.get("exactly_once", self.exactly_once))
 
     async def send_route(
-        self, route: Route, args: Mapping[str, Any], options: CallOptions, *, reconciled: bool = False
+        self,
+        route: Route,
+        args: Mapping[str, Any],
+        options: CallOptions,
+        *,
+        reconciled: bool = False,
+        started: float | None = None,
     ) -> tuple[Any, Mapping[str, str]]:
-        """One operation through the pipeline: its answer as a model, and the answer's headers."""
+        """One operation through the pipeline: its answer as a model, and the answer's headers.
+        ``started`` (monotonic seconds) dates the call's deadline from an earlier start."""
         request = self._request(route, args, reconciled)
-        response = await self.pipeline.send(request, self._context(options))
+        response = await self.pipeline.send(request, self._context(options, started))
         return self._parse(route, response.body, route.response), response.headers
 
     def _request(self, route: Route, args: Mapping[str, Any], reconciled: bool = False) -> Request:
@@ -199,10 +206,10 @@ class Requester:
             max_body=self._max_response_bytes,
         )
 
-    def _context(self, options: CallOptions) -> Context:
+    def _context(self, options: CallOptions, started: float | None = None) -> Context:
         if self.state.closed:
             raise SpeechError("this SpeechClient is closed")
-        return Context(options, self.state, self.state.clock.monotonic())
+        return Context(options, self.state, self.state.clock.monotonic() if started is None else started)
 
     def _url(self, path: str, query: list[tuple[str, str]]) -> URL:
         """The absolute URL of an API path, with its query and this version's ``api-version``."""
@@ -237,9 +244,16 @@ class Requester:
         return self.page_route(self.versions.route(operation_id), args, options, max_items)
 
     def page_route(
-        self, route: Route, args: Mapping[str, Any], options: CallOptions, max_items: int | None = None
+        self,
+        route: Route,
+        args: Mapping[str, Any],
+        options: CallOptions,
+        max_items: int | None = None,
+        *,
+        started: float | None = None,
     ) -> AsyncPager[Any]:
-        """A pager over a list operation; arguments are checked now, requests wait for iteration."""
+        """A pager over a list operation; arguments are checked now, requests wait for iteration.
+        Each page's request has the call's deadline, from ``started`` when given."""
         self._request(route, args).close_files()  # bad arguments fail here, before iteration starts
 
         async def fetch(link: str | None) -> Page[Any]:
@@ -247,7 +261,7 @@ class Requester:
                 request = self._request(route, args)
             else:
                 request = self._plain("GET", self._checked_link(link), route.operation_id)
-            response = await self.pipeline.send(request, self._context(options))
+            response = await self.pipeline.send(request, self._context(options, started))
             page = self._parse(route, response.body, route.response)
             items = getattr(page, route.items_key, None) or []
             return Page(items, getattr(page, "next_link", None))
