@@ -2,9 +2,10 @@
 
 A token credential (``azure.identity.aio.DefaultAzureCredential`` and the like) is asked
 for a Microsoft Entra ID token only when the cached one is due for renewal: one request
-asks at a time, the others keep sending the current token while it is valid, and a failed
-renewal falls back on it until it expires. An ``AzureKeyCredential`` has its key read for
-every request, so ``update()`` takes effect at once. No token or key is ever logged.
+asks at a time, the others keep sending the current token while it is valid (or wait for
+the new one no longer than their own timeout), and a failed renewal falls back on it until
+it expires. An ``AzureKeyCredential`` has its key read for every request, so ``update()``
+takes effect at once. No token or key is ever logged.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from yarl import URL
 
+from ._core.clock import TimedOut, within
 from .errors import CredentialError, InvalidArgumentError
+
+if TYPE_CHECKING:
+    from ._core.clock import Clock
 
 __all__ = [
     "KEY_HEADER",
@@ -88,8 +93,8 @@ class CredentialAuth(ABC):
     """The header a credential puts on requests to the endpoint."""
 
     @abstractmethod
-    async def header(self) -> tuple[str, str]:
-        """The header's name and value for the next request."""
+    async def header(self, seconds: float | None, clock: Clock) -> tuple[str, str]:
+        """The header's name and value for the next request, within ``seconds`` on ``clock`` (None: no limit)."""
 
     @abstractmethod
     def refused(self, value: str) -> None:
@@ -100,7 +105,7 @@ class _KeyAuth(CredentialAuth):
     def __init__(self, credential: KeyCredential) -> None:
         self._credential = credential
 
-    async def header(self) -> tuple[str, str]:
+    async def header(self, seconds: float | None, clock: Clock) -> tuple[str, str]:
         return KEY_HEADER, self._credential.key
 
     def refused(self, value: str) -> None:
@@ -121,14 +126,12 @@ class TokenCache(CredentialAuth):
         self._ask = ask
         self.scope = scope
         self._source = source  # the credential's class name, for messages
-        self._lock = asyncio.Lock()  # held while one request asks the credential
+        self._renewal: asyncio.Future[str] | None = None  # the one try to get a token, shared by its waiters
         self._token: _Token | None = None
         self._next_try = 0.0  # after a failed renewal: not again before this, while the token lasts
-        self._tries = 0  # tries ended, for requests to tell whether one ended while they waited
-        self._failure: Exception | None = None  # why the last try failed
 
-    async def header(self) -> tuple[str, str]:
-        return "Authorization", f"Bearer {await self.token()}"
+    async def header(self, seconds: float | None, clock: Clock) -> tuple[str, str]:
+        return "Authorization", f"Bearer {await self.token(seconds, clock)}"
 
     def refused(self, value: str) -> None:
         """Forget the token the service refused, so that the next request asks for a new one."""
@@ -142,28 +145,33 @@ class TokenCache(CredentialAuth):
             return None
         return token.value if renewing or now < token.refresh_at or now < self._next_try else None
 
-    async def token(self) -> str:
-        """A valid token: the cached one, or a new one when it is due."""
-        cached = self._usable(renewing=self._lock.locked())
+    async def token(self, seconds: float | None, clock: Clock) -> str:
+        """A valid token: the cached one, or a new one when it is due.
+
+        Requests that need a new token share one try (its failure too: no pile-up of tries), each
+        waiting no longer than ``seconds`` on ``clock``; the try itself lasts no longer than the
+        ``seconds`` of the request that started it, and goes on if that request is cancelled."""
+        cached = self._usable(renewing=self._renewal is not None)
         if cached is not None:
             return cached
-        tries = self._tries
-        async with self._lock:
-            cached = self._usable(renewing=False)
-            if cached is not None:
-                return cached  # renewed (or a renewal failed and the token lasts) while this request waited
-            if tries != self._tries and self._failure is not None:
-                raise self._error(self._failure) from self._failure  # it failed just now: no pile-up of tries
-            self._failure = None  # (a cancelled try leaves none: the next request tries itself)
-            try:
-                self._token = await self._fetch()
-            except Exception as exc:
-                self._failure = exc
-                return self._fall_back(exc)
-            finally:
-                self._tries += 1
-            self._next_try = 0.0
-            return self._token.value
+        renewal = self._renewal
+        if renewal is None:  # this request starts the try, which ends within its seconds
+            renewal = self._renewal = asyncio.ensure_future(self._renew(seconds, clock))
+            return await asyncio.shield(renewal)
+        try:
+            return await within(asyncio.shield(renewal), seconds, clock)
+        except TimedOut as exc:
+            raise self._error(exc) from exc
+
+    async def _renew(self, seconds: float | None, clock: Clock) -> str:
+        try:
+            self._token = await within(self._fetch(), seconds, clock)
+        except Exception as exc:
+            return self._fall_back(exc)
+        finally:
+            self._renewal = None
+        self._next_try = 0.0
+        return self._token.value
 
     def _fall_back(self, exc: Exception) -> str:
         """The current token after a failed renewal, while it is valid; else the failure."""

@@ -7,13 +7,17 @@ so a test on ``FakeClock`` runs a ten-minute backoff in no time and on a busy ma
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import time
+from collections.abc import Awaitable
 from datetime import datetime, timedelta, timezone
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
-__all__ = ["SYSTEM_CLOCK", "Clock", "FakeClock", "SystemClock", "wait_event"]
+__all__ = ["SYSTEM_CLOCK", "Clock", "FakeClock", "SystemClock", "TimedOut", "wait_event", "within"]
+
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -46,22 +50,35 @@ class SystemClock:
 SYSTEM_CLOCK = SystemClock()
 
 
-async def wait_event(event: asyncio.Event, seconds: float | None, clock: Clock) -> None:
-    """Return once ``event`` is set, or after ``seconds`` on ``clock`` (None: no limit), whichever comes first.
+class TimedOut(TimeoutError):
+    """``within``'s limit passed first (told apart from a ``TimeoutError`` the awaitable raised)."""
 
-    The event and the clock's sleep race as two tasks (the loser is cancelled), so that a
-    ``FakeClock`` can jump to the timeout while the event is still unset.
+
+async def within(awaitable: Awaitable[T], seconds: float | None, clock: Clock) -> T:
+    """The result of ``awaitable``, or ``TimedOut`` once ``seconds`` pass on ``clock`` first (None: no limit).
+
+    The awaitable and the clock's sleep race as two tasks (the loser is cancelled), so that a
+    ``FakeClock`` can jump to the timeout while the awaitable is still pending.
     """
     if seconds is None:
-        await event.wait()
-        return
-    tasks = (asyncio.ensure_future(event.wait()), asyncio.ensure_future(clock.sleep(max(seconds, 0.0))))
+        return await awaitable
+    task = asyncio.ensure_future(awaitable)
+    timer = asyncio.ensure_future(clock.sleep(max(seconds, 0.0)))
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait((task, timer), return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for pending in (task, timer):
+            pending.cancel()
+        await asyncio.gather(task, timer, return_exceptions=True)
+    if task.cancelled():
+        raise TimedOut(f"no answer within {seconds:g} s")
+    return task.result()
+
+
+async def wait_event(event: asyncio.Event, seconds: float | None, clock: Clock) -> None:
+    """Return once ``event`` is set, or after ``seconds`` on ``clock`` (None: no limit), whichever comes first."""
+    with contextlib.suppress(TimedOut):
+        await within(event.wait(), seconds, clock)
 
 
 class FakeClock:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from ..._credentials import KEY_HEADER, CredentialAuth
 from ...errors import CredentialError, SpeechError
+from ..clock import Clock, TimedOut, within
 from ..context import Context
 from ..pipeline import Next
 from ..transport import Request, Response
@@ -34,7 +35,8 @@ def unsendable(secret: object) -> str | None:
 class Authentication:
     """Adds the key, token or credential to requests for the endpoint's origin and strips any
     from requests elsewhere (content URLs, foreign next links). A token refused with 401 is
-    dropped so that the next request gets a fresh one."""
+    dropped so that the next request gets a fresh one. A token provider or credential is waited
+    for no longer than the try's timeout (``CredentialError`` then)."""
 
     def __init__(
         self,
@@ -52,13 +54,18 @@ class Authentication:
             request.headers.pop(name, None)
         if not request.to_service:
             return await next(request, context)
+        seconds = request.timeout.total if request.timeout is not None else None
         if self._key is not None:
             request.headers[KEY_HEADER] = self._key
         elif self._token is not None:
-            token = self._token if isinstance(self._token, str) else await self._provided_token(self._token)
+            token = (
+                self._token
+                if isinstance(self._token, str)
+                else await self._provided_token(self._token, seconds, context.clock)
+            )
             request.headers["Authorization"] = f"Bearer {token}"
         elif self._credential is not None:
-            name, value = await self._credential.header()
+            name, value = await self._credential.header(seconds, context.clock)
             if (why := unsendable(value)) is not None:
                 raise CredentialError(f"credential=: the {name} header it gave {why}")
             request.headers[name] = value
@@ -71,12 +78,14 @@ class Authentication:
     send = send_with_credentials
 
     @staticmethod
-    async def _provided_token(provider: Callable[[], Awaitable[str]]) -> str:
-        """A token from the caller's token provider, or ``CredentialError`` saying what was wrong."""
+    async def _provided_token(provider: Callable[[], Awaitable[str]], seconds: float | None, clock: Clock) -> str:
+        """A token from the caller's token provider within ``seconds``, or ``CredentialError`` saying what was wrong."""
         try:
-            token = await provider()
+            token = await within(provider(), seconds, clock)
         except SpeechError:
             raise
+        except TimedOut as exc:
+            raise CredentialError(f"token=: the token provider gave no token within {seconds:g} s") from exc
         except Exception as exc:
             raise CredentialError(f"token=: the token provider raised {type(exc).__name__}") from exc
         if (why := unsendable(token)) is not None:

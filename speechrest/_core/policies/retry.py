@@ -98,18 +98,19 @@ class Retries:
     send = send_with_retries
 
     def _within_deadline(self, request: Request, context: Context) -> Request:
-        """The request with this try's timeout cut to what is left of the deadline."""
+        """The request with this try's timeout (the call's, else the client's) cut to what is left of the deadline."""
         given = context.options.get("timeout")
-        if given is None or isinstance(given, aiohttp.ClientTimeout):
+        if given is None:
+            timeout = self._default_timeout
+        elif isinstance(given, aiohttp.ClientTimeout):
             timeout = given
         else:
             timeout = aiohttp.ClientTimeout(total=given, connect=self._default_timeout.connect)
         deadline = self.policy.deadline
         if deadline is not None:
             left = max(0.001, deadline - (context.clock.monotonic() - context.started))
-            total = (timeout or self._default_timeout).total
-            if total is None or total > left:
-                timeout = aiohttp.ClientTimeout(total=left, connect=(timeout or self._default_timeout).connect)
+            if timeout.total is None or timeout.total > left:
+                timeout = aiohttp.ClientTimeout(total=left, connect=timeout.connect)
         request.timeout = timeout
         return request
 

@@ -1,0 +1,108 @@
+"""Time bounds everywhere (issue #17, item 5): a token provider or credential that never answers
+is given the try's timeout (cut to the call's deadline) and holds up no other request past its
+own. On the fake service and clock: the fake second each call ends at.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from fakes import FakeNetwork, FakeServer
+
+from speechrest import CredentialError, RetryPolicy, SpeechClient
+from speechrest._core.clock import TimedOut
+
+JOB = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d00"
+FILE = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d01"
+
+
+async def never() -> str:
+    """A token provider that never answers."""
+    await asyncio.Event().wait()
+    raise AssertionError("unreachable")
+
+
+class Token:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.expires_on = time.time() + 3600
+
+
+class SlowCredential:
+    """A token credential whose calls wait for ``gate`` (None: answer at once)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.gate: asyncio.Event | None = asyncio.Event()
+
+    async def get_token_info(self, *scopes: str) -> Token:
+        self.calls += 1
+        if self.gate is not None:
+            await self.gate.wait()
+        return Token(f"token-{self.calls}")
+
+
+@pytest.fixture
+async def client(net: FakeNetwork, service: FakeServer) -> AsyncIterator[SpeechClient]:
+    async with net.client(service, rate_limit=None) as c:
+        yield c
+
+
+# ----------------------------------------------------------------------------- credentials
+
+
+@pytest.mark.parametrize(
+    ("client_options", "call_options", "seconds"),
+    [
+        ({}, {}, 120),  # the client's timeout
+        ({"timeout": 10}, {}, 10),
+        ({}, {"timeout": 5}, 5),  # the call's
+        ({"retry": RetryPolicy(deadline=30)}, {}, 30),  # the deadline, shorter than the timeout
+    ],
+    ids=["client-timeout", "client-timeout-10", "call-timeout", "deadline"],
+)
+async def test_a_token_provider_that_never_answers_fails_within_the_try(
+    net: FakeNetwork, service: FakeServer, client_options: dict[str, Any], call_options: Any, seconds: float
+) -> None:
+    async with net.client(service, token=never, rate_limit=None, **client_options) as client:
+        with pytest.raises(CredentialError, match=f"token provider gave no token within {seconds:g} s") as caught:
+            await client.transcriptions.get(JOB, **call_options)
+    assert isinstance(caught.value.__cause__, TimedOut)
+    assert net.clock.monotonic() == seconds
+    assert service.requests == []
+
+
+async def test_a_credential_that_never_answers_fails_within_the_try(net: FakeNetwork, service: FakeServer) -> None:
+    credential = SlowCredential()
+    async with net.client(service, credential=credential, rate_limit=None) as client:
+        with pytest.raises(CredentialError, match="from SlowCredential: TimedOut: no answer within 5 s"):
+            await client.transcriptions.get(JOB, timeout=5)
+        assert net.clock.monotonic() == 5
+        assert service.requests == []
+        credential.gate = None  # it answers again: the next request starts a new try
+        service.reply(200, {"self": f"{service.url}/speechtotext/transcriptions/{JOB}", "status": "Running"})
+        await client.transcriptions.get(JOB)
+    assert service.last.headers["Authorization"] == "Bearer token-2"
+    assert credential.calls == 2
+
+
+async def test_a_hung_renewal_holds_no_request_past_its_own_timeout(net: FakeNetwork, service: FakeServer) -> None:
+    credential = SlowCredential()
+    ended: dict[str, float] = {}
+
+    async with net.client(service, credential=credential, rate_limit=None) as client:
+
+        async def call(name: str, start: float, timeout: float) -> None:
+            await net.clock.sleep(start)
+            with pytest.raises(CredentialError):
+                await client.transcriptions.get(JOB, timeout=timeout)
+            ended[name] = net.clock.monotonic()
+
+        await asyncio.gather(call("patient", 0, 60), call("hurried", 1, 5), call("later", 2, 20))
+    assert ended == {"patient": 60, "hurried": 6, "later": 22}  # each by its own timeout, none behind another
+    assert credential.calls == 1  # one try, shared
+    assert service.requests == []
