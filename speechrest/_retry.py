@@ -13,9 +13,12 @@ import attrs
 
 from ._core.records import Route
 
-__all__ = ["RETRY_STATUSES", "RetryPolicy", "is_create", "is_idempotent"]
+__all__ = ["MIN_POLL_SECONDS", "RETRY_STATUSES", "RetryPolicy", "is_create", "is_idempotent"]
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# A job's Retry-After shorter than this is not taken (a waiter told 0 would spend the quota),
+# unless the waiter asked to poll more often than that.
+MIN_POLL_SECONDS = 1.0
 # POST actions that change nothing when repeated (the same commit, ping or test again),
 # and fast transcription, which creates nothing.
 _SAFE_POST_ENDINGS = (":commit", ":ping", ":test", "/ping", "/test", ":transcribe", ":authorizecopy")
@@ -43,6 +46,13 @@ class RetryPolicy:
         if retry_after is None:
             return backoff
         return min(max(retry_after, 0.0), self.max_retry_after)
+
+    def poll_delay(self, retry_after: float | None, poll_interval: float) -> float:
+        """Seconds before asking for a running job again: its ``Retry-After`` held between a second
+        (``poll_interval`` if shorter) and ``max_retry_after``; ``poll_interval`` when it sent none."""
+        if retry_after is None:
+            return poll_interval
+        return min(max(retry_after, min(MIN_POLL_SECONDS, poll_interval)), self.max_retry_after)
 
 
 def is_idempotent(route: Route) -> bool:

@@ -4,7 +4,8 @@ Waiters register the ids they wait for and read states from an ``Inbox``. The ``
 hands each state to every inbox watching that id, whether it came from a web hook callback or
 from a ``Poller``, which looks at all watched jobs of its kind in one loop: a GET per job (no
 sooner than its ``Retry-After``) while few jobs wait, list sweeps filtered by
-``lastActionDateTime`` once many do. The poller runs while someone watches and stops with the
+``lastActionDateTime`` once many do; a job's ``Retry-After`` is held within the retry policy's
+bounds (``RetryPolicy.poll_delay``). The poller runs while someone watches and stops with the
 last watcher, or when the client closes.
 """
 
@@ -253,12 +254,13 @@ class Poller:
             entity, headers = await self._requester.call_with_headers(self._kind.get, {"id": entity_id}, {})
         except SpeechError as error:
             state: Any = error
-            delay = None  # its waiters end with the error; until they leave, it waits its turn
+            asked = None  # its waiters end with the error; until they leave, it waits its turn
         else:
-            state, delay = entity, parse_retry_after(headers.get("Retry-After"))
+            state, asked = entity, parse_retry_after(headers.get("Retry-After"))
         if entity_id in self._intervals:
-            if delay is None or self._router.safety_net is not None:
-                delay = self._interval([entity_id])
+            if self._router.safety_net is not None:
+                asked = None  # callbacks push its changes: looked at only as often as the safety net
+            delay = self._requester.retry.poll_delay(asked, self._interval([entity_id]))
             self._due[entity_id] = self._clock.monotonic() + delay
         self._router.publish(entity_id, state)
 

@@ -20,7 +20,6 @@ from ._scheduler import JobKind, Poller, Scheduler
 from .errors import JobFailedError, JobNotFinishedError, SpeechError, WaitTimeoutError, _text, parse_retry_after
 
 if TYPE_CHECKING:
-    from ._core.clock import Clock
     from ._core.records import Requester
 
 __all__ = ["Waitable", "wait_until_done"]
@@ -35,9 +34,11 @@ def _id_of(entity: Any) -> str:
 
 
 async def wait_until_done(
-    fetch: Fetch, what: str, clock: Clock, timeout: float | None, poll_interval: float = 5.0
+    fetch: Fetch, what: str, requester: Requester, timeout: float | None, poll_interval: float = 5.0
 ) -> Any:
-    """Poll ``fetch`` (entity, headers) until the entity is ``Succeeded``, sleeping on ``clock``; returns it."""
+    """Poll ``fetch`` (entity, headers) until the entity is ``Succeeded``, sleeping on the requester's
+    clock at the pace ``RetryPolicy.poll_delay`` sets; returns it."""
+    clock = requester.clock
     started = clock.monotonic()
     while True:
         entity, headers = await fetch()
@@ -46,8 +47,7 @@ async def wait_until_done(
             return entity
         if status == "Failed":
             raise JobFailedError(entity, what)
-        delay = parse_retry_after(headers.get("Retry-After"))
-        delay = poll_interval if delay is None else delay
+        delay = requester.retry.poll_delay(parse_retry_after(headers.get("Retry-After")), poll_interval)
         waited = clock.monotonic() - started
         if timeout is not None and waited + delay > timeout:
             if waited < timeout:

@@ -1,6 +1,7 @@
 """Time bounds everywhere (issue #17, item 5): a token provider or credential that never answers
 is given the try's timeout (cut to the call's deadline) and holds up no other request past its
-own. On the fake service and clock: the fake second each call ends at.
+own; a job's ``Retry-After`` paces a wait within the retry policy's bounds. On the fake
+service and clock: the requests made and the fake second each call ends at.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from fakes import FakeNetwork, FakeServer
+from fakes import FakeJobs, FakeNetwork, FakeServer, Seen, answer
 
-from speechrest import CredentialError, RetryPolicy, SpeechClient
+from speechrest import CredentialError, Response, RetryPolicy, SpeechClient
 from speechrest._core.clock import TimedOut
 
 JOB = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d00"
@@ -106,3 +107,58 @@ async def test_a_hung_renewal_holds_no_request_past_its_own_timeout(net: FakeNet
     assert ended == {"patient": 60, "hurried": 6, "later": 22}  # each by its own timeout, none behind another
     assert credential.calls == 1  # one try, shared
     assert service.requests == []
+
+
+# ----------------------------------------------------------------------------- a job's Retry-After in waits
+
+
+def retry_after(service: FakeServer, value: str) -> None:
+    """Make the fake jobs' Retry-After say ``value`` on every running job."""
+    serve = service.handler
+
+    def handle(seen: Seen) -> Response:
+        reply = serve(seen)
+        assert isinstance(reply, Response)
+        if "Retry-After" in reply.headers:
+            reply.headers["Retry-After"] = value
+        return reply
+
+    service.handler = handle
+
+
+@pytest.mark.parametrize("value", ["100000", "Thu, 01 Jan 2099 00:00:00 GMT"], ids=["seconds", "http-date"])
+@pytest.mark.parametrize("max_retry_after", [120, 30])
+async def test_a_jobs_long_retry_after_is_capped_by_max_retry_after(
+    value: str, max_retry_after: float, net: FakeNetwork, service: FakeServer
+) -> None:
+    FakeJobs(service, retry_after=1).add(JOB, done_at=50)
+    retry_after(service, value)
+    async with net.client(service, rate_limit=None, retry=RetryPolicy(max_retry_after=max_retry_after)) as client:
+        await client.transcriptions.wait(JOB)
+    expected = {120: [0, 120], 30: [0, 30, 60]}[int(max_retry_after)]
+    assert service.times == expected
+
+
+@pytest.mark.parametrize(("poll_interval", "pace"), [(5, 1), (0.5, 0.5)])
+async def test_a_jobs_retry_after_0_is_taken_as_a_second(
+    poll_interval: float, pace: float, service: FakeServer, client: SpeechClient
+) -> None:
+    """At least a second between looks (or the waiter's own poll interval, if shorter)."""
+    FakeJobs(service, retry_after=0).add(JOB, done_at=3)
+    await client.transcriptions.wait(JOB, poll_interval=poll_interval)
+    assert service.times == [n * pace for n in range(int(3 / pace) + 1)]
+
+
+async def test_a_model_copys_retry_after_is_capped_too(net: FakeNetwork, service: FakeServer) -> None:
+    path = f"/speechtotext/operations/models/copy/{JOB}"
+
+    def operation(seen: Seen) -> Response:
+        done = seen.at >= 50
+        body = {"id": JOB, "self": f"{service.url}{path}", "status": "Succeeded" if done else "Running"}
+        return answer(200, body, None if done else {"Retry-After": "100000"})
+
+    service.handler = operation
+    async with net.client(service, rate_limit=None, retry=RetryPolicy(max_retry_after=60)) as client:
+        done = await client.operations.wait(JOB, timeout=1000)
+    assert str(done.status.value) == "Succeeded"
+    assert service.times == [0, 60]

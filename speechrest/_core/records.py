@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from typing_extensions import TypedDict
 
     from .._pager import AsyncPager as AsyncPager
+    from .._retry import RetryPolicy
     from .clock import Clock
     from .otel import Telemetry
 
@@ -87,6 +88,10 @@ class Requester(Protocol):
     @property
     def telemetry(self) -> Telemetry | None:
         """Spans and metrics (None without OpenTelemetry)."""
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The client's retry policy (its bounds also pace waits)."""
 
     async def call(self, operation: str, args: Mapping[str, Any], options: CallOptions) -> Any:
         """Run an operation; its answer as a model (None when it has no body)."""

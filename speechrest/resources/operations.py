@@ -38,7 +38,7 @@ class Operations(OperationsGroup):
         return await wait_until_done(
             lambda: self._requester.call_with_headers("Operations_GetModelCopy", {"id": operation_id}, options),
             f"operation {operation_id}",
-            self._requester.clock,
+            self._requester,
             timeout,
             poll_interval,
         )
