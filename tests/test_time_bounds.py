@@ -1,21 +1,23 @@
 """Time bounds everywhere (issue #17, item 5): a token provider or credential that never answers
 is given the try's timeout (cut to the call's deadline) and holds up no other request past its
-own; a job's ``Retry-After`` paces a wait within the retry policy's bounds. On the fake
-service and clock: the requests made and the fake second each call ends at.
+own; a job's ``Retry-After`` paces a wait within the retry policy's bounds; an expired result
+URL is renewed a bounded number of times. On the fake service and clock: the requests made
+and the fake second each call ends at.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from fakes import FakeJobs, FakeNetwork, FakeServer, Seen, answer
 
-from speechrest import CredentialError, Response, RetryPolicy, SpeechClient
+from speechrest import CredentialError, PermissionDeniedError, Response, RetryPolicy, SpeechClient
 from speechrest._core.clock import TimedOut
+from speechrest.resources.transcriptions import MAX_URL_RENEWALS
 
 JOB = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d00"
 FILE = "0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d01"
@@ -162,3 +164,43 @@ async def test_a_model_copys_retry_after_is_capped_too(net: FakeNetwork, service
         done = await client.operations.wait(JOB, timeout=1000)
     assert str(done.status.value) == "Succeeded"
     assert service.times == [0, 60]
+
+
+# ----------------------------------------------------------------------------- expired result URLs
+
+
+def behind_a_firewall(service: FakeServer, storage: FakeServer) -> None:
+    """A succeeded transcription with one result file that storage refuses (403) forever."""
+    base = f"{service.url}/speechtotext/transcriptions/{JOB}"
+
+    def file(kind: str) -> dict[str, Any]:
+        link = {"contentUrl": f"{storage.url}/{kind}?sig=s"}
+        return {"self": f"{base}/files/{FILE}", "kind": kind, "name": f"{kind}.json", "links": link}
+
+    def api(seen: Seen) -> Response:
+        if seen.path.endswith(JOB):
+            return answer(200, {"self": base, "status": "Succeeded"})
+        if seen.path.endswith("/files"):
+            return answer(200, {"values": [file("Transcription"), file("TranscriptionReport")]})
+        kind = "TranscriptionReport" if storage.requests[-1].path.endswith("Report") else "Transcription"
+        return answer(200, file(kind))
+
+    service.handler = api
+    storage.handler = lambda seen: answer(403, "<Error><Code>AuthorizationFailure</Code></Error>")
+
+
+@pytest.mark.parametrize("read", [lambda c: c.transcriptions.results(JOB), lambda c: c.transcriptions.report(JOB)])
+async def test_a_result_url_refused_forever_is_renewed_twice_then_raises(
+    read: Callable[[SpeechClient], Any], service: FakeServer, storage: FakeServer, client: SpeechClient
+) -> None:
+    behind_a_firewall(service, storage)
+    with pytest.raises(PermissionDeniedError):
+        reading = read(client)
+        if hasattr(reading, "__aiter__"):
+            async for _ in reading:
+                pass
+        else:
+            await reading
+    assert len(storage.requests) == MAX_URL_RENEWALS + 1 == 3
+    renewals = [r for r in service.requests if f"/files/{FILE}" in r.path]
+    assert len(renewals) == MAX_URL_RENEWALS

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_FAST_AUDIO_BYTES", "AudioSource", "Transcriptions"]
 
+# An expired content URL is renewed this many times at most (a storage firewall refuses every one).
+MAX_URL_RENEWALS = 2
 # Fast transcription takes audio under 300 MB (and under 120 minutes, which only the service can tell).
 MAX_FAST_AUDIO_BYTES = 300 * 1000 * 1000
 # Audio as a path, an open binary file, bytes, or an async stream of bytes (streamed, never read whole).
@@ -70,8 +72,9 @@ class Transcriptions(Waitable, TranscriptionsGroup):
 
         Files are fetched from their content URLs without credentials, ``concurrency`` at a
         time ahead of the one you read, and yielded in the service's order. An expired URL (403)
-        is renewed by asking for the file again; a file that is not there yet (404, which happens
-        right after ``Succeeded``) is asked for again for up to ``settle_seconds``.
+        is renewed by asking for the file again (twice at most, then ``PermissionDeniedError``); a
+        file that is not there yet (404, which happens right after ``Succeeded``) is asked for
+        again for up to ``settle_seconds``.
 
         Given an id, or a state that does not say ``Succeeded``, it first asks the service (one GET):
         ``JobFailedError`` (with the service's error) if the transcription failed,
@@ -119,10 +122,14 @@ class Transcriptions(Waitable, TranscriptionsGroup):
         clock = self._requester.clock
         deadline = clock.monotonic() + settle_seconds
         pause = 0.25
+        renewals = 0
         while True:
             try:
                 return await self._requester.download(file.links.content_url, {})
             except PermissionDeniedError:  # the SAS URL expired: a fresh one comes with the file
+                if renewals >= MAX_URL_RENEWALS:
+                    raise
+                renewals += 1
                 file = await self.get_file(transcription_id, file.id)
             except NotFoundError:
                 if clock.monotonic() + pause > deadline:
