@@ -68,6 +68,7 @@ class UploadProgress:
 
 
 ProgressCallback = Callable[[UploadProgress], Awaitable[None] | None]
+Block = tuple[int, bytes, bytes]  # offset, bytes, digest
 
 DIGEST_BYTES = 18
 # "sr", index, block size, source size (0: unknown), SHA-256 prefix: 36 bytes, 48 Base64 characters
@@ -147,15 +148,16 @@ class BlockUploader:
 
     async def send(
         self,
-        blocks: AsyncIterator[tuple[int, bytes]],
+        blocks: AsyncIterator[Block],
         *,
         block_size: int,
         total: int | None = None,
         resume: bool = False,
         options: CallOptions | None = None,
     ) -> None:
-        """Send ``(offset, bytes)`` blocks cut at ``block_size`` and commit them. When resuming, the
-        blocks already there must be the source's (``InvalidArgumentError`` if not) and are not sent."""
+        """Send ``(offset, bytes, digest)`` blocks cut at ``block_size`` and commit them. When
+        resuming, the blocks already there must be the source's (``InvalidArgumentError`` if not)
+        and are not sent."""
         options = options or {}
         stored = await self._stored(block_size, total, options) if resume else {}
         self._done += sum(size for _, size in stored.values())  # reported at once, not as a jump that looks like speed
@@ -204,7 +206,7 @@ class BlockUploader:
 
     async def _missing(
         self,
-        blocks: AsyncIterator[tuple[int, bytes]],
+        blocks: AsyncIterator[Block],
         block_size: int,
         total: int | None,
         stored: dict[int, tuple[BlockId, int]],
@@ -216,9 +218,9 @@ class BlockUploader:
         last = max(stored, default=-1)
         held: list[tuple[str, int, bytes]] = []
         end = 0
-        async for offset, chunk in blocks:
+        async for offset, chunk, hashed in blocks:
             index = len(ids)
-            block = BlockId(index, block_size, total, await asyncio.to_thread(digest, chunk))
+            block = BlockId(index, block_size, total, hashed)
             end = offset + len(chunk)
             there = stored.get(index)
             if there is None:
@@ -391,35 +393,51 @@ def size_of(data: Any) -> int | None:
     return None
 
 
-async def chain(first: tuple[int, bytes], rest: AsyncIterator[tuple[int, bytes]]) -> AsyncIterator[tuple[int, bytes]]:
+async def chain(first: Block, rest: AsyncIterator[Block]) -> AsyncIterator[Block]:
     yield first
     async for block in rest:
         yield block
 
 
-async def blocks(source: Any, size: int) -> AsyncIterator[tuple[int, bytes]]:
-    """(offset, bytes) blocks of ``size`` bytes (the last one shorter) from any source."""
+def with_digest(data: bytes | bytearray | memoryview) -> tuple[bytes, bytes]:
+    """A block's bytes and their digest (in a worker thread: hashing 8 MiB takes milliseconds)."""
+    chunk = bytes(data)
+    return chunk, digest(chunk)
+
+
+def read_with_digest(handle: IO[bytes], size: int) -> tuple[bytes, bytes]:
+    return with_digest(handle.read(size))
+
+
+async def blocks(source: Any, size: int) -> AsyncIterator[Block]:
+    """(offset, bytes, digest) blocks of ``size`` bytes (the last one shorter) from any source."""
     offset = 0
     if isinstance(source, (bytes, bytearray, memoryview)):
         view = memoryview(source)
         for start in range(0, len(view), size):
-            yield start, bytes(view[start : start + size])
+            chunk, hashed = await asyncio.to_thread(with_digest, view[start : start + size])
+            yield start, chunk, hashed
         return
     if isinstance(source, AsyncIterable):
         pending = bytearray()
-        async for chunk in source:
-            pending += chunk
+        async for piece in source:
+            pending += piece
             while len(pending) >= size:
-                yield offset, bytes(pending[:size])
+                chunk, hashed = await asyncio.to_thread(with_digest, pending[:size])
+                yield offset, chunk, hashed
                 del pending[:size]
                 offset += size
         if pending:
-            yield offset, bytes(pending)
+            chunk, hashed = await asyncio.to_thread(with_digest, pending)
+            yield offset, chunk, hashed
         return
     handle = source.open("rb") if isinstance(source, Path) else source
     try:
-        while chunk := await asyncio.to_thread(handle.read, size):
-            yield offset, chunk
+        while True:
+            chunk, hashed = await asyncio.to_thread(read_with_digest, handle, size)
+            if not chunk:
+                return
+            yield offset, chunk, hashed
             offset += len(chunk)
     finally:
         if isinstance(source, Path):
