@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from speechrest.errors import ResponseParseError
 from speechrest.results import TranscriptionResult
 
 SECOND = 10_000_000  # ticks
@@ -111,7 +112,7 @@ def test_float_ticks_from_older_files_are_exact() -> None:
         {"durationInTicks": 7600000.0, "recognizedPhrases": [phrase("Hi.", 0.0, 0.76, None, [])]}
     )
     assert old.duration_ticks == 7_600_000 and isinstance(old.duration_ticks, int)
-    with pytest.raises(ValueError, match="whole number"):
+    with pytest.raises(ResponseParseError, match="whole number"):
         TranscriptionResult.from_batch({"durationInTicks": 7600000.5})
 
 

@@ -23,9 +23,9 @@ class Headers(dict[str, str]):
 
     def __missing__(self, name: str) -> str:
         key = name.lower()
-        if key == name:
+        if key == name or not super().__contains__(key):
             raise KeyError(name)
-        return self[key]
+        return super().__getitem__(key)
 
     def __contains__(self, name: object) -> bool:
         return super().__contains__(name.lower() if isinstance(name, str) else name)
