@@ -16,10 +16,12 @@ class Headers(dict[str, str]):
     """
 
     def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
-        super().__init__()
+        joined: dict[str, str] = {}  # built as a plain dict: every answer passes through here
         for name, value in headers.items() if isinstance(headers, Mapping) else headers:
             key = name.lower()
-            super().__setitem__(key, f"{super().__getitem__(key)}, {value}" if super().__contains__(key) else value)
+            earlier = joined.get(key)
+            joined[key] = value if earlier is None else f"{earlier}, {value}"
+        super().__init__(joined)
 
     def __missing__(self, name: str) -> str:
         key = name.lower()

@@ -94,16 +94,16 @@ class OperationSpans:
 
     async def send_traced(self, request: Request, context: Context, next: Next) -> Response:
         with self._telemetry.tracer.start_as_current_span(
-            request.operation,
-            kind=SpanKind.INTERNAL,
-            attributes={
-                OPERATION_ID: request.operation,
-                "speechrest.api_version": self._api_version,
-                **_request_attributes(request),
-            },
-            record_exception=False,
-            set_status_on_exception=False,
+            request.operation, kind=SpanKind.INTERNAL, record_exception=False, set_status_on_exception=False
         ) as span:
+            if span.is_recording():  # no SDK configured: nothing to describe
+                span.set_attributes(
+                    {
+                        OPERATION_ID: request.operation,
+                        "speechrest.api_version": self._api_version,
+                        **_request_attributes(request),
+                    }
+                )
             call = Call(self._telemetry, span, request.operation)
             try:
                 response = await next(request, attrs.evolve(context, observer=call))
@@ -132,18 +132,16 @@ class TrySpans:
 
     async def send_traced_try(self, request: Request, context: Context, next: Next) -> Response:
         telemetry = self._telemetry
-        attributes = _request_attributes(request)
-        call = context.observer
-        if isinstance(call, Call) and call.tries > 1:
-            attributes["http.request.resend_count"] = call.tries - 1
         counted: Attributes = {OPERATION_ID: request.operation, "http.request.method": request.method}
         with telemetry.tracer.start_as_current_span(
-            request.method,
-            kind=SpanKind.CLIENT,
-            attributes=attributes,
-            record_exception=False,
-            set_status_on_exception=False,
+            request.method, kind=SpanKind.CLIENT, record_exception=False, set_status_on_exception=False
         ) as span:
+            if span.is_recording():  # no SDK configured: nothing to describe
+                attributes = _request_attributes(request)
+                call = context.observer
+                if isinstance(call, Call) and call.tries > 1:
+                    attributes["http.request.resend_count"] = call.tries - 1
+                span.set_attributes(attributes)
             try:
                 response = await next(request, context)
             except Exception as error:

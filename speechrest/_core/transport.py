@@ -173,7 +173,11 @@ class AiohttpTransport:
                 allow_redirects=False,
                 proxy=self._proxy_for(url),
             ) as answer:
-                body = await take_body(request, answer.status, answer.content.iter_chunked(_CHUNK))
+                length = answer.content_length
+                if length is not None and length <= request.max_body and not _encoded(answer) and not request.save_to:
+                    body = await answer.read()  # the usual answer: its size is known and within the cap
+                else:
+                    body = await take_body(request, answer.status, answer.content.iter_chunked(_CHUNK))
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise TransportError(f"{request.operation}: could not connect to {url.host}: {exc}", sent=False) from exc
         except asyncio.TimeoutError as exc:
@@ -189,6 +193,11 @@ class AiohttpTransport:
 
     def __repr__(self) -> str:
         return f"<AiohttpTransport {'own' if self._owns_session else 'caller'}'s session>"
+
+
+def _encoded(answer: aiohttp.ClientResponse) -> bool:
+    """Compressed: its ``Content-Length`` says nothing of the size it inflates to."""
+    return answer.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
 
 
 # A MockTransport handler: a request in, a response out (or an awaitable of one).
