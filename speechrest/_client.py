@@ -62,6 +62,14 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from ._core.records import CallOptions
+    from ._generated.groups import (
+        DatasetsEntity,
+        EndpointsEntity,
+        EvaluationsEntity,
+        ModelsEntity,
+        OperationsEntity,
+        TranscriptionsEntity,
+    )
     from .webhooks import WebHookEvent
 
 __all__ = ["DEFAULT_API_VERSION", "SpeechClient", "TokenProvider"]
@@ -318,15 +326,15 @@ class SpeechClient:
             telemetry=telemetry,
         )
         self._scheduler = Scheduler(self._requester)
-        self.transcriptions = Transcriptions(self._requester, self._scheduler)
-        self.datasets = Datasets(self._requester, self._scheduler)
-        self.models = Models(self._requester, self._scheduler)
-        self.evaluations = Evaluations(self._requester, self._scheduler)
-        self.endpoints = Endpoints(self._requester, self._scheduler)
+        self.transcriptions: Transcriptions[TranscriptionsEntity] = Transcriptions(self._requester, self._scheduler)
+        self.datasets: Datasets[DatasetsEntity] = Datasets(self._requester, self._scheduler)
+        self.models: Models[ModelsEntity] = Models(self._requester, self._scheduler)
+        self.evaluations: Evaluations[EvaluationsEntity] = Evaluations(self._requester, self._scheduler)
+        self.endpoints: Endpoints[EndpointsEntity] = Endpoints(self._requester, self._scheduler)
         self.projects = Projects(self._requester)
         self.web_hooks = WebHooks(self._requester)
         self.service_health = ServiceHealth(self._requester)
-        self.operations = Operations(self._requester)
+        self.operations: Operations[OperationsEntity] = Operations(self._requester)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> SpeechClient:

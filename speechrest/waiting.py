@@ -12,7 +12,7 @@ import inspect
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar, overload
 from uuid import UUID
 
 from ._core.telemetry import traced, traced_iteration
@@ -22,7 +22,13 @@ from .errors import JobFailedError, JobNotFinishedError, SpeechError, WaitTimeou
 if TYPE_CHECKING:
     from ._core.records import Requester
 
-__all__ = ["Waitable", "wait_until_done"]
+__all__ = ["Outcome", "TEntity", "Waitable", "wait_until_done"]
+
+# The entity a group waits for (its version's ``Transcription``, ``Dataset``...): generated
+# per-version typing binds it (tools/codegen/handwritten.py reads the methods that use it).
+TEntity = TypeVar("TEntity")
+# What a waiter ends a job with: the entity once Succeeded, or the error saying why not.
+Outcome: TypeAlias = TEntity | JobFailedError | WaitTimeoutError
 
 Fetch = Callable[[], Awaitable[tuple[Any, Mapping[str, str]]]]
 Progress = Callable[[int, int], Awaitable[None] | None]  # (finished, total), plain or async
@@ -56,7 +62,7 @@ async def wait_until_done(
         await clock.sleep(delay)
 
 
-class Waitable:
+class Waitable(Generic[TEntity]):
     """``wait`` for a resource group whose entities run NotStarted -> Running -> Succeeded/Failed."""
 
     _requester: Requester
@@ -75,7 +81,9 @@ class Waitable:
     SWEEP_SLACK: ClassVar[timedelta] = timedelta(seconds=10)
 
     @traced
-    async def wait(self, entity: Any, *, timeout: float | None = None, poll_interval: float = 5.0) -> Any:
+    async def wait(
+        self, entity: TEntity | str | UUID, *, timeout: float | None = None, poll_interval: float = 5.0
+    ) -> TEntity:
         """Wait until an entity (or the one with this id) is ``Succeeded`` and return it.
 
         Polled no sooner than the service's ``Retry-After`` asks (``poll_interval`` when it does
@@ -87,13 +95,13 @@ class Waitable:
     @traced_iteration
     async def as_completed(
         self,
-        entities: Iterable[Any],
+        entities: Iterable[TEntity | str | UUID],
         *,
         timeout: float | None = None,
         job_timeout: float | None = None,
         poll_interval: float = 5.0,
         progress: Progress | None = None,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[Outcome[TEntity]]:
         """Yield each entity as it finishes (``Succeeded``), or a ``JobFailedError`` for one that
         failed; a ``WaitTimeoutError`` for a job still unfinished ``job_timeout`` seconds after it
         was created, and for every job left when ``timeout`` (overall) passes. ``progress`` gets
@@ -193,10 +201,36 @@ class Waitable:
         created = getattr(entity, "created_date_time", None)  # None too for a bare id
         return None if created is None else (self._requester.server_now() - created).total_seconds()
 
+    @overload
+    async def wait_all(
+        self,
+        /,
+        entities: Iterable[TEntity | str | UUID],
+        *,
+        timeout: float | None = None,
+        job_timeout: float | None = None,
+        poll_interval: float = 5.0,
+        progress: Progress | None = None,
+        return_exceptions: Literal[False] = False,
+    ) -> list[TEntity]: ...
+
+    @overload
+    async def wait_all(
+        self,
+        /,
+        entities: Iterable[TEntity | str | UUID],
+        *,
+        timeout: float | None = None,
+        job_timeout: float | None = None,
+        poll_interval: float = 5.0,
+        progress: Progress | None = None,
+        return_exceptions: bool,
+    ) -> list[Outcome[TEntity]]: ...
+
     @traced
     async def wait_all(
         self,
-        entities: Iterable[Any],
+        entities: Iterable[TEntity | str | UUID],
         *,
         timeout: float | None = None,
         job_timeout: float | None = None,
@@ -208,7 +242,7 @@ class Waitable:
         first one seen) unless ``return_exceptions``, which puts its error in its place instead."""
         order = [_id_of(e) for e in entities]
         done: dict[str, Any] = {}
-        outcomes = self.as_completed(
+        outcomes: AsyncIterator[Any] = self.as_completed(
             order, timeout=timeout, job_timeout=job_timeout, poll_interval=poll_interval, progress=progress
         )
         async for outcome in outcomes:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from typing_extensions import Unpack
 
     from .._core.records import AsyncPager, BinaryBody, CallOptions, Requester
@@ -18,6 +20,16 @@ if TYPE_CHECKING:
     from .v3_1 import models as v3_1
     from .v2024_11_15 import models as v2024_11_15
     from .v2025_10_15 import models as v2025_10_15
+
+    # The entity each hand-written group reads (its ``TEntity``), on any API version.
+    DatasetsEntity: TypeAlias = v3_0.Dataset | v3_1.Dataset | v2024_11_15.Dataset | v2025_10_15.Dataset
+    EndpointsEntity: TypeAlias = v3_0.Endpoint | v2024_11_15.Endpoint | v2025_10_15.Endpoint
+    EvaluationsEntity: TypeAlias = v3_0.Evaluation | v3_1.Evaluation | v2024_11_15.Evaluation | v2025_10_15.Evaluation
+    ModelsEntity: TypeAlias = v3_0.Model | v3_1.CustomModel | v2024_11_15.CustomModel | v2025_10_15.CustomModel
+    OperationsEntity: TypeAlias = v2024_11_15.Operation
+    TranscriptionsEntity: TypeAlias = (
+        v3_0.Transcription | v3_1.Transcription | v2024_11_15.Transcription | v2025_10_15.Transcription
+    )
 
 
 class DatasetsGroup:

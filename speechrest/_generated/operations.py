@@ -28,7 +28,7 @@ async def copy_model_to_subscription(
 ) -> v3_0.Model:
     """Copy a model to a Speech resource of another subscription.
 
-    ``POST /models/{id}/copyto`` (``CopyModelToSubscription``; API versions v3.0).
+    ``POST /models/{id}/copyto`` (``CopyModelToSubscription``; API version v3.0).
     """
     return await client.requester.invoke("CopyModelToSubscription", {"id": id, "modelCopy": model_copy}, options)
 
@@ -38,7 +38,7 @@ async def create_dataset(
 ) -> v3_0.Dataset:
     """Create a dataset.
 
-    ``POST /datasets`` (``CreateDataset``; API versions v3.0).
+    ``POST /datasets`` (``CreateDataset``; API version v3.0).
     """
     return await client.requester.invoke("CreateDataset", {"dataset": dataset}, options)
 
@@ -48,7 +48,7 @@ async def create_endpoint(
 ) -> v3_0.Endpoint:
     """Create an endpoint.
 
-    ``POST /endpoints`` (``CreateEndpoint``; API versions v3.0).
+    ``POST /endpoints`` (``CreateEndpoint``; API version v3.0).
     """
     return await client.requester.invoke("CreateEndpoint", {"endpoint": endpoint}, options)
 
@@ -58,7 +58,7 @@ async def create_evaluation(
 ) -> v3_0.Evaluation:
     """Create an evaluation.
 
-    ``POST /evaluations`` (``CreateEvaluation``; API versions v3.0).
+    ``POST /evaluations`` (``CreateEvaluation``; API version v3.0).
     """
     return await client.requester.invoke("CreateEvaluation", {"evaluation": evaluation}, options)
 
@@ -68,7 +68,7 @@ async def create_hook(
 ) -> None:
     """Create a web hook.
 
-    ``POST /webhooks`` (``CreateHook``; API versions v3.0).
+    ``POST /webhooks`` (``CreateHook``; API version v3.0).
     """
     await client.requester.invoke("CreateHook", {"webHook": web_hook}, options)
 
@@ -78,7 +78,7 @@ async def create_model(
 ) -> v3_0.Model:
     """Create a custom model.
 
-    ``POST /models`` (``CreateModel``; API versions v3.0).
+    ``POST /models`` (``CreateModel``; API version v3.0).
     """
     return await client.requester.invoke("CreateModel", {"model": model}, options)
 
@@ -88,7 +88,7 @@ async def create_project(
 ) -> None:
     """Create a project.
 
-    ``POST /projects`` (``CreateProject``; API versions v3.0).
+    ``POST /projects`` (``CreateProject``; API version v3.0).
     """
     await client.requester.invoke("CreateProject", {"project": project}, options)
 
@@ -98,7 +98,7 @@ async def create_transcription(
 ) -> v3_0.Transcription:
     """Create a transcription.
 
-    ``POST /transcriptions`` (``CreateTranscription``; API versions v3.0).
+    ``POST /transcriptions`` (``CreateTranscription``; API version v3.0).
     """
     return await client.requester.invoke("CreateTranscription", {"transcription": transcription}, options)
 
@@ -281,7 +281,7 @@ async def datasets_upload(
 ) -> v3_1.Dataset:
     """Create a dataset from a file sent in a form.
 
-    ``POST /datasets/upload`` (``Datasets_Upload``; API versions v3.1).
+    ``POST /datasets/upload`` (``Datasets_Upload``; API version v3.1).
     """
     return await client.requester.invoke(
         "Datasets_Upload",
@@ -314,7 +314,7 @@ async def delete_base_model_log(
 ) -> None:
     """Delete one log of the base model endpoint of a locale.
 
-    ``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``DeleteBaseModelLog``; API versions v3.0).
+    ``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``DeleteBaseModelLog``; API version v3.0).
     """
     await client.requester.invoke("DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
 
@@ -324,7 +324,7 @@ async def delete_base_model_logs(
 ) -> None:
     """Delete the logs of the base model endpoint of a locale.
 
-    ``DELETE /endpoints/base/{locale}/files/logs`` (``DeleteBaseModelLogs``; API versions v3.0).
+    ``DELETE /endpoints/base/{locale}/files/logs`` (``DeleteBaseModelLogs``; API version v3.0).
     """
     await client.requester.invoke("DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
 
@@ -332,7 +332,7 @@ async def delete_base_model_logs(
 async def delete_dataset(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a dataset.
 
-    ``DELETE /datasets/{id}`` (``DeleteDataset``; API versions v3.0).
+    ``DELETE /datasets/{id}`` (``DeleteDataset``; API version v3.0).
     """
     await client.requester.invoke("DeleteDataset", {"id": id}, options)
 
@@ -340,7 +340,7 @@ async def delete_dataset(client: HasRequester, *, id: str | UUID, **options: Unp
 async def delete_endpoint(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete an endpoint.
 
-    ``DELETE /endpoints/{id}`` (``DeleteEndpoint``; API versions v3.0).
+    ``DELETE /endpoints/{id}`` (``DeleteEndpoint``; API version v3.0).
     """
     await client.requester.invoke("DeleteEndpoint", {"id": id}, options)
 
@@ -350,7 +350,7 @@ async def delete_endpoint_log(
 ) -> None:
     """Delete one log of an endpoint.
 
-    ``DELETE /endpoints/{id}/files/logs/{logId}`` (``DeleteEndpointLog``; API versions v3.0).
+    ``DELETE /endpoints/{id}/files/logs/{logId}`` (``DeleteEndpointLog``; API version v3.0).
     """
     await client.requester.invoke("DeleteEndpointLog", {"id": id, "logId": log_id}, options)
 
@@ -360,7 +360,7 @@ async def delete_endpoint_logs(
 ) -> None:
     """Delete the logs of an endpoint.
 
-    ``DELETE /endpoints/{id}/files/logs`` (``DeleteEndpointLogs``; API versions v3.0).
+    ``DELETE /endpoints/{id}/files/logs`` (``DeleteEndpointLogs``; API version v3.0).
     """
     await client.requester.invoke("DeleteEndpointLogs", {"id": id, "endDate": end_date}, options)
 
@@ -368,7 +368,7 @@ async def delete_endpoint_logs(
 async def delete_evaluation(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete an evaluation.
 
-    ``DELETE /evaluations/{id}`` (``DeleteEvaluation``; API versions v3.0).
+    ``DELETE /evaluations/{id}`` (``DeleteEvaluation``; API version v3.0).
     """
     await client.requester.invoke("DeleteEvaluation", {"id": id}, options)
 
@@ -376,7 +376,7 @@ async def delete_evaluation(client: HasRequester, *, id: str | UUID, **options: 
 async def delete_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a web hook.
 
-    ``DELETE /webhooks/{id}`` (``DeleteHook``; API versions v3.0).
+    ``DELETE /webhooks/{id}`` (``DeleteHook``; API version v3.0).
     """
     await client.requester.invoke("DeleteHook", {"id": id}, options)
 
@@ -384,7 +384,7 @@ async def delete_hook(client: HasRequester, *, id: str | UUID, **options: Unpack
 async def delete_model(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a custom model.
 
-    ``DELETE /models/{id}`` (``DeleteModel``; API versions v3.0).
+    ``DELETE /models/{id}`` (``DeleteModel``; API version v3.0).
     """
     await client.requester.invoke("DeleteModel", {"id": id}, options)
 
@@ -392,7 +392,7 @@ async def delete_model(client: HasRequester, *, id: str | UUID, **options: Unpac
 async def delete_project(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a project.
 
-    ``DELETE /projects/{id}`` (``DeleteProject``; API versions v3.0).
+    ``DELETE /projects/{id}`` (``DeleteProject``; API version v3.0).
     """
     await client.requester.invoke("DeleteProject", {"id": id}, options)
 
@@ -400,7 +400,7 @@ async def delete_project(client: HasRequester, *, id: str | UUID, **options: Unp
 async def delete_transcription(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Delete a transcription.
 
-    ``DELETE /transcriptions/{id}`` (``DeleteTranscription``; API versions v3.0).
+    ``DELETE /transcriptions/{id}`` (``DeleteTranscription``; API version v3.0).
     """
     await client.requester.invoke("DeleteTranscription", {"id": id}, options)
 
@@ -431,7 +431,7 @@ async def endpoints_delete_base_model_log(
 ) -> None:
     """Delete one log of the base model endpoint of a locale.
 
-    ``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_DeleteBaseModelLog``; API versions v3.1).
+    ``DELETE /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_DeleteBaseModelLog``; API version v3.1).
     """
     await client.requester.invoke("Endpoints_DeleteBaseModelLog", {"locale": locale, "logId": log_id}, options)
 
@@ -441,7 +441,7 @@ async def endpoints_delete_base_model_logs(
 ) -> None:
     """Delete the logs of the base model endpoint of a locale.
 
-    ``DELETE /endpoints/base/{locale}/files/logs`` (``Endpoints_DeleteBaseModelLogs``; API versions v3.1).
+    ``DELETE /endpoints/base/{locale}/files/logs`` (``Endpoints_DeleteBaseModelLogs``; API version v3.1).
     """
     await client.requester.invoke("Endpoints_DeleteBaseModelLogs", {"locale": locale, "endDate": end_date}, options)
 
@@ -451,7 +451,7 @@ async def endpoints_delete_log(
 ) -> None:
     """Delete one log of an endpoint.
 
-    ``DELETE /endpoints/{id}/files/logs/{logId}`` (``Endpoints_DeleteLog``; API versions v3.1).
+    ``DELETE /endpoints/{id}/files/logs/{logId}`` (``Endpoints_DeleteLog``; API version v3.1).
     """
     await client.requester.invoke("Endpoints_DeleteLog", {"id": id, "logId": log_id}, options)
 
@@ -461,7 +461,7 @@ async def endpoints_delete_logs(
 ) -> None:
     """Delete the logs of an endpoint.
 
-    ``DELETE /endpoints/{id}/files/logs`` (``Endpoints_DeleteLogs``; API versions v3.1).
+    ``DELETE /endpoints/{id}/files/logs`` (``Endpoints_DeleteLogs``; API version v3.1).
     """
     await client.requester.invoke("Endpoints_DeleteLogs", {"id": id, "endDate": end_date}, options)
 
@@ -486,7 +486,7 @@ async def endpoints_get_base_model_log(
 ) -> v3_1.File:
     """Get one log of the base model endpoint of a locale.
 
-    ``GET /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_GetBaseModelLog``; API versions v3.1).
+    ``GET /endpoints/base/{locale}/files/logs/{logId}`` (``Endpoints_GetBaseModelLog``; API version v3.1).
     """
     return await client.requester.invoke(
         "Endpoints_GetBaseModelLog",
@@ -505,7 +505,7 @@ async def endpoints_get_log(
 ) -> v3_1.File:
     """Get one log of an endpoint.
 
-    ``GET /endpoints/{id}/files/logs/{logId}`` (``Endpoints_GetLog``; API versions v3.1).
+    ``GET /endpoints/{id}/files/logs/{logId}`` (``Endpoints_GetLog``; API version v3.1).
     """
     return await client.requester.invoke(
         "Endpoints_GetLog", {"id": id, "logId": log_id, "sasValidityInSeconds": sas_validity_in_seconds}, options
@@ -547,7 +547,7 @@ def endpoints_list_base_model_logs(
 ) -> AsyncPager[v3_1.File]:
     """List the logs of the base model endpoint of a locale, a page at a time.
 
-    ``GET /endpoints/base/{locale}/files/logs`` (``Endpoints_ListBaseModelLogs``; API versions v3.1).
+    ``GET /endpoints/base/{locale}/files/logs`` (``Endpoints_ListBaseModelLogs``; API version v3.1).
     """
     return client.requester.page_operation(
         "Endpoints_ListBaseModelLogs",
@@ -569,7 +569,7 @@ def endpoints_list_logs(
 ) -> AsyncPager[v3_1.File]:
     """List the logs of an endpoint, a page at a time.
 
-    ``GET /endpoints/{id}/files/logs`` (``Endpoints_ListLogs``; API versions v3.1).
+    ``GET /endpoints/{id}/files/logs`` (``Endpoints_ListLogs``; API version v3.1).
     """
     return client.requester.page_operation(
         "Endpoints_ListLogs",
@@ -743,7 +743,7 @@ async def evaluations_update(
 async def get_base_model(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Model:
     """Get one base model by id.
 
-    ``GET /models/base/{id}`` (``GetBaseModel``; API versions v3.0).
+    ``GET /models/base/{id}`` (``GetBaseModel``; API version v3.0).
     """
     return await client.requester.invoke("GetBaseModel", {"id": id}, options)
 
@@ -758,7 +758,7 @@ async def get_base_model_log(
 ) -> v3_0.File:
     """Get one log of the base model endpoint of a locale.
 
-    ``GET /endpoints/base/{locale}/files/logs/{logId}`` (``GetBaseModelLog``; API versions v3.0).
+    ``GET /endpoints/base/{locale}/files/logs/{logId}`` (``GetBaseModelLog``; API version v3.0).
     """
     return await client.requester.invoke(
         "GetBaseModelLog", {"locale": locale, "logId": log_id, "sasValidityInSeconds": sas_validity_in_seconds}, options
@@ -777,7 +777,7 @@ def get_base_model_logs(
 ) -> AsyncPager[v3_0.File]:
     """List the logs of the base model endpoint of a locale, a page at a time.
 
-    ``GET /endpoints/base/{locale}/files/logs`` (``GetBaseModelLogs``; API versions v3.0).
+    ``GET /endpoints/base/{locale}/files/logs`` (``GetBaseModelLogs``; API version v3.0).
     """
     return client.requester.page_operation(
         "GetBaseModelLogs",
@@ -792,7 +792,7 @@ async def get_base_model_manifest(
 ) -> v3_0.ModelManifest:
     """Get the manifest of a base model, for running it in a container.
 
-    ``GET /models/base/{id}/manifest`` (``GetBaseModelManifest``; API versions v3.0).
+    ``GET /models/base/{id}/manifest`` (``GetBaseModelManifest``; API version v3.0).
     """
     return await client.requester.invoke(
         "GetBaseModelManifest", {"id": id, "sasValidityInSeconds": sas_validity_in_seconds}, options
@@ -809,7 +809,7 @@ def get_base_models(
 ) -> AsyncPager[v3_0.Model]:
     """List base models, a page at a time.
 
-    ``GET /models/base`` (``GetBaseModels``; API versions v3.0).
+    ``GET /models/base`` (``GetBaseModels``; API version v3.0).
     """
     return client.requester.page_operation("GetBaseModels", {"skip": skip, "top": top}, options, max_items)
 
@@ -817,7 +817,7 @@ def get_base_models(
 async def get_dataset(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Dataset:
     """Get one dataset by id.
 
-    ``GET /datasets/{id}`` (``GetDataset``; API versions v3.0).
+    ``GET /datasets/{id}`` (``GetDataset``; API version v3.0).
     """
     return await client.requester.invoke("GetDataset", {"id": id}, options)
 
@@ -832,7 +832,7 @@ async def get_dataset_file(
 ) -> v3_0.File:
     """Get one file of a dataset.
 
-    ``GET /datasets/{id}/files/{fileId}`` (``GetDatasetFile``; API versions v3.0).
+    ``GET /datasets/{id}/files/{fileId}`` (``GetDatasetFile``; API version v3.0).
     """
     return await client.requester.invoke(
         "GetDatasetFile", {"id": id, "fileId": file_id, "sasValidityInSeconds": sas_validity_in_seconds}, options
@@ -851,7 +851,7 @@ def get_dataset_files(
 ) -> AsyncPager[v3_0.File]:
     """List the files of a dataset, a page at a time.
 
-    ``GET /datasets/{id}/files`` (``GetDatasetFiles``; API versions v3.0).
+    ``GET /datasets/{id}/files`` (``GetDatasetFiles``; API version v3.0).
     """
     return client.requester.page_operation(
         "GetDatasetFiles",
@@ -871,7 +871,7 @@ def get_datasets(
 ) -> AsyncPager[v3_0.Dataset]:
     """List datasets, a page at a time.
 
-    ``GET /datasets`` (``GetDatasets``; API versions v3.0).
+    ``GET /datasets`` (``GetDatasets``; API version v3.0).
     """
     return client.requester.page_operation("GetDatasets", {"skip": skip, "top": top}, options, max_items)
 
@@ -887,7 +887,7 @@ def get_datasets_for_project(
 ) -> AsyncPager[v3_0.Dataset]:
     """List the datasets of a project, a page at a time.
 
-    ``GET /projects/{id}/datasets`` (``GetDatasetsForProject``; API versions v3.0).
+    ``GET /projects/{id}/datasets`` (``GetDatasetsForProject``; API version v3.0).
     """
     return client.requester.page_operation(
         "GetDatasetsForProject", {"id": id, "skip": skip, "top": top}, options, max_items
@@ -897,7 +897,7 @@ def get_datasets_for_project(
 async def get_endpoint(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Endpoint:
     """Get one endpoint by id.
 
-    ``GET /endpoints/{id}`` (``GetEndpoint``; API versions v3.0).
+    ``GET /endpoints/{id}`` (``GetEndpoint``; API version v3.0).
     """
     return await client.requester.invoke("GetEndpoint", {"id": id}, options)
 
@@ -912,7 +912,7 @@ async def get_endpoint_log(
 ) -> v3_0.File:
     """Get one log of an endpoint.
 
-    ``GET /endpoints/{id}/files/logs/{logId}`` (``GetEndpointLog``; API versions v3.0).
+    ``GET /endpoints/{id}/files/logs/{logId}`` (``GetEndpointLog``; API version v3.0).
     """
     return await client.requester.invoke(
         "GetEndpointLog", {"id": id, "logId": log_id, "sasValidityInSeconds": sas_validity_in_seconds}, options
@@ -931,7 +931,7 @@ def get_endpoint_logs(
 ) -> AsyncPager[v3_0.File]:
     """List the logs of an endpoint, a page at a time.
 
-    ``GET /endpoints/{id}/files/logs`` (``GetEndpointLogs``; API versions v3.0).
+    ``GET /endpoints/{id}/files/logs`` (``GetEndpointLogs``; API version v3.0).
     """
     return client.requester.page_operation(
         "GetEndpointLogs",
@@ -951,7 +951,7 @@ def get_endpoints(
 ) -> AsyncPager[v3_0.Endpoint]:
     """List endpoints, a page at a time.
 
-    ``GET /endpoints`` (``GetEndpoints``; API versions v3.0).
+    ``GET /endpoints`` (``GetEndpoints``; API version v3.0).
     """
     return client.requester.page_operation("GetEndpoints", {"skip": skip, "top": top}, options, max_items)
 
@@ -967,7 +967,7 @@ def get_endpoints_for_project(
 ) -> AsyncPager[v3_0.Endpoint]:
     """List the endpoints of a project, a page at a time.
 
-    ``GET /projects/{id}/endpoints`` (``GetEndpointsForProject``; API versions v3.0).
+    ``GET /projects/{id}/endpoints`` (``GetEndpointsForProject``; API version v3.0).
     """
     return client.requester.page_operation(
         "GetEndpointsForProject", {"id": id, "skip": skip, "top": top}, options, max_items
@@ -977,7 +977,7 @@ def get_endpoints_for_project(
 async def get_evaluation(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Evaluation:
     """Get one evaluation by id.
 
-    ``GET /evaluations/{id}`` (``GetEvaluation``; API versions v3.0).
+    ``GET /evaluations/{id}`` (``GetEvaluation``; API version v3.0).
     """
     return await client.requester.invoke("GetEvaluation", {"id": id}, options)
 
@@ -992,7 +992,7 @@ async def get_evaluation_file(
 ) -> v3_0.File:
     """Get one file of an evaluation.
 
-    ``GET /evaluations/{id}/files/{fileId}`` (``GetEvaluationFile``; API versions v3.0).
+    ``GET /evaluations/{id}/files/{fileId}`` (``GetEvaluationFile``; API version v3.0).
     """
     return await client.requester.invoke(
         "GetEvaluationFile", {"id": id, "fileId": file_id, "sasValidityInSeconds": sas_validity_in_seconds}, options
@@ -1011,7 +1011,7 @@ def get_evaluation_files(
 ) -> AsyncPager[v3_0.File]:
     """List the files of an evaluation, a page at a time.
 
-    ``GET /evaluations/{id}/files`` (``GetEvaluationFiles``; API versions v3.0).
+    ``GET /evaluations/{id}/files`` (``GetEvaluationFiles``; API version v3.0).
     """
     return client.requester.page_operation(
         "GetEvaluationFiles",
@@ -1031,7 +1031,7 @@ def get_evaluations(
 ) -> AsyncPager[v3_0.Evaluation]:
     """List evaluations, a page at a time.
 
-    ``GET /evaluations`` (``GetEvaluations``; API versions v3.0).
+    ``GET /evaluations`` (``GetEvaluations``; API version v3.0).
     """
     return client.requester.page_operation("GetEvaluations", {"skip": skip, "top": top}, options, max_items)
 
@@ -1047,7 +1047,7 @@ def get_evaluations_for_project(
 ) -> AsyncPager[v3_0.Evaluation]:
     """List the evaluations of a project, a page at a time.
 
-    ``GET /projects/{id}/evaluations`` (``GetEvaluationsForProject``; API versions v3.0).
+    ``GET /projects/{id}/evaluations`` (``GetEvaluationsForProject``; API version v3.0).
     """
     return client.requester.page_operation(
         "GetEvaluationsForProject", {"id": id, "skip": skip, "top": top}, options, max_items
@@ -1057,7 +1057,7 @@ def get_evaluations_for_project(
 async def get_health_status(client: HasRequester, **options: Unpack[CallOptions]) -> v3_0.ServiceHealth:
     """Get the health of the service and of its parts.
 
-    ``GET /healthstatus`` (``GetHealthStatus``; API versions v3.0).
+    ``GET /healthstatus`` (``GetHealthStatus``; API version v3.0).
     """
     return await client.requester.invoke("GetHealthStatus", {}, options)
 
@@ -1065,7 +1065,7 @@ async def get_health_status(client: HasRequester, **options: Unpack[CallOptions]
 async def get_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.WebHook:
     """Get one web hook by id.
 
-    ``GET /webhooks/{id}`` (``GetHook``; API versions v3.0).
+    ``GET /webhooks/{id}`` (``GetHook``; API version v3.0).
     """
     return await client.requester.invoke("GetHook", {"id": id}, options)
 
@@ -1080,7 +1080,7 @@ def get_hooks(
 ) -> AsyncPager[v3_0.WebHook]:
     """List web hooks, a page at a time.
 
-    ``GET /webhooks`` (``GetHooks``; API versions v3.0).
+    ``GET /webhooks`` (``GetHooks``; API version v3.0).
     """
     return client.requester.page_operation("GetHooks", {"skip": skip, "top": top}, options, max_items)
 
@@ -1088,7 +1088,7 @@ def get_hooks(
 async def get_model(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Model:
     """Get one custom model by id.
 
-    ``GET /models/{id}`` (``GetModel``; API versions v3.0).
+    ``GET /models/{id}`` (``GetModel``; API version v3.0).
     """
     return await client.requester.invoke("GetModel", {"id": id}, options)
 
@@ -1098,7 +1098,7 @@ async def get_model_manifest(
 ) -> v3_0.ModelManifest:
     """Get the manifest of a custom model, for running it in a container.
 
-    ``GET /models/{id}/manifest`` (``GetModelManifest``; API versions v3.0).
+    ``GET /models/{id}/manifest`` (``GetModelManifest``; API version v3.0).
     """
     return await client.requester.invoke(
         "GetModelManifest", {"id": id, "sasValidityInSeconds": sas_validity_in_seconds}, options
@@ -1115,7 +1115,7 @@ def get_models(
 ) -> AsyncPager[v3_0.Model]:
     """List custom models, a page at a time.
 
-    ``GET /models`` (``GetModels``; API versions v3.0).
+    ``GET /models`` (``GetModels``; API version v3.0).
     """
     return client.requester.page_operation("GetModels", {"skip": skip, "top": top}, options, max_items)
 
@@ -1131,7 +1131,7 @@ def get_models_for_project(
 ) -> AsyncPager[v3_0.Model]:
     """List the models of a project, a page at a time.
 
-    ``GET /projects/{id}/models`` (``GetModelsForProject``; API versions v3.0).
+    ``GET /projects/{id}/models`` (``GetModelsForProject``; API version v3.0).
     """
     return client.requester.page_operation(
         "GetModelsForProject", {"id": id, "skip": skip, "top": top}, options, max_items
@@ -1141,7 +1141,7 @@ def get_models_for_project(
 async def get_project(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> v3_0.Project:
     """Get one project by id.
 
-    ``GET /projects/{id}`` (``GetProject``; API versions v3.0).
+    ``GET /projects/{id}`` (``GetProject``; API version v3.0).
     """
     return await client.requester.invoke("GetProject", {"id": id}, options)
 
@@ -1156,7 +1156,7 @@ def get_projects(
 ) -> AsyncPager[v3_0.Project]:
     """List projects, a page at a time.
 
-    ``GET /projects`` (``GetProjects``; API versions v3.0).
+    ``GET /projects`` (``GetProjects``; API version v3.0).
     """
     return client.requester.page_operation("GetProjects", {"skip": skip, "top": top}, options, max_items)
 
@@ -1166,7 +1166,7 @@ async def get_supported_locales_for_datasets(
 ) -> v3_0.DatasetLocales:
     """List the locales datasets can be made for.
 
-    ``GET /datasets/locales`` (``GetSupportedLocalesForDatasets``; API versions v3.0).
+    ``GET /datasets/locales`` (``GetSupportedLocalesForDatasets``; API version v3.0).
     """
     return await client.requester.invoke("GetSupportedLocalesForDatasets", {}, options)
 
@@ -1174,7 +1174,7 @@ async def get_supported_locales_for_datasets(
 async def get_supported_locales_for_endpoints(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales endpoints can be made for.
 
-    ``GET /endpoints/locales`` (``GetSupportedLocalesForEndpoints``; API versions v3.0).
+    ``GET /endpoints/locales`` (``GetSupportedLocalesForEndpoints``; API version v3.0).
     """
     return await client.requester.invoke("GetSupportedLocalesForEndpoints", {}, options)
 
@@ -1182,7 +1182,7 @@ async def get_supported_locales_for_endpoints(client: HasRequester, **options: U
 async def get_supported_locales_for_evaluations(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales evaluations can be made for.
 
-    ``GET /evaluations/locales`` (``GetSupportedLocalesForEvaluations``; API versions v3.0).
+    ``GET /evaluations/locales`` (``GetSupportedLocalesForEvaluations``; API version v3.0).
     """
     return await client.requester.invoke("GetSupportedLocalesForEvaluations", {}, options)
 
@@ -1190,7 +1190,7 @@ async def get_supported_locales_for_evaluations(client: HasRequester, **options:
 async def get_supported_locales_for_models(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales custom models can be made for.
 
-    ``GET /models/locales`` (``GetSupportedLocalesForModels``; API versions v3.0).
+    ``GET /models/locales`` (``GetSupportedLocalesForModels``; API version v3.0).
     """
     return await client.requester.invoke("GetSupportedLocalesForModels", {}, options)
 
@@ -1198,7 +1198,7 @@ async def get_supported_locales_for_models(client: HasRequester, **options: Unpa
 async def get_supported_locales_for_transcriptions(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales transcriptions can be made for.
 
-    ``GET /transcriptions/locales`` (``GetSupportedLocalesForTranscriptions``; API versions v3.0).
+    ``GET /transcriptions/locales`` (``GetSupportedLocalesForTranscriptions``; API version v3.0).
     """
     return await client.requester.invoke("GetSupportedLocalesForTranscriptions", {}, options)
 
@@ -1206,7 +1206,7 @@ async def get_supported_locales_for_transcriptions(client: HasRequester, **optio
 async def get_supported_project_locales(client: HasRequester, **options: Unpack[CallOptions]) -> list[str]:
     """List the locales projects can be made for.
 
-    ``GET /projects/locales`` (``GetSupportedProjectLocales``; API versions v3.0).
+    ``GET /projects/locales`` (``GetSupportedProjectLocales``; API version v3.0).
     """
     return await client.requester.invoke("GetSupportedProjectLocales", {}, options)
 
@@ -1216,7 +1216,7 @@ async def get_transcription(
 ) -> v3_0.Transcription:
     """Get one transcription by id.
 
-    ``GET /transcriptions/{id}`` (``GetTranscription``; API versions v3.0).
+    ``GET /transcriptions/{id}`` (``GetTranscription``; API version v3.0).
     """
     return await client.requester.invoke("GetTranscription", {"id": id}, options)
 
@@ -1231,7 +1231,7 @@ async def get_transcription_file(
 ) -> v3_0.File:
     """Get one file of a transcription.
 
-    ``GET /transcriptions/{id}/files/{fileId}`` (``GetTranscriptionFile``; API versions v3.0).
+    ``GET /transcriptions/{id}/files/{fileId}`` (``GetTranscriptionFile``; API version v3.0).
     """
     return await client.requester.invoke(
         "GetTranscriptionFile", {"id": id, "fileId": file_id, "sasValidityInSeconds": sas_validity_in_seconds}, options
@@ -1250,7 +1250,7 @@ def get_transcription_files(
 ) -> AsyncPager[v3_0.File]:
     """List the files of a transcription, a page at a time.
 
-    ``GET /transcriptions/{id}/files`` (``GetTranscriptionFiles``; API versions v3.0).
+    ``GET /transcriptions/{id}/files`` (``GetTranscriptionFiles``; API version v3.0).
     """
     return client.requester.page_operation(
         "GetTranscriptionFiles",
@@ -1270,7 +1270,7 @@ def get_transcriptions(
 ) -> AsyncPager[v3_0.Transcription]:
     """List transcriptions, a page at a time.
 
-    ``GET /transcriptions`` (``GetTranscriptions``; API versions v3.0).
+    ``GET /transcriptions`` (``GetTranscriptions``; API version v3.0).
     """
     return client.requester.page_operation("GetTranscriptions", {"skip": skip, "top": top}, options, max_items)
 
@@ -1286,7 +1286,7 @@ def get_transcriptions_for_project(
 ) -> AsyncPager[v3_0.Transcription]:
     """List the transcriptions of a project, a page at a time.
 
-    ``GET /projects/{id}/transcriptions`` (``GetTranscriptionsForProject``; API versions v3.0).
+    ``GET /projects/{id}/transcriptions`` (``GetTranscriptionsForProject``; API version v3.0).
     """
     return client.requester.page_operation(
         "GetTranscriptionsForProject", {"id": id, "skip": skip, "top": top}, options, max_items
@@ -1333,7 +1333,7 @@ async def models_copy_to(
 ) -> v3_1.CustomModel:
     """Copy a model to a Speech resource of another subscription.
 
-    ``POST /models/{id}:copyto`` (``Models_CopyTo``; API versions v3.1).
+    ``POST /models/{id}:copyto`` (``Models_CopyTo``; API version v3.1).
     """
     return await client.requester.invoke("Models_CopyTo", {"id": id, "modelCopy": model_copy}, options)
 
@@ -1559,7 +1559,7 @@ async def operations_get_model_copy(
 async def ping_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Have the service send a ping event to a web hook.
 
-    ``POST /webhooks/{id}/ping`` (``PingHook``; API versions v3.0).
+    ``POST /webhooks/{id}/ping`` (``PingHook``; API version v3.0).
     """
     await client.requester.invoke("PingHook", {"id": id}, options)
 
@@ -1763,7 +1763,7 @@ async def projects_update(
 async def service_health_get(client: HasRequester, **options: Unpack[CallOptions]) -> v3_0.ServiceHealth:
     """Get the health of the service and of its parts.
 
-    ``GET /healthstatus`` (``ServiceHealth_Get``; API versions v3.1).
+    ``GET /healthstatus`` (``ServiceHealth_Get``; API version v3.1).
     """
     return await client.requester.invoke("ServiceHealth_Get", {}, options)
 
@@ -1771,7 +1771,7 @@ async def service_health_get(client: HasRequester, **options: Unpack[CallOptions
 async def test_hook(client: HasRequester, *, id: str | UUID, **options: Unpack[CallOptions]) -> None:
     """Have the service send a web hook an event of each kind it is registered for.
 
-    ``POST /webhooks/{id}/test`` (``TestHook``; API versions v3.0).
+    ``POST /webhooks/{id}/test`` (``TestHook``; API version v3.0).
     """
     await client.requester.invoke("TestHook", {"id": id}, options)
 
@@ -1781,7 +1781,7 @@ async def transcriptions_create(
 ) -> v3_1.Transcription:
     """Create a transcription.
 
-    ``POST /transcriptions`` (``Transcriptions_Create``; API versions v3.1).
+    ``POST /transcriptions`` (``Transcriptions_Create``; API version v3.1).
     """
     return await client.requester.invoke("Transcriptions_Create", {"transcription": transcription}, options)
 
@@ -1952,7 +1952,7 @@ async def update_dataset(
 ) -> v3_0.Dataset:
     """Update a dataset.
 
-    ``PATCH /datasets/{id}`` (``UpdateDataset``; API versions v3.0).
+    ``PATCH /datasets/{id}`` (``UpdateDataset``; API version v3.0).
     """
     return await client.requester.invoke("UpdateDataset", {"id": id, "datasetUpdate": dataset_update}, options)
 
@@ -1966,7 +1966,7 @@ async def update_endpoint(
 ) -> v3_0.Endpoint:
     """Update an endpoint.
 
-    ``PATCH /endpoints/{id}`` (``UpdateEndpoint``; API versions v3.0).
+    ``PATCH /endpoints/{id}`` (``UpdateEndpoint``; API version v3.0).
     """
     return await client.requester.invoke("UpdateEndpoint", {"id": id, "endpointUpdate": endpoint_update}, options)
 
@@ -1980,7 +1980,7 @@ async def update_evaluation(
 ) -> v3_0.Evaluation:
     """Update an evaluation.
 
-    ``PATCH /evaluations/{id}`` (``UpdateEvaluation``; API versions v3.0).
+    ``PATCH /evaluations/{id}`` (``UpdateEvaluation``; API version v3.0).
     """
     return await client.requester.invoke("UpdateEvaluation", {"id": id, "evaluationUpdate": evaluation_update}, options)
 
@@ -1994,7 +1994,7 @@ async def update_hook(
 ) -> v3_0.WebHook:
     """Update a web hook.
 
-    ``PATCH /webhooks/{id}`` (``UpdateHook``; API versions v3.0).
+    ``PATCH /webhooks/{id}`` (``UpdateHook``; API version v3.0).
     """
     return await client.requester.invoke("UpdateHook", {"id": id, "webHookUpdate": web_hook_update}, options)
 
@@ -2008,7 +2008,7 @@ async def update_model(
 ) -> v3_0.Model:
     """Update a custom model.
 
-    ``PATCH /models/{id}`` (``UpdateModel``; API versions v3.0).
+    ``PATCH /models/{id}`` (``UpdateModel``; API version v3.0).
     """
     return await client.requester.invoke("UpdateModel", {"id": id, "modelUpdate": model_update}, options)
 
@@ -2022,7 +2022,7 @@ async def update_project(
 ) -> v3_0.Project:
     """Update a project.
 
-    ``PATCH /projects/{id}`` (``UpdateProject``; API versions v3.0).
+    ``PATCH /projects/{id}`` (``UpdateProject``; API version v3.0).
     """
     return await client.requester.invoke("UpdateProject", {"id": id, "projectUpdate": project_update}, options)
 
@@ -2036,7 +2036,7 @@ async def update_transcription(
 ) -> v3_0.Transcription:
     """Update a transcription.
 
-    ``PATCH /transcriptions/{id}`` (``UpdateTranscription``; API versions v3.0).
+    ``PATCH /transcriptions/{id}`` (``UpdateTranscription``; API version v3.0).
     """
     return await client.requester.invoke(
         "UpdateTranscription", {"id": id, "transcriptionUpdate": transcription_update}, options
@@ -2058,7 +2058,7 @@ async def upload_dataset_from_form(
 ) -> v3_0.Dataset:
     """Create a dataset from a file sent in a form.
 
-    ``POST /datasets/upload`` (``UploadDatasetFromForm``; API versions v3.0).
+    ``POST /datasets/upload`` (``UploadDatasetFromForm``; API version v3.0).
     """
     return await client.requester.invoke(
         "UploadDatasetFromForm",

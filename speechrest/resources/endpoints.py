@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from .._generated.groups import EndpointsGroup
-from ..waiting import Waitable
+from ..waiting import TEntity, Waitable
 
 __all__ = ["Endpoints"]
 
 
-class Endpoints(Waitable, EndpointsGroup):
+class Endpoints(Waitable[TEntity], EndpointsGroup):
     """``client.endpoints``: the generated calls plus ``wait``."""
 
     __slots__ = ()

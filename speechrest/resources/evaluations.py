@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from .._generated.groups import EvaluationsGroup
-from ..waiting import Waitable
+from ..waiting import TEntity, Waitable
 
 __all__ = ["Evaluations"]
 
 
-class Evaluations(Waitable, EvaluationsGroup):
+class Evaluations(Waitable[TEntity], EvaluationsGroup):
     """``client.evaluations``: the generated calls plus ``wait``."""
 
     __slots__ = ()

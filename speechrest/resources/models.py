@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from .._generated.groups import ModelsGroup
-from ..waiting import Waitable
+from ..waiting import TEntity, Waitable
 
 __all__ = ["Models"]
 
 
-class Models(Waitable, ModelsGroup):
+class Models(Waitable[TEntity], ModelsGroup):
     """``client.models``: the generated calls plus ``wait``."""
 
     __slots__ = ()

@@ -12,13 +12,14 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Mappin
 from contextlib import aclosing
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Union
+from uuid import UUID
 
 from .._core.arguments import MAX_CONTENT_URLS
 from .._core.telemetry import traced_iteration
 from .._core.transport import read_json
 from .._generated.groups import TranscriptionsGroup
 from ..errors import InvalidArgumentError, NotFoundError, PermissionDeniedError, SpeechError, _text
-from ..waiting import Waitable, _id_of
+from ..waiting import TEntity, Waitable, _id_of
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -36,7 +37,7 @@ MAX_FAST_AUDIO_BYTES = 300 * 1000 * 1000
 AudioSource = Union[str, "os.PathLike[str]", IO[bytes], bytes, bytearray, memoryview, AsyncIterable[bytes]]
 
 
-class Transcriptions(Waitable, TranscriptionsGroup):
+class Transcriptions(Waitable[TEntity], TranscriptionsGroup):
     """``client.transcriptions``: the generated calls plus fast transcription and ``wait``."""
 
     __slots__ = ()
@@ -45,8 +46,8 @@ class Transcriptions(Waitable, TranscriptionsGroup):
     _WHAT = "transcription"
 
     async def create_many(
-        self, content_urls: Sequence[str], definition: Any, **options: Unpack[CallOptions]
-    ) -> list[Any]:
+        self, content_urls: Sequence[str], definition: TEntity | Mapping[str, Any], **options: Unpack[CallOptions]
+    ) -> list[TEntity]:
         """Transcriptions for any number of audio URLs: one per 1,000 (the service's limit), all
         with ``definition``'s settings (a model or a wire dict), each created exactly once."""
         urls = list(content_urls)
@@ -56,7 +57,7 @@ class Transcriptions(Waitable, TranscriptionsGroup):
             dict(definition) if isinstance(definition, Mapping) else self._requester.converter.unstructure(definition)
         )
         parts = [urls[i : i + MAX_CONTENT_URLS] for i in range(0, len(urls), MAX_CONTENT_URLS)]
-        created = []
+        created: list[Any] = []  # the version's class, which the generated create names as a union
         for number, part in enumerate(parts, start=1):
             body = {**base, "contentUrls": part}
             if len(parts) > 1:
@@ -66,7 +67,7 @@ class Transcriptions(Waitable, TranscriptionsGroup):
 
     @traced_iteration
     async def results(
-        self, transcription: Any, *, settle_seconds: float = 10.0, concurrency: int = 4
+        self, transcription: TEntity | str | UUID, *, settle_seconds: float = 10.0, concurrency: int = 4
     ) -> AsyncIterator[TranscriptionResult]:
         """The result of every audio file of a succeeded transcription, one ``TranscriptionResult`` each.
 
@@ -87,7 +88,7 @@ class Transcriptions(Waitable, TranscriptionsGroup):
         async for data in self._read_files(transcription, "Transcription", settle_seconds, concurrency):
             yield TranscriptionResult.from_batch(data)
 
-    async def report(self, transcription: Any, *, settle_seconds: float = 10.0) -> TranscriptionReport:
+    async def report(self, transcription: TEntity | str | UUID, *, settle_seconds: float = 10.0) -> TranscriptionReport:
         """The report of a succeeded transcription: how many audio files succeeded, and why any failed.
 
         Fetched like ``results`` (no credentials, renewed when expired, waited for briefly), with the

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pprint import pformat
 
+from . import handwritten
 from .layout import Layout, canonical_ids, operations_by_canonical, operations_by_id
 from .render_models import HEADER, py_type
 from .spec import ApiSpec, Operation, Param, TypeRef, package_name, snake
@@ -264,7 +265,7 @@ def _docstring(uses: Uses, canonical: str, what: str, indent: str) -> str:
         summary(canonical, any(o.pageable for _, o in uses)),
         "",
         *_filter_lines(spec, op),
-        f"``{op.method} {op.path}`` ({what}; API versions {_versions_text(uses)}).",
+        f"``{op.method} {op.path}`` ({what}; API version{'s' if len(uses) > 1 else ''} {_versions_text(uses)}).",
     ]
     text = "\n".join(f"{indent}{line}" if line else "" for line in lines)
     return f'{indent}"""{text.lstrip()}\n{indent}"""'
@@ -283,12 +284,14 @@ def _header(what: str) -> list[str]:
     ]
 
 
-def _type_imports(signatures: Signatures) -> list[str]:
+def _type_imports(signatures: Signatures, aliases: Sequence[str] = ()) -> list[str]:
     return [
         "if TYPE_CHECKING:",
+        "    from typing import TypeAlias\n",
         "    from typing_extensions import Unpack\n",
         "    from .._core.records import AsyncPager, BinaryBody, CallOptions, FileBody, HasRequester, Requester",
         *signatures.imports(),
+        *aliases,
         "\n",
     ]
 
@@ -338,14 +341,43 @@ def _class_name(group: str) -> str:
     return "".join(part.title() for part in group.split("_")) + "Group"
 
 
-def render_groups(layout: Layout) -> str:
-    signatures = Signatures(layout)
+def group_calls(layout: Layout) -> dict[str, list[tuple[str, Uses]]]:
+    """Each group's friendly calls (canonical ID, every version's operation), the hand-written ones left out."""
     groups: dict[str, list[tuple[str, Uses]]] = defaultdict(list)
     for canonical, uses in operations_by_canonical(layout.specs).items():
         if canonical not in HANDWRITTEN_CALLS:
             groups[group_of(canonical)[0]].append((canonical, uses))
+    return dict(sorted(groups.items()))
+
+
+def call_signature(signatures: Signatures, uses: Uses, mine: Uses) -> tuple[list[str], str]:
+    """The parameters and result of a group method on the versions of ``mine``.
+
+    Which parameters are positional follows ``uses``, every version's: those all of them require.
+    """
+    everywhere = [a for a, _, _, required in signatures.params(uses, "builtins.list") if required]
+    own = {a: (t, required) for a, _, t, required in signatures.params(mine, "builtins.list")}
+    keywords = [f"{a}: {t}" if req else f"{a}: {t} | None = None" for a, (t, req) in own.items() if a not in everywhere]
+    keywords += ["max_items: int | None = None"] if any(op.pageable for _, op in mine) else []
+    params = ["self", *(f"{a}: {own[a][0]}" for a in everywhere), *(["*", *keywords] if keywords else []), _OPTIONS]
+    return params, signatures.result_type(mine, "builtins.list")
+
+
+def entity_alias(group: str) -> str:
+    """The name of a group's entity on any version (``TranscriptionsEntity``), in ``groups.py``."""
+    return _class_name(group).removesuffix("Group") + "Entity"
+
+
+def render_groups(layout: Layout) -> str:
+    signatures = Signatures(layout)
+    by_canonical = operations_by_canonical(layout.specs)
+    resources = handwritten.resources()
     body: list[str] = []
-    for group, calls in sorted(groups.items()):
+    aliases = ["    # The entity each hand-written group reads (its ``TEntity``), on any API version."]
+    for group, calls in group_calls(layout).items():
+        get = resources[_class_name(group)].get
+        if get is not None:
+            aliases.append(f"    {entity_alias(group)}: TypeAlias = {signatures.result_type(by_canonical[get])}")
         body.append(f"class {_class_name(group)}:")
         body.append(f'    """``client.{group}``: the same calls on every API version."""\n')
         body.append('    __slots__ = ("_requester",)\n')
@@ -353,26 +385,20 @@ def render_groups(layout: Layout) -> str:
         body.append("        self._requester = requester\n")
         for canonical, uses in calls:
             method = group_of(canonical)[1]
-            pageable = any(op.pageable for _, op in uses)
-            params = signatures.params(uses, "builtins.list")
-            positional = [f"{a}: {t}" for a, _, t, req in params if req]
-            keywords = [f"{a}: {t} | None = None" for a, _, t, req in params if not req]
-            keywords += ["max_items: int | None = None"] if pageable else []
-            sig = ", ".join(["self", *positional, *(["*", *keywords] if keywords else []), _OPTIONS])
-            args = "{" + ", ".join(f'"{w}": {a}' for a, w, _, _ in params) + "}"
-            result = signatures.result_type(uses, "builtins.list")
+            params, result = call_signature(signatures, uses, uses)
+            args = "{" + ", ".join(f'"{w}": {a}' for a, w, _, _ in signatures.params(uses)) + "}"
             ids = sorted({op.operation_id for _, op in uses})
             doc = _docstring(uses, canonical, ", ".join(f"``{i}``" for i in ids), "        ")
-            if pageable:
+            if any(op.pageable for _, op in uses):
                 call = f'self._requester.page("{canonical}", {args}, options, max_items)'
-                body.append(f"    def {method}({sig}) -> {result}:\n{doc}\n        return {call}\n")
+                body.append(f"    def {method}({', '.join(params)}) -> {result}:\n{doc}\n        return {call}\n")
             else:
                 call = f'await self._requester.call("{canonical}", {args}, options)'
                 ret = call if result == "None" else f"return {call}"
-                body.append(f"    async def {method}({sig}) -> {result}:\n{doc}\n        {ret}\n")
+                body.append(f"    async def {method}({', '.join(params)}) -> {result}:\n{doc}\n        {ret}\n")
         body += [f"    {ALIASES[c]} = {group_of(c)[1]}" for c, _ in calls if c in ALIASES]
         body.append("")
-    out = _header("Resource groups: ``client.<group>.<method>``.") + _type_imports(signatures) + body
+    out = _header("Resource groups: ``client.<group>.<method>``.") + _type_imports(signatures, aliases) + body
     return "\n".join(out) + "\n"
 
 
