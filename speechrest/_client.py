@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from ssl import SSLContext, create_default_context
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 import aiohttp
 import attrs
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     import cattrs
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
-    from typing_extensions import Self, Unpack
+    from typing_extensions import Self, TypedDict, Unpack
 
     from ._core.records import CallOptions
     from ._generated.groups import (
@@ -70,12 +70,45 @@ if TYPE_CHECKING:
         OperationsEntity,
         TranscriptionsEntity,
     )
+    from ._generated.v3_0.client import SpeechClientV3_0
+    from ._generated.v3_1.client import SpeechClientV3_1
+    from ._generated.v2024_11_15.client import SpeechClientV2024_11_15
+    from ._generated.v2025_10_15.client import SpeechClientV2025_10_15
     from .webhooks import WebHookEvent
+
+    class ClientOptions(TypedDict, total=False):
+        """``SpeechClient``'s keyword arguments besides ``api_version``, for its typed ``__new__``."""
+
+        region: str | None
+        key: str | None
+        token: TokenProvider | None
+        credential: Credential | None
+        credential_scope: str | None
+        session: aiohttp.ClientSession | None
+        ssl: SSLContext | Literal[False] | None
+        ca_bundle: str | os.PathLike[str] | None
+        timeout: float | aiohttp.ClientTimeout
+        connect_timeout: float | None
+        connection_limit: int
+        max_response_bytes: int
+        max_download_bytes: int
+        allow_insecure_http: bool
+        allow_foreign_next_links: bool
+        retry: RetryPolicy | None
+        max_retries: int | None
+        rate_limit: RateLimit | Limiter | None
+        exactly_once: bool
+        converter: cattrs.Converter | None
+        transport: Transport | None
+        clock: Clock | None
+        tracer_provider: TracerProvider | None
+        meter_provider: MeterProvider | None
+
 
 __all__ = ["DEFAULT_API_VERSION", "SpeechClient", "TokenProvider"]
 
 # What live accounts answer today: the v3.x versions are retired (v3.0) or retiring.
-DEFAULT_API_VERSION = "2025-10-15"
+DEFAULT_API_VERSION: Final = "2025-10-15"
 
 # Versions the service retired or announced to retire: a client for one warns (DeprecationWarning).
 RETIRED_VERSIONS = {
@@ -165,29 +198,11 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
-class SpeechClient:
-    """An async client for one Speech resource and one API version.
+class _Setup:
+    """A ``SpeechClient``'s parts, made from its arguments.
 
-    Use it as ``async with SpeechClient(endpoint=..., key=...) as client:``; it owns one
-    ``aiohttp.ClientSession`` (made on first use) unless you pass ``session=``, which it
-    uses and never closes. The key, token or credential is sent only to the endpoint's origin;
-    ``credential=`` takes an azure-core async token credential (Microsoft Entra ID, on the
-    resource's custom-domain endpoint; ``credential_scope=`` overrides the scope the endpoint's
-    cloud implies) or an ``AzureKeyCredential``, and is never closed here.
-
-    Its own session honours ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY``, and checks TLS with
-    ``ssl=`` (an ``ssl.SSLContext``, or False to skip the check) or against ``ca_bundle=`` (a PEM
-    file of the CA certificates to trust instead of the system's).
-
-    An answer's body is read up to ``max_response_bytes`` (API answers and error bodies, 32 MiB)
-    or ``max_download_bytes`` (``download``: result, dataset and model files, 256 MiB), counted
-    after decompression; past it the call raises ``ResponseTooLargeError``.
-
-    ``transport=`` replaces HTTP altogether (``MockTransport`` for tests) and ``clock=`` the
-    clock every wait asks (``FakeClock``): retries, pauses and rate limits then take no real time.
-
-    With ``opentelemetry-api`` installed (``speechrest[otel]``) it makes spans and metrics through
-    OpenTelemetry's global providers, or through ``tracer_provider=`` and ``meter_provider=``.
+    Apart from ``SpeechClient`` only so that type checkers read its ``__new__``, typed per API
+    version: mypy reads the ``__init__`` instead when one class defines both.
     """
 
     def __init__(
@@ -336,6 +351,65 @@ class SpeechClient:
         self.service_health = ServiceHealth(self._requester)
         self.operations: Operations[OperationsEntity] = Operations(self._requester)
 
+
+class SpeechClient(_Setup):
+    """An async client for one Speech resource and one API version.
+
+    Use it as ``async with SpeechClient(endpoint=..., key=...) as client:``; it owns one
+    ``aiohttp.ClientSession`` (made on first use) unless you pass ``session=``, which it
+    uses and never closes. The key, token or credential is sent only to the endpoint's origin;
+    ``credential=`` takes an azure-core async token credential (Microsoft Entra ID, on the
+    resource's custom-domain endpoint; ``credential_scope=`` overrides the scope the endpoint's
+    cloud implies) or an ``AzureKeyCredential``, and is never closed here.
+
+    Its own session honours ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY``, and checks TLS with
+    ``ssl=`` (an ``ssl.SSLContext``, or False to skip the check) or against ``ca_bundle=`` (a PEM
+    file of the CA certificates to trust instead of the system's).
+
+    An answer's body is read up to ``max_response_bytes`` (API answers and error bodies, 32 MiB)
+    or ``max_download_bytes`` (``download``: result, dataset and model files, 256 MiB), counted
+    after decompression; past it the call raises ``ResponseTooLargeError``.
+
+    ``transport=`` replaces HTTP altogether (``MockTransport`` for tests) and ``clock=`` the
+    clock every wait asks (``FakeClock``): retries, pauses and rate limits then take no real time.
+
+    With ``opentelemetry-api`` installed (``speechrest[otel]``) it makes spans and metrics through
+    OpenTelemetry's global providers, or through ``tracer_provider=`` and ``meter_provider=``.
+    """
+
+    if TYPE_CHECKING:  # a literal api_version (or none) types the client as that version's
+
+        @overload
+        def __new__(
+            cls,
+            endpoint: str | None = None,
+            *,
+            api_version: Literal["2025-10-15"] = ...,
+            **options: Unpack[ClientOptions],
+        ) -> SpeechClientV2025_10_15: ...
+
+        @overload
+        def __new__(
+            cls, endpoint: str | None = None, *, api_version: Literal["2024-11-15"], **options: Unpack[ClientOptions]
+        ) -> SpeechClientV2024_11_15: ...
+
+        @overload
+        def __new__(
+            cls, endpoint: str | None = None, *, api_version: Literal["v3.1"], **options: Unpack[ClientOptions]
+        ) -> SpeechClientV3_1: ...
+
+        @overload
+        def __new__(
+            cls, endpoint: str | None = None, *, api_version: Literal["v3.0"], **options: Unpack[ClientOptions]
+        ) -> SpeechClientV3_0: ...
+
+        @overload
+        def __new__(
+            cls, endpoint: str | None = None, *, api_version: str, **options: Unpack[ClientOptions]
+        ) -> SpeechClient: ...
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any: ...
+
     @classmethod
     def from_env(cls, **kwargs: Any) -> SpeechClient:
         """A client from ``SPEECH_KEY`` and ``SPEECH_ENDPOINT`` or ``SPEECH_REGION`` (and ``SPEECH_API_VERSION``)."""
@@ -350,7 +424,8 @@ class SpeechClient:
             kwargs.setdefault("key", env["SPEECH_KEY"])
         if env.get("SPEECH_API_VERSION"):
             kwargs.setdefault("api_version", env["SPEECH_API_VERSION"])
-        return cls(**kwargs)
+        client: SpeechClient = cls(**kwargs)
+        return client
 
     def __repr__(self) -> str:
         return f"<SpeechClient endpoint={self.endpoint!r} api_version={self.api_version!r} auth={self._auth}>"

@@ -18,6 +18,7 @@ from .render_api import (
     render_routes,
 )
 from .render_models import render_models, render_readers
+from .render_typed import render_client
 from .spec import load, package_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +50,7 @@ def generate(spec_root: Path, out: Path, versions: tuple[str, ...] = VERSIONS) -
         files[out / package / "readers.py"] = render_readers(title, local, kinds)
         files[out / package / "routes.py"] = render_routes(spec, canonical[spec.version])
         files[out / package / "bodies.py"] = render_body_schemas(spec)
+        files[out / package / "client.py"] = render_client(layout, spec)
     for stale in sorted(set(out.rglob("*.py")) - set(files)) if out.exists() else []:
         stale.unlink()
     for folder in sorted((p for p in out.iterdir() if p.is_dir()), reverse=True) if out.exists() else []:
