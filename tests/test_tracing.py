@@ -471,3 +471,20 @@ def test_without_opentelemetry_a_client_has_no_telemetry_and_imports_none() -> N
     assert pipeline.startswith("<Pipeline Retries -> ") and "Spans" not in pipeline
     assert "pip install 'speechrest[otel]'" in refused
     assert imported == "[]"
+
+
+def test_with_nothing_configured_a_client_runs_no_telemetry_policies() -> None:
+    """opentelemetry-api alone records nothing: a client made then skips the span policies;
+    one made after an SDK provider is set runs them."""
+    out = run(f"""
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        from speechrest import SpeechClient
+
+        print(SpeechClient(endpoint="{ENDPOINT}", key="k").pipeline)
+        trace.set_tracer_provider(TracerProvider())
+        print(SpeechClient(endpoint="{ENDPOINT}", key="k").pipeline)
+        """)
+    before, after = out.splitlines()
+    assert before.startswith("<Pipeline Retries -> ") and "Spans" not in before
+    assert after.startswith("<Pipeline OperationSpans -> Retries -> ") and "TrySpans" in after

@@ -26,12 +26,23 @@ from .pipeline import Next, Policy
 from .policies.retry import Ambiguous
 from .transport import Request, Response
 
-__all__ = ["OperationSpans", "Telemetry", "TrySpans", "telemetry_for"]
+__all__ = ["OperationSpans", "Telemetry", "TrySpans", "configured", "telemetry_for"]
 
 SCOPE = "speechrest"  # the tracer's and the meter's name
 OPERATION_ID = "speechrest.operation_id"
 
 Attributes = dict[str, AttributeValue]
+
+
+def configured(tracer_provider: Any, meter_provider: Any) -> bool:
+    """Whether anything would record: providers given, or global ones set by an OpenTelemetry SDK.
+
+    With ``opentelemetry-api`` alone every span and metric is a no-op; a client made then runs
+    no telemetry policies at all (configure OpenTelemetry before making clients)."""
+    if tracer_provider is not None or meter_provider is not None:
+        return True
+    unset_meters = type(metrics.get_meter_provider()).__name__ == "_ProxyMeterProvider"  # the API's placeholder
+    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider) or not unset_meters
 
 
 @functools.lru_cache(maxsize=16)

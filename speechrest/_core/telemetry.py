@@ -41,9 +41,9 @@ _GROUP: ContextVar[object] = ContextVar("speechrest_traced_group", default=None)
 
 def load(tracer_provider: Any, meter_provider: Any) -> Telemetry | None:
     """A client's telemetry, from the providers given or else the global ones; None when
-    ``opentelemetry-api`` is not installed."""
+    ``opentelemetry-api`` is not installed, or nothing is configured to record."""
     try:
-        from .otel import telemetry_for
+        from .otel import configured, telemetry_for
     except ModuleNotFoundError as missing:
         if (missing.name or "").partition(".")[0] != "opentelemetry":
             raise
@@ -53,7 +53,7 @@ def load(tracer_provider: Any, meter_provider: Any) -> Telemetry | None:
                 "(pip install 'speechrest[otel]')"
             ) from missing
         return None
-    return telemetry_for(tracer_provider, meter_provider)
+    return telemetry_for(tracer_provider, meter_provider) if configured(tracer_provider, meter_provider) else None
 
 
 def traced(
