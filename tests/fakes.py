@@ -165,6 +165,7 @@ class FakeJobs:
             "self": f"{self.server.url}{base}/{job_id}",
             "displayName": job_id,
             "locale": "en-US",
+            "properties": {},
             "status": status,
             "createdDateTime": format_datetime(created),
             "lastActionDateTime": format_datetime(last_action),

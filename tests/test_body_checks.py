@@ -211,7 +211,8 @@ async def test_a_model_missing_a_required_field_is_refused_too(
 
 async def test_unknown_enum_values_and_fields_still_go_out(server: RecordingServer, ga_client: SpeechClient) -> None:
     """The service adds values and fields over time: the SDK does not judge them."""
-    server.reply(201, {"self": f"{server.url}/speechtotext/datasets/{'0' * 8}-0000-4000-8000-{'0' * 12}"})
+    created = {"self": f"{server.url}/speechtotext/datasets/{'0' * 8}-0000-4000-8000-{'0' * 12}"}
+    server.reply(201, {**created, **dataset(kind="NewKind", futureField={"x": 1})})
     await ga_client.datasets.create(dataset(kind="NewKind", futureField={"x": 1}))
     sent = without_token(server.last.json())
     assert (sent["kind"], sent["futureField"]) == ("NewKind", {"x": 1})

@@ -210,7 +210,8 @@ def mock_client(transport: MockTransport, **options: Any) -> SpeechClient:
 
 
 async def test_the_mock_transport_applies_the_caps_too() -> None:
-    transport = MockTransport(lambda request: response(200, {"self": f"https://x/t/{UID}", "displayName": "d" * 200}))
+    entity = {"self": f"https://x/t/{UID}", "displayName": "d" * 200, "locale": "en-US", "properties": {}}
+    transport = MockTransport(lambda request: response(200, entity))
     async with mock_client(transport, max_response_bytes=100) as client:
         with pytest.raises(ResponseTooLargeError, match=r"Transcriptions_Get: .* 100-byte limit"):
             await client.transcriptions.get(UID)

@@ -32,7 +32,12 @@ TRANSCRIPTION = {
     "contentUrls": ["https://audio.example.com/a.wav"],
     "properties": {"timeToLiveHours": 24},
 }
-DATASET = {"self": f"https://speech.test/speechtotext/datasets/{UID}", "displayName": "d", "locale": "en-US"}
+DATASET = {
+    "self": f"https://speech.test/speechtotext/datasets/{UID}",
+    "displayName": "d",
+    "locale": "en-US",
+    "kind": "Acoustic",
+}
 ERROR_BODY = {"code": "InvalidRequest", "message": "not like that"}
 STATUSES = (302, 400, 401, 403, 404, 409, 429, 500)  # each has an exception class of its own
 

@@ -163,6 +163,7 @@ def test_a_secret_in_the_endpoints_query_is_not_repeated(monkeypatch: pytest.Mon
 async def test_the_resource_endpoint_with_a_trailing_slash_is_the_resource_endpoint(server: RecordingServer) -> None:
     async with SpeechClient(endpoint=server.url + "/", key=TEST_KEY, rate_limit=None) as client:
         assert client.endpoint == server.url
+        server.reply(200, transcription())
         await client.transcriptions.get("0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10")
     assert server.last.path == "/speechtotext/transcriptions/0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"
 
@@ -346,7 +347,7 @@ async def tls_server(ca: trustme.CA) -> AsyncIterator[tuple[str, list[web.Reques
 
     async def answer(request: web.Request) -> web.Response:
         seen.append(request)
-        return web.json_response({"displayName": "over TLS"})
+        return web.json_response({"displayName": "over TLS", "locale": "en-US", "properties": {}})
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)

@@ -33,7 +33,7 @@ BLOB = "https://blob.test"
 def transcription(**fields: Any) -> dict[str, Any]:
     """A transcription as the service (``net``'s ``service`` fixture) would send it."""
     self_link = f"https://speech.test/speechtotext/transcriptions/{UID}"
-    return {"self": self_link, "displayName": "t", "locale": "en-US", **fields}
+    return {"self": self_link, "displayName": "t", "locale": "en-US", "properties": {}, **fields}
 
 
 # ---------------------------------------------------------------- answers nested too deep

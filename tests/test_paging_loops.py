@@ -20,7 +20,8 @@ SIGNED = "sig=s3cr3t"
 
 
 def transcription(n: int) -> dict[str, Any]:
-    return {"self": f"https://speech.test{LIST_PATH}/00000000-0000-0000-0000-{n:012d}", "locale": "en-US"}
+    self_link = f"https://speech.test{LIST_PATH}/00000000-0000-0000-0000-{n:012d}"
+    return {"self": self_link, "displayName": f"t{n}", "locale": "en-US"}
 
 
 def link(n: int) -> str:

@@ -87,7 +87,10 @@ async def test_a_credential_that_never_answers_fails_within_the_try(net: FakeNet
         assert net.clock.monotonic() == 5
         assert service.requests == []
         credential.gate = None  # it answers again: the next request starts a new try
-        service.reply(200, {"self": f"{service.url}/speechtotext/transcriptions/{JOB}", "status": "Running"})
+        self_link = f"{service.url}/speechtotext/transcriptions/{JOB}"
+        service.reply(
+            200, {"self": self_link, "displayName": "t", "locale": "en-US", "properties": {}, "status": "Running"}
+        )
         await client.transcriptions.get(JOB)
     assert service.last.headers["Authorization"] == "Bearer token-2"
     assert credential.calls == 2
@@ -179,7 +182,9 @@ def behind_a_firewall(service: FakeServer, storage: FakeServer) -> None:
 
     def api(seen: Seen) -> Response:
         if seen.path.endswith(JOB):
-            return answer(200, {"self": base, "status": "Succeeded"})
+            return answer(
+                200, {"self": base, "displayName": "t", "locale": "en-US", "properties": {}, "status": "Succeeded"}
+            )
         if seen.path.endswith("/files"):
             return answer(200, {"values": [file("Transcription"), file("TranscriptionReport")]})
         kind = "TranscriptionReport" if storage.requests[-1].path.endswith("Report") else "Transcription"

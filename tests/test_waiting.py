@@ -153,7 +153,8 @@ async def test_create_many_splits_at_1000_urls(speech_emulator: Emulator, speech
 
 def succeeded(service: FakeServer, transcription_id: str) -> dict[str, Any]:
     """A finished transcription as the service shows it (results first ask for its state)."""
-    return {"self": f"{service.url}/speechtotext/transcriptions/{transcription_id}", "status": "Succeeded"}
+    self_link = f"{service.url}/speechtotext/transcriptions/{transcription_id}"
+    return {"self": self_link, "displayName": "t", "locale": "en-US", "properties": {}, "status": "Succeeded"}
 
 
 def result(source: str, text: str | None = None) -> dict[str, Any]:

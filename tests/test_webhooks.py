@@ -28,7 +28,10 @@ from speechrest.webhooks import (
 )
 
 SECRET = "hook-secret"
-BODY = b'{"self": "https://x.example/speechtotext/transcriptions/0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10"}'
+BODY = (  # a callback carries the entity, as a GET of it answers
+    b'{"self": "https://x.example/speechtotext/transcriptions/0f8d2d9e-3b7c-4c51-9e3a-6a1f7c2b9d10", '
+    b'"displayName": "t", "locale": "en-US", "properties": {}, "status": "Succeeded"}'
+)
 
 
 TRANSCRIPTION = {

@@ -813,7 +813,7 @@ class TranscriptionLocales:
 class TranscriptionProperties:
     """The ``TranscriptionProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
-    time_to_live_hours: int = field(metadata={"wire": "timeToLiveHours"})
+    time_to_live_hours: int | None = field(metadata={"wire": "timeToLiveHours"})
     word_level_timestamps_enabled: bool | None = field(default=None, metadata={"wire": "wordLevelTimestampsEnabled"})
     display_form_word_level_timestamps_enabled: bool | None = field(
         default=None, metadata={"wire": "displayFormWordLevelTimestampsEnabled"}

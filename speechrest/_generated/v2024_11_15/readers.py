@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from . import models as m
 
@@ -16,8 +16,10 @@ def make_readers(
     parse_duration: Callable[[str], timedelta],
     lookup: Callable[[type], Reader],
 ) -> dict[type, Reader]:
-    """One reader per class defined here. Unknown enum values stay strings, unknown keys
-    go to ``additional_properties``, and absent fields (even required ones) read as None."""
+    """One reader per class defined here. Unknown enum values stay strings, unknown keys go
+    to ``additional_properties``, absent optional fields read as None (so do the few required
+    ones the service leaves out, hinted ``X | None``); any other required field raises KeyError
+    when absent and ValueError when null."""
     new = object.__new__
 
     def as_list(value: Any) -> list[Any]:
@@ -29,6 +31,9 @@ def make_readers(
         if value.__class__ is not dict:
             raise TypeError(f"expected a JSON object, got {value!r}")
         return value.copy()
+
+    def null(key: str) -> NoReturn:
+        raise ValueError(f"the required field {key!r} is null")
 
     _DatasetKind = {e.value: e for e in m.DatasetKind}
     _DetailedErrorCode = {e.value: e for e in m.DetailedErrorCode}
@@ -66,12 +71,14 @@ def make_readers(
     )
 
     def read_BaseModel(d: Any) -> Any:
-        o: Any = new(m.BaseModel)  # Any: a required field the answer left out is None
+        o = new(m.BaseModel)
         g = d.get
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
@@ -97,7 +104,7 @@ def make_readers(
     )
 
     def read_BaseModelFeatures(d: Any) -> Any:
-        o: Any = new(m.BaseModelFeatures)  # Any: a required field the answer left out is None
+        o = new(m.BaseModelFeatures)
         g = d.get
         o.supports_transcriptions_submit = g("supportsTranscriptionsSubmit")
         o.supports_transcriptions_transcribe = g("supportsTranscriptionsTranscribe")
@@ -115,7 +122,7 @@ def make_readers(
     keys_BaseModelProperties = frozenset(("deprecationDates", "features", "chargeForAdaptation"))
 
     def read_BaseModelProperties(d: Any) -> Any:
-        o: Any = new(m.BaseModelProperties)  # Any: a required field the answer left out is None
+        o = new(m.BaseModelProperties)
         g = d.get
         v = g("deprecationDates")
         o.deprecation_dates = None if v is None else read_BaseModelDeprecationDates(v)
@@ -130,10 +137,11 @@ def make_readers(
     keys_ChannelCombinedPhrases = frozenset(("channel", "text"))
 
     def read_ChannelCombinedPhrases(d: Any) -> Any:
-        o: Any = new(m.ChannelCombinedPhrases)  # Any: a required field the answer left out is None
+        o = new(m.ChannelCombinedPhrases)
         g = d.get
         o.channel = g("channel")
-        o.text = g("text")
+        v = d["text"]
+        o.text = null("text") if v is None else v
         o.additional_properties = (
             {}
             if keys_ChannelCombinedPhrases.issuperset(d)
@@ -159,12 +167,14 @@ def make_readers(
     )
 
     def read_CustomModel(d: Any) -> Any:
-        o: Any = new(m.CustomModel)  # Any: a required field the answer left out is None
+        o = new(m.CustomModel)
         g = d.get
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
@@ -197,7 +207,7 @@ def make_readers(
     )
 
     def read_CustomModelFeatures(d: Any) -> Any:
-        o: Any = new(m.CustomModelFeatures)  # Any: a required field the answer left out is None
+        o = new(m.CustomModelFeatures)
         g = d.get
         o.supports_transcriptions_submit = g("supportsTranscriptionsSubmit")
         o.supports_transcriptions_transcribe = g("supportsTranscriptionsTranscribe")
@@ -213,7 +223,7 @@ def make_readers(
     keys_CustomModelLinks = frozenset(("manifest", "copy", "files"))
 
     def read_CustomModelLinks(d: Any) -> Any:
-        o: Any = new(m.CustomModelLinks)  # Any: a required field the answer left out is None
+        o = new(m.CustomModelLinks)
         g = d.get
         o.manifest = g("manifest")
         o.copy = g("copy")
@@ -226,7 +236,7 @@ def make_readers(
     keys_CustomModelProperties = frozenset(("deprecationDates", "customModelWeightPercent", "features", "error"))
 
     def read_CustomModelProperties(d: Any) -> Any:
-        o: Any = new(m.CustomModelProperties)  # Any: a required field the answer left out is None
+        o = new(m.CustomModelProperties)
         g = d.get
         v = g("deprecationDates")
         o.deprecation_dates = None if v is None else read_CustomModelDeprecationDates(v)
@@ -258,20 +268,22 @@ def make_readers(
     )
 
     def read_Dataset(d: Any) -> Any:
-        o: Any = new(m.Dataset)  # Any: a required field the answer left out is None
+        o = new(m.Dataset)
         g = d.get
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
-        v = g("kind")
-        o.kind = None if v is None else _DatasetKind.get(v, v)
+        v = d["kind"]
+        o.kind = null("kind") if v is None else _DatasetKind.get(v, v)
         v = g("links")
         o.links = None if v is None else read_DatasetLinks(v)
         v = g("properties")
@@ -287,7 +299,7 @@ def make_readers(
     )
 
     def read_DatasetLocales(d: Any) -> Any:
-        o: Any = new(m.DatasetLocales)  # Any: a required field the answer left out is None
+        o = new(m.DatasetLocales)
         g = d.get
         v = g("Language")
         o.language = None if v is None else as_list(v)
@@ -311,7 +323,7 @@ def make_readers(
     )
 
     def read_DatasetProperties(d: Any) -> Any:
-        o: Any = new(m.DatasetProperties)  # Any: a required field the answer left out is None
+        o = new(m.DatasetProperties)
         g = d.get
         o.accepted_line_count = g("acceptedLineCount")
         o.rejected_line_count = g("rejectedLineCount")
@@ -328,7 +340,7 @@ def make_readers(
     keys_DatasetUpdate = frozenset(("displayName", "description", "customProperties"))
 
     def read_DatasetUpdate(d: Any) -> Any:
-        o: Any = new(m.DatasetUpdate)  # Any: a required field the answer left out is None
+        o = new(m.DatasetUpdate)
         g = d.get
         o.display_name = g("displayName")
         o.description = g("description")
@@ -342,7 +354,7 @@ def make_readers(
     keys_DiarizationProperties = frozenset(("enabled", "maxSpeakers"))
 
     def read_DiarizationProperties(d: Any) -> Any:
-        o: Any = new(m.DiarizationProperties)  # Any: a required field the answer left out is None
+        o = new(m.DiarizationProperties)
         g = d.get
         o.enabled = g("enabled")
         o.max_speakers = g("maxSpeakers")
@@ -354,7 +366,7 @@ def make_readers(
     keys_EditsSummary = frozenset(("numberOfEdits", "percentageOfAllEdits"))
 
     def read_EditsSummary(d: Any) -> Any:
-        o: Any = new(m.EditsSummary)  # Any: a required field the answer left out is None
+        o = new(m.EditsSummary)
         g = d.get
         o.number_of_edits = g("numberOfEdits")
         o.percentage_of_all_edits = g("percentageOfAllEdits")
@@ -380,16 +392,18 @@ def make_readers(
     )
 
     def read_Endpoint(d: Any) -> Any:
-        o: Any = new(m.Endpoint)  # Any: a required field the answer left out is None
+        o = new(m.Endpoint)
         g = d.get
         o.self_ = g("self")
         v = g("model")
         o.model = None if v is None else read_EntityReference(v)
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
@@ -406,7 +420,7 @@ def make_readers(
     keys_EndpointLinks = frozenset(("webSocket",))
 
     def read_EndpointLinks(d: Any) -> Any:
-        o: Any = new(m.EndpointLinks)  # Any: a required field the answer left out is None
+        o = new(m.EndpointLinks)
         g = d.get
         o.web_socket = g("webSocket")
         o.additional_properties = (
@@ -417,7 +431,7 @@ def make_readers(
     keys_EndpointProperties = frozenset(("loggingEnabled", "error"))
 
     def read_EndpointProperties(d: Any) -> Any:
-        o: Any = new(m.EndpointProperties)  # Any: a required field the answer left out is None
+        o = new(m.EndpointProperties)
         g = d.get
         o.logging_enabled = g("loggingEnabled")
         v = g("error")
@@ -430,7 +444,7 @@ def make_readers(
     keys_EndpointUpdate = frozenset(("displayName", "description", "model", "properties", "customProperties"))
 
     def read_EndpointUpdate(d: Any) -> Any:
-        o: Any = new(m.EndpointUpdate)  # Any: a required field the answer left out is None
+        o = new(m.EndpointUpdate)
         g = d.get
         o.display_name = g("displayName")
         o.description = g("description")
@@ -448,7 +462,7 @@ def make_readers(
     keys_Error = frozenset(("message", "target", "innerError", "code", "details"))
 
     def read_Error(d: Any) -> Any:
-        o: Any = new(m.Error)  # Any: a required field the answer left out is None
+        o = new(m.Error)
         g = d.get
         o.message = g("message")
         o.target = g("target")
@@ -482,9 +496,10 @@ def make_readers(
     )
 
     def read_Evaluation(d: Any) -> Any:
-        o: Any = new(m.Evaluation)  # Any: a required field the answer left out is None
+        o = new(m.Evaluation)
         g = d.get
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
@@ -493,19 +508,20 @@ def make_readers(
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
-        v = g("model1")
-        o.model1 = None if v is None else read_EntityReference(v)
-        v = g("model2")
-        o.model2 = None if v is None else read_EntityReference(v)
-        v = g("dataset")
-        o.dataset = None if v is None else read_EntityReference(v)
+        v = d["model1"]
+        o.model1 = null("model1") if v is None else read_EntityReference(v)
+        v = d["model2"]
+        o.model2 = null("model2") if v is None else read_EntityReference(v)
+        v = d["dataset"]
+        o.dataset = null("dataset") if v is None else read_EntityReference(v)
         v = g("transcription1")
         o.transcription1 = None if v is None else read_EntityReference(v)
         v = g("transcription2")
         o.transcription2 = None if v is None else read_EntityReference(v)
         v = g("links")
         o.links = None if v is None else read_EvaluationLinks(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("properties")
         o.properties = None if v is None else read_EvaluationProperties(v)
         v = g("status")
@@ -550,7 +566,7 @@ def make_readers(
     )
 
     def read_EvaluationProperties(d: Any) -> Any:
-        o: Any = new(m.EvaluationProperties)  # Any: a required field the answer left out is None
+        o = new(m.EvaluationProperties)
         g = d.get
         o.word_error_rate1 = g("wordErrorRate1")
         o.sentence_error_rate1 = g("sentenceErrorRate1")
@@ -594,7 +610,7 @@ def make_readers(
     keys_EvaluationUpdate = frozenset(("displayName", "description", "customProperties"))
 
     def read_EvaluationUpdate(d: Any) -> Any:
-        o: Any = new(m.EvaluationUpdate)  # Any: a required field the answer left out is None
+        o = new(m.EvaluationUpdate)
         g = d.get
         o.display_name = g("displayName")
         o.description = g("description")
@@ -608,7 +624,7 @@ def make_readers(
     keys_File = frozenset(("self", "name", "kind", "links", "properties", "createdDateTime"))
 
     def read_File(d: Any) -> Any:
-        o: Any = new(m.File)  # Any: a required field the answer left out is None
+        o = new(m.File)
         g = d.get
         o.self_ = g("self")
         o.name = g("name")
@@ -626,7 +642,7 @@ def make_readers(
     keys_FileProperties = frozenset(("size", "durationMilliseconds"))
 
     def read_FileProperties(d: Any) -> Any:
-        o: Any = new(m.FileProperties)  # Any: a required field the answer left out is None
+        o = new(m.FileProperties)
         g = d.get
         o.size = g("size")
         o.duration_milliseconds = g("durationMilliseconds")
@@ -638,7 +654,7 @@ def make_readers(
     keys_InnerError = frozenset(("message", "target", "innerError", "code", "details"))
 
     def read_InnerError(d: Any) -> Any:
-        o: Any = new(m.InnerError)  # Any: a required field the answer left out is None
+        o = new(m.InnerError)
         g = d.get
         o.message = g("message")
         o.target = g("target")
@@ -654,10 +670,10 @@ def make_readers(
     keys_LanguageIdentificationProperties = frozenset(("candidateLocales", "speechModelMapping", "mode"))
 
     def read_LanguageIdentificationProperties(d: Any) -> Any:
-        o: Any = new(m.LanguageIdentificationProperties)  # Any: a required field the answer left out is None
+        o = new(m.LanguageIdentificationProperties)
         g = d.get
-        v = g("candidateLocales")
-        o.candidate_locales = None if v is None else as_list(v)
+        v = d["candidateLocales"]
+        o.candidate_locales = null("candidateLocales") if v is None else as_list(v)
         v = g("speechModelMapping")
         o.speech_model_mapping = None if v is None else {k0: read_EntityReference(x0) for k0, x0 in v.items()}
         v = g("mode")
@@ -681,55 +697,50 @@ def make_readers(
     )
 
     def read_ModelCopyAuthorization(d: Any) -> Any:
-        o: Any = new(m.ModelCopyAuthorization)  # Any: a required field the answer left out is None
-        g = d.get
-        o.target_resource_region = g("targetResourceRegion")
-        o.target_resource_id = g("targetResourceId")
-        o.target_resource_endpoint = g("targetResourceEndpoint")
-        o.source_resource_id = g("sourceResourceId")
-        v = g("expirationDateTime")
-        o.expiration_date_time = None if v is None else parse_datetime(v)
-        o.id = g("id")
-        o.additional_properties = (
-            {}
-            if keys_ModelCopyAuthorization.issuperset(d)
-            else {k: d[k] for k in d.keys() - keys_ModelCopyAuthorization}
-        )
+        o = new(m.ModelCopyAuthorization)
+        v = d["targetResourceRegion"]
+        o.target_resource_region = null("targetResourceRegion") if v is None else v
+        v = d["targetResourceId"]
+        o.target_resource_id = null("targetResourceId") if v is None else v
+        v = d["targetResourceEndpoint"]
+        o.target_resource_endpoint = null("targetResourceEndpoint") if v is None else v
+        v = d["sourceResourceId"]
+        o.source_resource_id = null("sourceResourceId") if v is None else v
+        v = d["expirationDateTime"]
+        o.expiration_date_time = null("expirationDateTime") if v is None else parse_datetime(v)
+        v = d["id"]
+        o.id = null("id") if v is None else v
+        o.additional_properties = {} if len(d) == 6 else {k: d[k] for k in d.keys() - keys_ModelCopyAuthorization}
         return o
 
     keys_ModelCopyAuthorizationDefinition = frozenset(("sourceResourceId",))
 
     def read_ModelCopyAuthorizationDefinition(d: Any) -> Any:
-        o: Any = new(m.ModelCopyAuthorizationDefinition)  # Any: a required field the answer left out is None
-        g = d.get
-        o.source_resource_id = g("sourceResourceId")
+        o = new(m.ModelCopyAuthorizationDefinition)
+        v = d["sourceResourceId"]
+        o.source_resource_id = null("sourceResourceId") if v is None else v
         o.additional_properties = (
-            {}
-            if keys_ModelCopyAuthorizationDefinition.issuperset(d)
-            else {k: d[k] for k in d.keys() - keys_ModelCopyAuthorizationDefinition}
+            {} if len(d) == 1 else {k: d[k] for k in d.keys() - keys_ModelCopyAuthorizationDefinition}
         )
         return o
 
     keys_ModelManifest = frozenset(("model", "modelFiles", "properties"))
 
     def read_ModelManifest(d: Any) -> Any:
-        o: Any = new(m.ModelManifest)  # Any: a required field the answer left out is None
-        g = d.get
-        v = g("model")
-        o.model = None if v is None else read_EntityReference(v)
-        v = g("modelFiles")
-        o.model_files = None if v is None else [read_ModelFile(x0) for x0 in v]
-        v = g("properties")
-        o.properties = None if v is None else as_dict(v)
-        o.additional_properties = (
-            {} if keys_ModelManifest.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelManifest}
-        )
+        o = new(m.ModelManifest)
+        v = d["model"]
+        o.model = null("model") if v is None else read_EntityReference(v)
+        v = d["modelFiles"]
+        o.model_files = null("modelFiles") if v is None else [read_ModelFile(x0) for x0 in v]
+        v = d["properties"]
+        o.properties = null("properties") if v is None else as_dict(v)
+        o.additional_properties = {} if len(d) == 3 else {k: d[k] for k in d.keys() - keys_ModelManifest}
         return o
 
     keys_ModelUpdate = frozenset(("displayName", "description", "customProperties"))
 
     def read_ModelUpdate(d: Any) -> Any:
-        o: Any = new(m.ModelUpdate)  # Any: a required field the answer left out is None
+        o = new(m.ModelUpdate)
         g = d.get
         o.display_name = g("displayName")
         o.description = g("description")
@@ -743,9 +754,10 @@ def make_readers(
     keys_Operation = frozenset(("id", "self", "createdDateTime", "lastActionDateTime", "status", "result", "error"))
 
     def read_Operation(d: Any) -> Any:
-        o: Any = new(m.Operation)  # Any: a required field the answer left out is None
+        o = new(m.Operation)
         g = d.get
-        o.id = g("id")
+        v = d["id"]
+        o.id = null("id") if v is None else v
         o.self_ = g("self")
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
@@ -763,7 +775,7 @@ def make_readers(
     keys_OperationResult = frozenset(("link",))
 
     def read_OperationResult(d: Any) -> Any:
-        o: Any = new(m.OperationResult)  # Any: a required field the answer left out is None
+        o = new(m.OperationResult)
         g = d.get
         o.link = g("link")
         o.additional_properties = (
@@ -774,7 +786,7 @@ def make_readers(
     keys_PaginatedBaseModels = frozenset(("values", "@nextLink"))
 
     def read_PaginatedBaseModels(d: Any) -> Any:
-        o: Any = new(m.PaginatedBaseModels)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedBaseModels)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_BaseModel(x0) for x0 in v]
@@ -787,7 +799,7 @@ def make_readers(
     keys_PaginatedCustomModels = frozenset(("values", "@nextLink"))
 
     def read_PaginatedCustomModels(d: Any) -> Any:
-        o: Any = new(m.PaginatedCustomModels)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedCustomModels)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_CustomModel(x0) for x0 in v]
@@ -800,7 +812,7 @@ def make_readers(
     keys_PaginatedDatasets = frozenset(("values", "@nextLink"))
 
     def read_PaginatedDatasets(d: Any) -> Any:
-        o: Any = new(m.PaginatedDatasets)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedDatasets)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Dataset(x0) for x0 in v]
@@ -813,7 +825,7 @@ def make_readers(
     keys_PaginatedEndpoints = frozenset(("values", "@nextLink"))
 
     def read_PaginatedEndpoints(d: Any) -> Any:
-        o: Any = new(m.PaginatedEndpoints)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedEndpoints)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Endpoint(x0) for x0 in v]
@@ -826,7 +838,7 @@ def make_readers(
     keys_PaginatedEvaluations = frozenset(("values", "@nextLink"))
 
     def read_PaginatedEvaluations(d: Any) -> Any:
-        o: Any = new(m.PaginatedEvaluations)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedEvaluations)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Evaluation(x0) for x0 in v]
@@ -839,7 +851,7 @@ def make_readers(
     keys_PaginatedFiles = frozenset(("values", "@nextLink"))
 
     def read_PaginatedFiles(d: Any) -> Any:
-        o: Any = new(m.PaginatedFiles)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedFiles)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_File(x0) for x0 in v]
@@ -852,7 +864,7 @@ def make_readers(
     keys_PaginatedTranscriptions = frozenset(("values", "@nextLink"))
 
     def read_PaginatedTranscriptions(d: Any) -> Any:
-        o: Any = new(m.PaginatedTranscriptions)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedTranscriptions)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Transcription(x0) for x0 in v]
@@ -869,17 +881,21 @@ def make_readers(
     )
 
     def read_Phrase(d: Any) -> Any:
-        o: Any = new(m.Phrase)  # Any: a required field the answer left out is None
+        o = new(m.Phrase)
         g = d.get
         o.channel = g("channel")
         o.speaker = g("speaker")
-        o.offset_milliseconds = g("offsetMilliseconds")
-        o.duration_milliseconds = g("durationMilliseconds")
-        o.text = g("text")
+        v = d["offsetMilliseconds"]
+        o.offset_milliseconds = null("offsetMilliseconds") if v is None else v
+        v = d["durationMilliseconds"]
+        o.duration_milliseconds = null("durationMilliseconds") if v is None else v
+        v = d["text"]
+        o.text = null("text") if v is None else v
         v = g("words")
         o.words = None if v is None else [read_Word(x0) for x0 in v]
         o.locale = g("locale")
-        o.confidence = g("confidence")
+        v = d["confidence"]
+        o.confidence = null("confidence") if v is None else v
         o.additional_properties = {} if keys_Phrase.issuperset(d) else {k: d[k] for k in d.keys() - keys_Phrase}
         return o
 
@@ -894,7 +910,7 @@ def make_readers(
     )
 
     def read_SharedModelFeatures(d: Any) -> Any:
-        o: Any = new(m.SharedModelFeatures)  # Any: a required field the answer left out is None
+        o = new(m.SharedModelFeatures)
         g = d.get
         o.supports_transcriptions_submit = g("supportsTranscriptionsSubmit")
         o.supports_transcriptions_transcribe = g("supportsTranscriptionsTranscribe")
@@ -912,7 +928,7 @@ def make_readers(
     )
 
     def read_TokenErrorDetails(d: Any) -> Any:
-        o: Any = new(m.TokenErrorDetails)  # Any: a required field the answer left out is None
+        o = new(m.TokenErrorDetails)
         g = d.get
         v = g("punctuation")
         o.punctuation = None if v is None else read_EditsSummary(v)
@@ -932,7 +948,7 @@ def make_readers(
     keys_TranscribeDefinition = frozenset(("locales", "models", "profanityFilterMode", "diarization", "channels"))
 
     def read_TranscribeDefinition(d: Any) -> Any:
-        o: Any = new(m.TranscribeDefinition)  # Any: a required field the answer left out is None
+        o = new(m.TranscribeDefinition)
         g = d.get
         v = g("locales")
         o.locales = None if v is None else as_list(v)
@@ -952,7 +968,7 @@ def make_readers(
     keys_TranscribeDiarizationProperties = frozenset(("enabled", "maxSpeakers"))
 
     def read_TranscribeDiarizationProperties(d: Any) -> Any:
-        o: Any = new(m.TranscribeDiarizationProperties)  # Any: a required field the answer left out is None
+        o = new(m.TranscribeDiarizationProperties)
         g = d.get
         o.enabled = g("enabled")
         o.max_speakers = g("maxSpeakers")
@@ -966,16 +982,14 @@ def make_readers(
     keys_TranscribeResult = frozenset(("durationMilliseconds", "combinedPhrases", "phrases"))
 
     def read_TranscribeResult(d: Any) -> Any:
-        o: Any = new(m.TranscribeResult)  # Any: a required field the answer left out is None
-        g = d.get
-        o.duration_milliseconds = g("durationMilliseconds")
-        v = g("combinedPhrases")
-        o.combined_phrases = None if v is None else [read_ChannelCombinedPhrases(x0) for x0 in v]
-        v = g("phrases")
-        o.phrases = None if v is None else [read_Phrase(x0) for x0 in v]
-        o.additional_properties = (
-            {} if keys_TranscribeResult.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscribeResult}
-        )
+        o = new(m.TranscribeResult)
+        v = d["durationMilliseconds"]
+        o.duration_milliseconds = null("durationMilliseconds") if v is None else v
+        v = d["combinedPhrases"]
+        o.combined_phrases = null("combinedPhrases") if v is None else [read_ChannelCombinedPhrases(x0) for x0 in v]
+        v = d["phrases"]
+        o.phrases = null("phrases") if v is None else [read_Phrase(x0) for x0 in v]
+        o.additional_properties = {} if len(d) == 3 else {k: d[k] for k in d.keys() - keys_TranscribeResult}
         return o
 
     keys_Transcription = frozenset(
@@ -998,14 +1012,16 @@ def make_readers(
     )
 
     def read_Transcription(d: Any) -> Any:
-        o: Any = new(m.Transcription)  # Any: a required field the answer left out is None
+        o = new(m.Transcription)
         g = d.get
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
@@ -1016,8 +1032,8 @@ def make_readers(
         o.model = None if v is None else read_EntityReference(v)
         v = g("links")
         o.links = None if v is None else read_TranscriptionLinks(v)
-        v = g("properties")
-        o.properties = None if v is None else read_TranscriptionProperties(v)
+        v = d["properties"]
+        o.properties = null("properties") if v is None else read_TranscriptionProperties(v)
         o.content_container_url = g("contentContainerUrl")
         v = g("dataset")
         o.dataset = None if v is None else read_EntityReference(v)
@@ -1031,7 +1047,7 @@ def make_readers(
     keys_TranscriptionLocales = frozenset(("Transcribe", "Submit"))
 
     def read_TranscriptionLocales(d: Any) -> Any:
-        o: Any = new(m.TranscriptionLocales)  # Any: a required field the answer left out is None
+        o = new(m.TranscriptionLocales)
         g = d.get
         v = g("Transcribe")
         o.transcribe = None if v is None else as_list(v)
@@ -1059,7 +1075,7 @@ def make_readers(
     )
 
     def read_TranscriptionProperties(d: Any) -> Any:
-        o: Any = new(m.TranscriptionProperties)  # Any: a required field the answer left out is None
+        o = new(m.TranscriptionProperties)
         g = d.get
         o.word_level_timestamps_enabled = g("wordLevelTimestampsEnabled")
         o.display_form_word_level_timestamps_enabled = g("displayFormWordLevelTimestampsEnabled")
@@ -1088,7 +1104,7 @@ def make_readers(
     keys_TranscriptionUpdate = frozenset(("displayName", "description", "customProperties"))
 
     def read_TranscriptionUpdate(d: Any) -> Any:
-        o: Any = new(m.TranscriptionUpdate)  # Any: a required field the answer left out is None
+        o = new(m.TranscriptionUpdate)
         g = d.get
         o.display_name = g("displayName")
         o.description = g("description")
@@ -1102,12 +1118,14 @@ def make_readers(
     keys_Word = frozenset(("text", "offsetMilliseconds", "durationMilliseconds"))
 
     def read_Word(d: Any) -> Any:
-        o: Any = new(m.Word)  # Any: a required field the answer left out is None
-        g = d.get
-        o.text = g("text")
-        o.offset_milliseconds = g("offsetMilliseconds")
-        o.duration_milliseconds = g("durationMilliseconds")
-        o.additional_properties = {} if keys_Word.issuperset(d) else {k: d[k] for k in d.keys() - keys_Word}
+        o = new(m.Word)
+        v = d["text"]
+        o.text = null("text") if v is None else v
+        v = d["offsetMilliseconds"]
+        o.offset_milliseconds = null("offsetMilliseconds") if v is None else v
+        v = d["durationMilliseconds"]
+        o.duration_milliseconds = null("durationMilliseconds") if v is None else v
+        o.additional_properties = {} if len(d) == 3 else {k: d[k] for k in d.keys() - keys_Word}
         return o
 
     return {

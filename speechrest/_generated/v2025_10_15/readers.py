@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from . import models as m
 
@@ -16,8 +16,10 @@ def make_readers(
     parse_duration: Callable[[str], timedelta],
     lookup: Callable[[type], Reader],
 ) -> dict[type, Reader]:
-    """One reader per class defined here. Unknown enum values stay strings, unknown keys
-    go to ``additional_properties``, and absent fields (even required ones) read as None."""
+    """One reader per class defined here. Unknown enum values stay strings, unknown keys go
+    to ``additional_properties``, absent optional fields read as None (so do the few required
+    ones the service leaves out, hinted ``X | None``); any other required field raises KeyError
+    when absent and ValueError when null."""
     new = object.__new__
 
     def as_list(value: Any) -> list[Any]:
@@ -29,6 +31,9 @@ def make_readers(
         if value.__class__ is not dict:
             raise TypeError(f"expected a JSON object, got {value!r}")
         return value.copy()
+
+    def null(key: str) -> NoReturn:
+        raise ValueError(f"the required field {key!r} is null")
 
     _DatasetKind = {e.value: e for e in m.DatasetKind}
     _ProfanityFilterMode = {e.value: e for e in m.ProfanityFilterMode}
@@ -65,12 +70,14 @@ def make_readers(
     )
 
     def read_CustomModel(d: Any) -> Any:
-        o: Any = new(m.CustomModel)  # Any: a required field the answer left out is None
+        o = new(m.CustomModel)
         g = d.get
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
@@ -113,20 +120,22 @@ def make_readers(
     )
 
     def read_Dataset(d: Any) -> Any:
-        o: Any = new(m.Dataset)  # Any: a required field the answer left out is None
+        o = new(m.Dataset)
         g = d.get
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
-        v = g("kind")
-        o.kind = None if v is None else _DatasetKind.get(v, v)
+        v = d["kind"]
+        o.kind = null("kind") if v is None else _DatasetKind.get(v, v)
         v = g("project")
         o.project = None if v is None else read_EntityReference(v)
         v = g("links")
@@ -157,18 +166,20 @@ def make_readers(
     )
 
     def read_Endpoint(d: Any) -> Any:
-        o: Any = new(m.Endpoint)  # Any: a required field the answer left out is None
+        o = new(m.Endpoint)
         g = d.get
         o.self_ = g("self")
         v = g("model")
         o.model = None if v is None else read_EntityReference(v)
         v = g("project")
         o.project = None if v is None else read_EntityReference(v)
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
@@ -185,7 +196,7 @@ def make_readers(
     keys_EnhancedModeProperties = frozenset(("enabled", "task", "targetLanguage", "prompt"))
 
     def read_EnhancedModeProperties(d: Any) -> Any:
-        o: Any = new(m.EnhancedModeProperties)  # Any: a required field the answer left out is None
+        o = new(m.EnhancedModeProperties)
         g = d.get
         o.enabled = g("enabled")
         o.task = g("task")
@@ -221,9 +232,10 @@ def make_readers(
     )
 
     def read_Evaluation(d: Any) -> Any:
-        o: Any = new(m.Evaluation)  # Any: a required field the answer left out is None
+        o = new(m.Evaluation)
         g = d.get
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
@@ -232,12 +244,12 @@ def make_readers(
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
-        v = g("model1")
-        o.model1 = None if v is None else read_EntityReference(v)
-        v = g("model2")
-        o.model2 = None if v is None else read_EntityReference(v)
-        v = g("dataset")
-        o.dataset = None if v is None else read_EntityReference(v)
+        v = d["model1"]
+        o.model1 = null("model1") if v is None else read_EntityReference(v)
+        v = d["model2"]
+        o.model2 = null("model2") if v is None else read_EntityReference(v)
+        v = d["dataset"]
+        o.dataset = null("dataset") if v is None else read_EntityReference(v)
         v = g("transcription1")
         o.transcription1 = None if v is None else read_EntityReference(v)
         v = g("transcription2")
@@ -246,7 +258,8 @@ def make_readers(
         o.project = None if v is None else read_EntityReference(v)
         v = g("links")
         o.links = None if v is None else read_EvaluationLinks(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("properties")
         o.properties = None if v is None else read_EvaluationProperties(v)
         v = g("status")
@@ -257,7 +270,7 @@ def make_readers(
     keys_PaginatedCustomModels = frozenset(("values", "@nextLink"))
 
     def read_PaginatedCustomModels(d: Any) -> Any:
-        o: Any = new(m.PaginatedCustomModels)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedCustomModels)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_CustomModel(x0) for x0 in v]
@@ -270,7 +283,7 @@ def make_readers(
     keys_PaginatedDatasets = frozenset(("values", "@nextLink"))
 
     def read_PaginatedDatasets(d: Any) -> Any:
-        o: Any = new(m.PaginatedDatasets)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedDatasets)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Dataset(x0) for x0 in v]
@@ -283,7 +296,7 @@ def make_readers(
     keys_PaginatedEndpoints = frozenset(("values", "@nextLink"))
 
     def read_PaginatedEndpoints(d: Any) -> Any:
-        o: Any = new(m.PaginatedEndpoints)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedEndpoints)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Endpoint(x0) for x0 in v]
@@ -296,7 +309,7 @@ def make_readers(
     keys_PaginatedEvaluations = frozenset(("values", "@nextLink"))
 
     def read_PaginatedEvaluations(d: Any) -> Any:
-        o: Any = new(m.PaginatedEvaluations)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedEvaluations)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Evaluation(x0) for x0 in v]
@@ -309,7 +322,7 @@ def make_readers(
     keys_PaginatedProjects = frozenset(("values", "@nextLink"))
 
     def read_PaginatedProjects(d: Any) -> Any:
-        o: Any = new(m.PaginatedProjects)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedProjects)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Project(x0) for x0 in v]
@@ -322,7 +335,7 @@ def make_readers(
     keys_PaginatedTranscriptions = frozenset(("values", "@nextLink"))
 
     def read_PaginatedTranscriptions(d: Any) -> Any:
-        o: Any = new(m.PaginatedTranscriptions)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedTranscriptions)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Transcription(x0) for x0 in v]
@@ -337,7 +350,7 @@ def make_readers(
     keys_PhraseListProperties = frozenset(("phrases", "biasingWeight"))
 
     def read_PhraseListProperties(d: Any) -> Any:
-        o: Any = new(m.PhraseListProperties)  # Any: a required field the answer left out is None
+        o = new(m.PhraseListProperties)
         g = d.get
         v = g("phrases")
         o.phrases = None if v is None else as_list(v)
@@ -361,14 +374,16 @@ def make_readers(
     )
 
     def read_Project(d: Any) -> Any:
-        o: Any = new(m.Project)  # Any: a required field the answer left out is None
+        o = new(m.Project)
         g = d.get
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("links")
@@ -380,7 +395,7 @@ def make_readers(
     keys_ProjectUpdate = frozenset(("displayName", "description", "customProperties", "foundryProjectName"))
 
     def read_ProjectUpdate(d: Any) -> Any:
-        o: Any = new(m.ProjectUpdate)  # Any: a required field the answer left out is None
+        o = new(m.ProjectUpdate)
         g = d.get
         o.display_name = g("displayName")
         o.description = g("description")
@@ -406,7 +421,7 @@ def make_readers(
     )
 
     def read_TranscribeDefinition(d: Any) -> Any:
-        o: Any = new(m.TranscribeDefinition)  # Any: a required field the answer left out is None
+        o = new(m.TranscribeDefinition)
         g = d.get
         v = g("locales")
         o.locales = None if v is None else as_list(v)
@@ -449,14 +464,16 @@ def make_readers(
     )
 
     def read_Transcription(d: Any) -> Any:
-        o: Any = new(m.Transcription)  # Any: a required field the answer left out is None
+        o = new(m.Transcription)
         g = d.get
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
@@ -469,8 +486,8 @@ def make_readers(
         o.project = None if v is None else read_EntityReference(v)
         v = g("links")
         o.links = None if v is None else read_TranscriptionLinks(v)
-        v = g("properties")
-        o.properties = None if v is None else read_TranscriptionProperties(v)
+        v = d["properties"]
+        o.properties = null("properties") if v is None else read_TranscriptionProperties(v)
         o.content_container_url = g("contentContainerUrl")
         v = g("dataset")
         o.dataset = None if v is None else read_EntityReference(v)

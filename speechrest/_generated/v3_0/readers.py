@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from . import models as m
 
@@ -16,8 +16,10 @@ def make_readers(
     parse_duration: Callable[[str], timedelta],
     lookup: Callable[[type], Reader],
 ) -> dict[type, Reader]:
-    """One reader per class defined here. Unknown enum values stay strings, unknown keys
-    go to ``additional_properties``, and absent fields (even required ones) read as None."""
+    """One reader per class defined here. Unknown enum values stay strings, unknown keys go
+    to ``additional_properties``, absent optional fields read as None (so do the few required
+    ones the service leaves out, hinted ``X | None``); any other required field raises KeyError
+    when absent and ValueError when null."""
     new = object.__new__
 
     def as_list(value: Any) -> list[Any]:
@@ -30,6 +32,9 @@ def make_readers(
             raise TypeError(f"expected a JSON object, got {value!r}")
         return value.copy()
 
+    def null(key: str) -> NoReturn:
+        raise ValueError(f"the required field {key!r} is null")
+
     _DatasetKind = {e.value: e for e in m.DatasetKind}
     _DetailedErrorCode = {e.value: e for e in m.DetailedErrorCode}
     _ErrorCode = {e.value: e for e in m.ErrorCode}
@@ -41,7 +46,7 @@ def make_readers(
     keys_Component = frozenset(("message", "name", "status", "type"))
 
     def read_Component(d: Any) -> Any:
-        o: Any = new(m.Component)  # Any: a required field the answer left out is None
+        o = new(m.Component)
         g = d.get
         o.message = g("message")
         o.name = g("name")
@@ -70,23 +75,25 @@ def make_readers(
     )
 
     def read_Dataset(d: Any) -> Any:
-        o: Any = new(m.Dataset)  # Any: a required field the answer left out is None
+        o = new(m.Dataset)
         g = d.get
         v = g("links")
         o.links = None if v is None else read_Links(v)
         v = g("properties")
         o.properties = None if v is None else read_DatasetProperties(v)
-        v = g("kind")
-        o.kind = None if v is None else _DatasetKind.get(v, v)
+        v = d["kind"]
+        o.kind = null("kind") if v is None else _DatasetKind.get(v, v)
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("project")
         o.project = None if v is None else read_EntityReference(v)
         o.content_url = g("contentUrl")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
         v = g("status")
@@ -104,7 +111,7 @@ def make_readers(
     keys_DatasetProperties = frozenset(("acceptedLineCount", "rejectedLineCount", "duration", "email", "error"))
 
     def read_DatasetProperties(d: Any) -> Any:
-        o: Any = new(m.DatasetProperties)  # Any: a required field the answer left out is None
+        o = new(m.DatasetProperties)
         g = d.get
         o.accepted_line_count = g("acceptedLineCount")
         o.rejected_line_count = g("rejectedLineCount")
@@ -121,7 +128,7 @@ def make_readers(
     keys_DatasetUpdate = frozenset(("project", "displayName", "description", "customProperties"))
 
     def read_DatasetUpdate(d: Any) -> Any:
-        o: Any = new(m.DatasetUpdate)  # Any: a required field the answer left out is None
+        o = new(m.DatasetUpdate)
         g = d.get
         v = g("project")
         o.project = None if v is None else read_EntityReference(v)
@@ -153,7 +160,7 @@ def make_readers(
     )
 
     def read_Endpoint(d: Any) -> Any:
-        o: Any = new(m.Endpoint)  # Any: a required field the answer left out is None
+        o = new(m.Endpoint)
         g = d.get
         v = g("project")
         o.project = None if v is None else read_EntityReference(v)
@@ -162,12 +169,14 @@ def make_readers(
         v = g("properties")
         o.properties = None if v is None else read_EndpointProperties(v)
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         o.text = g("text")
         v = g("model")
         o.model = None if v is None else read_EntityReference(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
         v = g("lastActionDateTime")
@@ -192,7 +201,7 @@ def make_readers(
     )
 
     def read_EndpointLinks(d: Any) -> Any:
-        o: Any = new(m.EndpointLinks)  # Any: a required field the answer left out is None
+        o = new(m.EndpointLinks)
         g = d.get
         o.rest_interactive = g("restInteractive")
         o.rest_conversation = g("restConversation")
@@ -209,7 +218,7 @@ def make_readers(
     keys_EndpointProperties = frozenset(("loggingEnabled", "timeToLive", "email", "error"))
 
     def read_EndpointProperties(d: Any) -> Any:
-        o: Any = new(m.EndpointProperties)  # Any: a required field the answer left out is None
+        o = new(m.EndpointProperties)
         g = d.get
         o.logging_enabled = g("loggingEnabled")
         v = g("timeToLive")
@@ -225,7 +234,7 @@ def make_readers(
     keys_EndpointPropertiesUpdate = frozenset(("contentLoggingEnabled",))
 
     def read_EndpointPropertiesUpdate(d: Any) -> Any:
-        o: Any = new(m.EndpointPropertiesUpdate)  # Any: a required field the answer left out is None
+        o = new(m.EndpointPropertiesUpdate)
         g = d.get
         o.content_logging_enabled = g("contentLoggingEnabled")
         o.additional_properties = (
@@ -240,7 +249,7 @@ def make_readers(
     )
 
     def read_EndpointUpdate(d: Any) -> Any:
-        o: Any = new(m.EndpointUpdate)  # Any: a required field the answer left out is None
+        o = new(m.EndpointUpdate)
         g = d.get
         v = g("model")
         o.model = None if v is None else read_EntityReference(v)
@@ -260,7 +269,7 @@ def make_readers(
     keys_EntityError = frozenset(("code", "message"))
 
     def read_EntityError(d: Any) -> Any:
-        o: Any = new(m.EntityError)  # Any: a required field the answer left out is None
+        o = new(m.EntityError)
         g = d.get
         o.code = g("code")
         o.message = g("message")
@@ -272,18 +281,16 @@ def make_readers(
     keys_EntityReference = frozenset(("self",))
 
     def read_EntityReference(d: Any) -> Any:
-        o: Any = new(m.EntityReference)  # Any: a required field the answer left out is None
-        g = d.get
-        o.self_ = g("self")
-        o.additional_properties = (
-            {} if keys_EntityReference.issuperset(d) else {k: d[k] for k in d.keys() - keys_EntityReference}
-        )
+        o = new(m.EntityReference)
+        v = d["self"]
+        o.self_ = null("self") if v is None else v
+        o.additional_properties = {} if len(d) == 1 else {k: d[k] for k in d.keys() - keys_EntityReference}
         return o
 
     keys_Error = frozenset(("code", "details", "message", "target", "innerError"))
 
     def read_Error(d: Any) -> Any:
-        o: Any = new(m.Error)  # Any: a required field the answer left out is None
+        o = new(m.Error)
         g = d.get
         v = g("code")
         o.code = None if v is None else _ErrorCode.get(v, v)
@@ -318,18 +325,18 @@ def make_readers(
     )
 
     def read_Evaluation(d: Any) -> Any:
-        o: Any = new(m.Evaluation)  # Any: a required field the answer left out is None
+        o = new(m.Evaluation)
         g = d.get
-        v = g("model1")
-        o.model1 = None if v is None else read_EntityReference(v)
-        v = g("model2")
-        o.model2 = None if v is None else read_EntityReference(v)
+        v = d["model1"]
+        o.model1 = null("model1") if v is None else read_EntityReference(v)
+        v = d["model2"]
+        o.model2 = null("model2") if v is None else read_EntityReference(v)
         v = g("transcription1")
         o.transcription1 = None if v is None else read_EntityReference(v)
         v = g("transcription2")
         o.transcription2 = None if v is None else read_EntityReference(v)
-        v = g("dataset")
-        o.dataset = None if v is None else read_EntityReference(v)
+        v = d["dataset"]
+        o.dataset = null("dataset") if v is None else read_EntityReference(v)
         v = g("links")
         o.links = None if v is None else read_Links(v)
         v = g("properties")
@@ -343,11 +350,13 @@ def make_readers(
         o.status = None if v is None else _Status.get(v, v)
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         o.additional_properties = {} if keys_Evaluation.issuperset(d) else {k: d[k] for k in d.keys() - keys_Evaluation}
         return o
 
@@ -375,7 +384,7 @@ def make_readers(
     )
 
     def read_EvaluationProperties(d: Any) -> Any:
-        o: Any = new(m.EvaluationProperties)  # Any: a required field the answer left out is None
+        o = new(m.EvaluationProperties)
         g = d.get
         o.word_error_rate2 = g("wordErrorRate2")
         o.word_error_rate1 = g("wordErrorRate1")
@@ -404,7 +413,7 @@ def make_readers(
     keys_EvaluationUpdate = frozenset(("project", "displayName", "description", "customProperties"))
 
     def read_EvaluationUpdate(d: Any) -> Any:
-        o: Any = new(m.EvaluationUpdate)  # Any: a required field the answer left out is None
+        o = new(m.EvaluationUpdate)
         g = d.get
         v = g("project")
         o.project = None if v is None else read_EntityReference(v)
@@ -420,7 +429,7 @@ def make_readers(
     keys_File = frozenset(("kind", "links", "createdDateTime", "properties", "name", "self"))
 
     def read_File(d: Any) -> Any:
-        o: Any = new(m.File)  # Any: a required field the answer left out is None
+        o = new(m.File)
         g = d.get
         v = g("kind")
         o.kind = None if v is None else _FileKind.get(v, v)
@@ -438,7 +447,7 @@ def make_readers(
     keys_FileLinks = frozenset(("contentUrl",))
 
     def read_FileLinks(d: Any) -> Any:
-        o: Any = new(m.FileLinks)  # Any: a required field the answer left out is None
+        o = new(m.FileLinks)
         g = d.get
         o.content_url = g("contentUrl")
         o.additional_properties = {} if keys_FileLinks.issuperset(d) else {k: d[k] for k in d.keys() - keys_FileLinks}
@@ -447,7 +456,7 @@ def make_readers(
     keys_FileProperties = frozenset(("size", "duration"))
 
     def read_FileProperties(d: Any) -> Any:
-        o: Any = new(m.FileProperties)  # Any: a required field the answer left out is None
+        o = new(m.FileProperties)
         g = d.get
         o.size = g("size")
         v = g("duration")
@@ -460,7 +469,7 @@ def make_readers(
     keys_InnerError = frozenset(("code", "details", "message", "target", "innerError"))
 
     def read_InnerError(d: Any) -> Any:
-        o: Any = new(m.InnerError)  # Any: a required field the answer left out is None
+        o = new(m.InnerError)
         g = d.get
         v = g("code")
         o.code = None if v is None else _DetailedErrorCode.get(v, v)
@@ -476,7 +485,7 @@ def make_readers(
     keys_Links = frozenset(("files",))
 
     def read_Links(d: Any) -> Any:
-        o: Any = new(m.Links)  # Any: a required field the answer left out is None
+        o = new(m.Links)
         g = d.get
         o.files = g("files")
         o.additional_properties = {} if keys_Links.issuperset(d) else {k: d[k] for k in d.keys() - keys_Links}
@@ -502,7 +511,7 @@ def make_readers(
     )
 
     def read_Model(d: Any) -> Any:
-        o: Any = new(m.Model)  # Any: a required field the answer left out is None
+        o = new(m.Model)
         g = d.get
         v = g("project")
         o.project = None if v is None else read_EntityReference(v)
@@ -511,14 +520,16 @@ def make_readers(
         v = g("properties")
         o.properties = None if v is None else read_ModelProperties(v)
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         o.text = g("text")
         v = g("baseModel")
         o.base_model = None if v is None else read_EntityReference(v)
         v = g("datasets")
         o.datasets = None if v is None else [read_EntityReference(x0) for x0 in v]
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
         v = g("status")
@@ -533,16 +544,16 @@ def make_readers(
     keys_ModelCopy = frozenset(("targetSubscriptionKey",))
 
     def read_ModelCopy(d: Any) -> Any:
-        o: Any = new(m.ModelCopy)  # Any: a required field the answer left out is None
-        g = d.get
-        o.target_subscription_key = g("targetSubscriptionKey")
-        o.additional_properties = {} if keys_ModelCopy.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelCopy}
+        o = new(m.ModelCopy)
+        v = d["targetSubscriptionKey"]
+        o.target_subscription_key = null("targetSubscriptionKey") if v is None else v
+        o.additional_properties = {} if len(d) == 1 else {k: d[k] for k in d.keys() - keys_ModelCopy}
         return o
 
     keys_ModelDeprecationDates = frozenset(("adaptationDateTime", "transcriptionDateTime"))
 
     def read_ModelDeprecationDates(d: Any) -> Any:
-        o: Any = new(m.ModelDeprecationDates)  # Any: a required field the answer left out is None
+        o = new(m.ModelDeprecationDates)
         g = d.get
         v = g("adaptationDateTime")
         o.adaptation_date_time = None if v is None else parse_datetime(v)
@@ -556,7 +567,7 @@ def make_readers(
     keys_ModelFile = frozenset(("name", "contentUrl"))
 
     def read_ModelFile(d: Any) -> Any:
-        o: Any = new(m.ModelFile)  # Any: a required field the answer left out is None
+        o = new(m.ModelFile)
         g = d.get
         o.name = g("name")
         o.content_url = g("contentUrl")
@@ -566,7 +577,7 @@ def make_readers(
     keys_ModelLinks = frozenset(("manifest", "copyTo"))
 
     def read_ModelLinks(d: Any) -> Any:
-        o: Any = new(m.ModelLinks)  # Any: a required field the answer left out is None
+        o = new(m.ModelLinks)
         g = d.get
         o.manifest = g("manifest")
         o.copy_to = g("copyTo")
@@ -576,23 +587,20 @@ def make_readers(
     keys_ModelManifest = frozenset(("model", "modelFiles", "properties"))
 
     def read_ModelManifest(d: Any) -> Any:
-        o: Any = new(m.ModelManifest)  # Any: a required field the answer left out is None
-        g = d.get
-        v = g("model")
-        o.model = None if v is None else read_EntityReference(v)
-        v = g("modelFiles")
-        o.model_files = None if v is None else [read_ModelFile(x0) for x0 in v]
-        v = g("properties")
-        o.properties = None if v is None else {k0: as_dict(x0) for k0, x0 in v.items()}
-        o.additional_properties = (
-            {} if keys_ModelManifest.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelManifest}
-        )
+        o = new(m.ModelManifest)
+        v = d["model"]
+        o.model = null("model") if v is None else read_EntityReference(v)
+        v = d["modelFiles"]
+        o.model_files = null("modelFiles") if v is None else [read_ModelFile(x0) for x0 in v]
+        v = d["properties"]
+        o.properties = null("properties") if v is None else {k0: as_dict(x0) for k0, x0 in v.items()}
+        o.additional_properties = {} if len(d) == 3 else {k: d[k] for k in d.keys() - keys_ModelManifest}
         return o
 
     keys_ModelProperties = frozenset(("deprecationDates", "email", "error"))
 
     def read_ModelProperties(d: Any) -> Any:
-        o: Any = new(m.ModelProperties)  # Any: a required field the answer left out is None
+        o = new(m.ModelProperties)
         g = d.get
         v = g("deprecationDates")
         o.deprecation_dates = None if v is None else read_ModelDeprecationDates(v)
@@ -607,7 +615,7 @@ def make_readers(
     keys_ModelUpdate = frozenset(("project", "displayName", "description", "customProperties"))
 
     def read_ModelUpdate(d: Any) -> Any:
-        o: Any = new(m.ModelUpdate)  # Any: a required field the answer left out is None
+        o = new(m.ModelUpdate)
         g = d.get
         v = g("project")
         o.project = None if v is None else read_EntityReference(v)
@@ -623,7 +631,7 @@ def make_readers(
     keys_PaginatedDatasets = frozenset(("values", "@nextLink"))
 
     def read_PaginatedDatasets(d: Any) -> Any:
-        o: Any = new(m.PaginatedDatasets)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedDatasets)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Dataset(x0) for x0 in v]
@@ -636,7 +644,7 @@ def make_readers(
     keys_PaginatedEndpoints = frozenset(("values", "@nextLink"))
 
     def read_PaginatedEndpoints(d: Any) -> Any:
-        o: Any = new(m.PaginatedEndpoints)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedEndpoints)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Endpoint(x0) for x0 in v]
@@ -649,7 +657,7 @@ def make_readers(
     keys_PaginatedEvaluations = frozenset(("values", "@nextLink"))
 
     def read_PaginatedEvaluations(d: Any) -> Any:
-        o: Any = new(m.PaginatedEvaluations)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedEvaluations)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Evaluation(x0) for x0 in v]
@@ -662,7 +670,7 @@ def make_readers(
     keys_PaginatedFiles = frozenset(("values", "@nextLink"))
 
     def read_PaginatedFiles(d: Any) -> Any:
-        o: Any = new(m.PaginatedFiles)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedFiles)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_File(x0) for x0 in v]
@@ -675,7 +683,7 @@ def make_readers(
     keys_PaginatedModels = frozenset(("values", "@nextLink"))
 
     def read_PaginatedModels(d: Any) -> Any:
-        o: Any = new(m.PaginatedModels)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedModels)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Model(x0) for x0 in v]
@@ -688,7 +696,7 @@ def make_readers(
     keys_PaginatedProjects = frozenset(("values", "@nextLink"))
 
     def read_PaginatedProjects(d: Any) -> Any:
-        o: Any = new(m.PaginatedProjects)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedProjects)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Project(x0) for x0 in v]
@@ -701,7 +709,7 @@ def make_readers(
     keys_PaginatedTranscriptions = frozenset(("values", "@nextLink"))
 
     def read_PaginatedTranscriptions(d: Any) -> Any:
-        o: Any = new(m.PaginatedTranscriptions)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedTranscriptions)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Transcription(x0) for x0 in v]
@@ -716,7 +724,7 @@ def make_readers(
     keys_PaginatedWebHooks = frozenset(("values", "@nextLink"))
 
     def read_PaginatedWebHooks(d: Any) -> Any:
-        o: Any = new(m.PaginatedWebHooks)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedWebHooks)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_WebHook(x0) for x0 in v]
@@ -731,16 +739,18 @@ def make_readers(
     )
 
     def read_Project(d: Any) -> Any:
-        o: Any = new(m.Project)  # Any: a required field the answer left out is None
+        o = new(m.Project)
         g = d.get
         v = g("links")
         o.links = None if v is None else read_ProjectLinks(v)
         v = g("properties")
         o.properties = None if v is None else read_ProjectProperties(v)
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
         v = g("createdDateTime")
@@ -751,7 +761,7 @@ def make_readers(
     keys_ProjectLinks = frozenset(("evaluations", "datasets", "models", "endpoints", "transcriptions"))
 
     def read_ProjectLinks(d: Any) -> Any:
-        o: Any = new(m.ProjectLinks)  # Any: a required field the answer left out is None
+        o = new(m.ProjectLinks)
         g = d.get
         o.evaluations = g("evaluations")
         o.datasets = g("datasets")
@@ -768,7 +778,7 @@ def make_readers(
     )
 
     def read_ProjectProperties(d: Any) -> Any:
-        o: Any = new(m.ProjectProperties)  # Any: a required field the answer left out is None
+        o = new(m.ProjectProperties)
         g = d.get
         o.dataset_count = g("datasetCount")
         o.evaluation_count = g("evaluationCount")
@@ -783,7 +793,7 @@ def make_readers(
     keys_ProjectUpdate = frozenset(("displayName", "description", "customProperties"))
 
     def read_ProjectUpdate(d: Any) -> Any:
-        o: Any = new(m.ProjectUpdate)  # Any: a required field the answer left out is None
+        o = new(m.ProjectUpdate)
         g = d.get
         o.display_name = g("displayName")
         o.description = g("description")
@@ -797,7 +807,7 @@ def make_readers(
     keys_ServiceHealth = frozenset(("status", "message", "components"))
 
     def read_ServiceHealth(d: Any) -> Any:
-        o: Any = new(m.ServiceHealth)  # Any: a required field the answer left out is None
+        o = new(m.ServiceHealth)
         g = d.get
         v = g("status")
         o.status = None if v is None else _HealthStatus.get(v, v)
@@ -830,7 +840,7 @@ def make_readers(
     )
 
     def read_Transcription(d: Any) -> Any:
-        o: Any = new(m.Transcription)  # Any: a required field the answer left out is None
+        o = new(m.Transcription)
         g = d.get
         v = g("links")
         o.links = None if v is None else read_Links(v)
@@ -846,11 +856,13 @@ def make_readers(
         v = g("contentUrls")
         o.content_urls = None if v is None else as_list(v)
         o.content_container_url = g("contentContainerUrl")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
         v = g("status")
@@ -878,7 +890,7 @@ def make_readers(
     )
 
     def read_TranscriptionProperties(d: Any) -> Any:
-        o: Any = new(m.TranscriptionProperties)  # Any: a required field the answer left out is None
+        o = new(m.TranscriptionProperties)
         g = d.get
         o.diarization_enabled = g("diarizationEnabled")
         o.word_level_timestamps_enabled = g("wordLevelTimestampsEnabled")
@@ -906,7 +918,7 @@ def make_readers(
     keys_TranscriptionUpdate = frozenset(("project", "displayName", "description", "customProperties"))
 
     def read_TranscriptionUpdate(d: Any) -> Any:
-        o: Any = new(m.TranscriptionUpdate)  # Any: a required field the answer left out is None
+        o = new(m.TranscriptionUpdate)
         g = d.get
         v = g("project")
         o.project = None if v is None else read_EntityReference(v)
@@ -936,18 +948,20 @@ def make_readers(
     )
 
     def read_WebHook(d: Any) -> Any:
-        o: Any = new(m.WebHook)  # Any: a required field the answer left out is None
+        o = new(m.WebHook)
         g = d.get
         v = g("links")
         o.links = None if v is None else read_WebHookLinks(v)
         v = g("properties")
         o.properties = None if v is None else read_WebHookProperties(v)
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
-        o.web_url = g("webUrl")
-        v = g("events")
-        o.events = None if v is None else as_dict(v)
+        v = d["webUrl"]
+        o.web_url = null("webUrl") if v is None else v
+        v = d["events"]
+        o.events = null("events") if v is None else as_dict(v)
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
@@ -962,7 +976,7 @@ def make_readers(
     keys_WebHookLinks = frozenset(("ping", "test"))
 
     def read_WebHookLinks(d: Any) -> Any:
-        o: Any = new(m.WebHookLinks)  # Any: a required field the answer left out is None
+        o = new(m.WebHookLinks)
         g = d.get
         o.ping = g("ping")
         o.test = g("test")
@@ -974,7 +988,7 @@ def make_readers(
     keys_WebHookProperties = frozenset(("error", "apiVersion", "secret"))
 
     def read_WebHookProperties(d: Any) -> Any:
-        o: Any = new(m.WebHookProperties)  # Any: a required field the answer left out is None
+        o = new(m.WebHookProperties)
         g = d.get
         v = g("error")
         o.error = None if v is None else read_EntityError(v)
@@ -988,7 +1002,7 @@ def make_readers(
     keys_WebHookPropertiesUpdate = frozenset(("secret",))
 
     def read_WebHookPropertiesUpdate(d: Any) -> Any:
-        o: Any = new(m.WebHookPropertiesUpdate)  # Any: a required field the answer left out is None
+        o = new(m.WebHookPropertiesUpdate)
         g = d.get
         o.secret = g("secret")
         o.additional_properties = (
@@ -1001,7 +1015,7 @@ def make_readers(
     keys_WebHookUpdate = frozenset(("webUrl", "properties", "events", "displayName", "description", "customProperties"))
 
     def read_WebHookUpdate(d: Any) -> Any:
-        o: Any = new(m.WebHookUpdate)  # Any: a required field the answer left out is None
+        o = new(m.WebHookUpdate)
         g = d.get
         o.web_url = g("webUrl")
         v = g("properties")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from . import models as m
 
@@ -16,8 +16,10 @@ def make_readers(
     parse_duration: Callable[[str], timedelta],
     lookup: Callable[[type], Reader],
 ) -> dict[type, Reader]:
-    """One reader per class defined here. Unknown enum values stay strings, unknown keys
-    go to ``additional_properties``, and absent fields (even required ones) read as None."""
+    """One reader per class defined here. Unknown enum values stay strings, unknown keys go
+    to ``additional_properties``, absent optional fields read as None (so do the few required
+    ones the service leaves out, hinted ``X | None``); any other required field raises KeyError
+    when absent and ValueError when null."""
     new = object.__new__
 
     def as_list(value: Any) -> list[Any]:
@@ -29,6 +31,9 @@ def make_readers(
         if value.__class__ is not dict:
             raise TypeError(f"expected a JSON object, got {value!r}")
         return value.copy()
+
+    def null(key: str) -> NoReturn:
+        raise ValueError(f"the required field {key!r} is null")
 
     _BlockKind = {e.value: e for e in m.BlockKind}
     _DatasetKind = {e.value: e for e in m.DatasetKind}
@@ -62,11 +67,13 @@ def make_readers(
     )
 
     def read_BaseModel(d: Any) -> Any:
-        o: Any = new(m.BaseModel)  # Any: a required field the answer left out is None
+        o = new(m.BaseModel)
         g = d.get
         o.self_ = g("self")
-        o.locale = g("locale")
-        o.display_name = g("displayName")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
@@ -84,7 +91,7 @@ def make_readers(
     keys_BaseModelDeprecationDates = frozenset(("adaptationDateTime", "transcriptionDateTime"))
 
     def read_BaseModelDeprecationDates(d: Any) -> Any:
-        o: Any = new(m.BaseModelDeprecationDates)  # Any: a required field the answer left out is None
+        o = new(m.BaseModelDeprecationDates)
         g = d.get
         v = g("adaptationDateTime")
         o.adaptation_date_time = None if v is None else parse_datetime(v)
@@ -107,7 +114,7 @@ def make_readers(
     )
 
     def read_BaseModelFeatures(d: Any) -> Any:
-        o: Any = new(m.BaseModelFeatures)  # Any: a required field the answer left out is None
+        o = new(m.BaseModelFeatures)
         g = d.get
         o.supports_transcriptions = g("supportsTranscriptions")
         o.supports_endpoints = g("supportsEndpoints")
@@ -122,7 +129,7 @@ def make_readers(
     keys_BaseModelLinks = frozenset(("manifest",))
 
     def read_BaseModelLinks(d: Any) -> Any:
-        o: Any = new(m.BaseModelLinks)  # Any: a required field the answer left out is None
+        o = new(m.BaseModelLinks)
         g = d.get
         o.manifest = g("manifest")
         o.additional_properties = (
@@ -133,7 +140,7 @@ def make_readers(
     keys_BaseModelProperties = frozenset(("deprecationDates", "features"))
 
     def read_BaseModelProperties(d: Any) -> Any:
-        o: Any = new(m.BaseModelProperties)  # Any: a required field the answer left out is None
+        o = new(m.BaseModelProperties)
         g = d.get
         v = g("deprecationDates")
         o.deprecation_dates = None if v is None else read_BaseModelDeprecationDates(v)
@@ -147,7 +154,7 @@ def make_readers(
     keys_CommitBlocksEntry = frozenset(("kind", "id"))
 
     def read_CommitBlocksEntry(d: Any) -> Any:
-        o: Any = new(m.CommitBlocksEntry)  # Any: a required field the answer left out is None
+        o = new(m.CommitBlocksEntry)
         g = d.get
         v = g("kind")
         o.kind = None if v is None else _BlockKind.get(v, v)
@@ -177,11 +184,13 @@ def make_readers(
     )
 
     def read_CustomModel(d: Any) -> Any:
-        o: Any = new(m.CustomModel)  # Any: a required field the answer left out is None
+        o = new(m.CustomModel)
         g = d.get
         o.self_ = g("self")
-        o.locale = g("locale")
-        o.display_name = g("displayName")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
@@ -210,7 +219,7 @@ def make_readers(
     keys_CustomModelDeprecationDates = frozenset(("transcriptionDateTime",))
 
     def read_CustomModelDeprecationDates(d: Any) -> Any:
-        o: Any = new(m.CustomModelDeprecationDates)  # Any: a required field the answer left out is None
+        o = new(m.CustomModelDeprecationDates)
         g = d.get
         v = g("transcriptionDateTime")
         o.transcription_date_time = None if v is None else parse_datetime(v)
@@ -226,7 +235,7 @@ def make_readers(
     )
 
     def read_CustomModelFeatures(d: Any) -> Any:
-        o: Any = new(m.CustomModelFeatures)  # Any: a required field the answer left out is None
+        o = new(m.CustomModelFeatures)
         g = d.get
         o.supports_transcriptions = g("supportsTranscriptions")
         o.supports_endpoints = g("supportsEndpoints")
@@ -239,7 +248,7 @@ def make_readers(
     keys_CustomModelLinks = frozenset(("copyTo", "files", "manifest"))
 
     def read_CustomModelLinks(d: Any) -> Any:
-        o: Any = new(m.CustomModelLinks)  # Any: a required field the answer left out is None
+        o = new(m.CustomModelLinks)
         g = d.get
         o.copy_to = g("copyTo")
         o.files = g("files")
@@ -254,7 +263,7 @@ def make_readers(
     )
 
     def read_CustomModelProperties(d: Any) -> Any:
-        o: Any = new(m.CustomModelProperties)  # Any: a required field the answer left out is None
+        o = new(m.CustomModelProperties)
         g = d.get
         o.custom_model_weight_percent = g("customModelWeightPercent")
         v = g("deprecationDates")
@@ -288,23 +297,25 @@ def make_readers(
     )
 
     def read_Dataset(d: Any) -> Any:
-        o: Any = new(m.Dataset)  # Any: a required field the answer left out is None
+        o = new(m.Dataset)
         g = d.get
         v = g("links")
         o.links = None if v is None else read_DatasetLinks(v)
         v = g("properties")
         o.properties = None if v is None else read_DatasetProperties(v)
-        v = g("kind")
-        o.kind = None if v is None else _DatasetKind.get(v, v)
+        v = d["kind"]
+        o.kind = null("kind") if v is None else _DatasetKind.get(v, v)
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("project")
         o.project = None if v is None else read_EntityReference(v)
         o.content_url = g("contentUrl")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
         v = g("status")
@@ -317,7 +328,7 @@ def make_readers(
     keys_DatasetLinks = frozenset(("files", "commitBlocks", "listBlocks", "uploadBlocks"))
 
     def read_DatasetLinks(d: Any) -> Any:
-        o: Any = new(m.DatasetLinks)  # Any: a required field the answer left out is None
+        o = new(m.DatasetLinks)
         g = d.get
         o.files = g("files")
         o.commit_blocks = g("commitBlocks")
@@ -336,19 +347,16 @@ def make_readers(
     keys_DiarizationProperties = frozenset(("speakers",))
 
     def read_DiarizationProperties(d: Any) -> Any:
-        o: Any = new(m.DiarizationProperties)  # Any: a required field the answer left out is None
-        g = d.get
-        v = g("speakers")
-        o.speakers = None if v is None else read_DiarizationSpeakersProperties(v)
-        o.additional_properties = (
-            {} if keys_DiarizationProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_DiarizationProperties}
-        )
+        o = new(m.DiarizationProperties)
+        v = d["speakers"]
+        o.speakers = null("speakers") if v is None else read_DiarizationSpeakersProperties(v)
+        o.additional_properties = {} if len(d) == 1 else {k: d[k] for k in d.keys() - keys_DiarizationProperties}
         return o
 
     keys_DiarizationSpeakersProperties = frozenset(("minCount", "maxCount"))
 
     def read_DiarizationSpeakersProperties(d: Any) -> Any:
-        o: Any = new(m.DiarizationSpeakersProperties)  # Any: a required field the answer left out is None
+        o = new(m.DiarizationSpeakersProperties)
         g = d.get
         o.min_count = g("minCount")
         o.max_count = g("maxCount")
@@ -362,7 +370,7 @@ def make_readers(
     keys_Error = frozenset(("code", "details", "message", "target", "innerError"))
 
     def read_Error(d: Any) -> Any:
-        o: Any = new(m.Error)  # Any: a required field the answer left out is None
+        o = new(m.Error)
         g = d.get
         v = g("code")
         o.code = None if v is None else _ErrorCode.get(v, v)
@@ -397,18 +405,18 @@ def make_readers(
     )
 
     def read_Evaluation(d: Any) -> Any:
-        o: Any = new(m.Evaluation)  # Any: a required field the answer left out is None
+        o = new(m.Evaluation)
         g = d.get
-        v = g("model1")
-        o.model1 = None if v is None else read_EntityReference(v)
-        v = g("model2")
-        o.model2 = None if v is None else read_EntityReference(v)
+        v = d["model1"]
+        o.model1 = null("model1") if v is None else read_EntityReference(v)
+        v = d["model2"]
+        o.model2 = null("model2") if v is None else read_EntityReference(v)
         v = g("transcription1")
         o.transcription1 = None if v is None else read_EntityReference(v)
         v = g("transcription2")
         o.transcription2 = None if v is None else read_EntityReference(v)
-        v = g("dataset")
-        o.dataset = None if v is None else read_EntityReference(v)
+        v = d["dataset"]
+        o.dataset = null("dataset") if v is None else read_EntityReference(v)
         v = g("links")
         o.links = None if v is None else read_EvaluationLinks(v)
         v = g("properties")
@@ -422,18 +430,20 @@ def make_readers(
         o.status = None if v is None else _Status.get(v, v)
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
-        o.locale = g("locale")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
         o.additional_properties = {} if keys_Evaluation.issuperset(d) else {k: d[k] for k in d.keys() - keys_Evaluation}
         return o
 
     keys_EvaluationLinks = frozenset(("files",))
 
     def read_EvaluationLinks(d: Any) -> Any:
-        o: Any = new(m.EvaluationLinks)  # Any: a required field the answer left out is None
+        o = new(m.EvaluationLinks)
         g = d.get
         o.files = g("files")
         o.additional_properties = (
@@ -444,7 +454,7 @@ def make_readers(
     keys_File = frozenset(("kind", "links", "createdDateTime", "properties", "name", "self"))
 
     def read_File(d: Any) -> Any:
-        o: Any = new(m.File)  # Any: a required field the answer left out is None
+        o = new(m.File)
         g = d.get
         v = g("kind")
         o.kind = None if v is None else _FileKind.get(v, v)
@@ -462,7 +472,7 @@ def make_readers(
     keys_InnerError = frozenset(("code", "details", "message", "target", "innerError"))
 
     def read_InnerError(d: Any) -> Any:
-        o: Any = new(m.InnerError)  # Any: a required field the answer left out is None
+        o = new(m.InnerError)
         g = d.get
         v = g("code")
         o.code = None if v is None else _DetailedErrorCode.get(v, v)
@@ -478,10 +488,10 @@ def make_readers(
     keys_LanguageIdentificationProperties = frozenset(("candidateLocales", "speechModelMapping"))
 
     def read_LanguageIdentificationProperties(d: Any) -> Any:
-        o: Any = new(m.LanguageIdentificationProperties)  # Any: a required field the answer left out is None
+        o = new(m.LanguageIdentificationProperties)
         g = d.get
-        v = g("candidateLocales")
-        o.candidate_locales = None if v is None else as_list(v)
+        v = d["candidateLocales"]
+        o.candidate_locales = null("candidateLocales") if v is None else as_list(v)
         v = g("speechModelMapping")
         o.speech_model_mapping = None if v is None else {k0: read_EntityReference(x0) for k0, x0 in v.items()}
         o.additional_properties = (
@@ -494,7 +504,7 @@ def make_readers(
     keys_PaginatedBaseModels = frozenset(("values", "@nextLink"))
 
     def read_PaginatedBaseModels(d: Any) -> Any:
-        o: Any = new(m.PaginatedBaseModels)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedBaseModels)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_BaseModel(x0) for x0 in v]
@@ -507,7 +517,7 @@ def make_readers(
     keys_PaginatedCustomModels = frozenset(("values", "@nextLink"))
 
     def read_PaginatedCustomModels(d: Any) -> Any:
-        o: Any = new(m.PaginatedCustomModels)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedCustomModels)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_CustomModel(x0) for x0 in v]
@@ -520,7 +530,7 @@ def make_readers(
     keys_PaginatedDatasets = frozenset(("values", "@nextLink"))
 
     def read_PaginatedDatasets(d: Any) -> Any:
-        o: Any = new(m.PaginatedDatasets)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedDatasets)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Dataset(x0) for x0 in v]
@@ -533,7 +543,7 @@ def make_readers(
     keys_PaginatedEvaluations = frozenset(("values", "@nextLink"))
 
     def read_PaginatedEvaluations(d: Any) -> Any:
-        o: Any = new(m.PaginatedEvaluations)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedEvaluations)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Evaluation(x0) for x0 in v]
@@ -546,7 +556,7 @@ def make_readers(
     keys_PaginatedFiles = frozenset(("values", "@nextLink"))
 
     def read_PaginatedFiles(d: Any) -> Any:
-        o: Any = new(m.PaginatedFiles)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedFiles)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_File(x0) for x0 in v]
@@ -559,7 +569,7 @@ def make_readers(
     keys_PaginatedTranscriptions = frozenset(("values", "@nextLink"))
 
     def read_PaginatedTranscriptions(d: Any) -> Any:
-        o: Any = new(m.PaginatedTranscriptions)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedTranscriptions)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_Transcription(x0) for x0 in v]
@@ -574,7 +584,7 @@ def make_readers(
     keys_PaginatedWebHooks = frozenset(("values", "@nextLink"))
 
     def read_PaginatedWebHooks(d: Any) -> Any:
-        o: Any = new(m.PaginatedWebHooks)  # Any: a required field the answer left out is None
+        o = new(m.PaginatedWebHooks)
         g = d.get
         v = g("values")
         o.values = None if v is None else [read_WebHook(x0) for x0 in v]
@@ -587,7 +597,7 @@ def make_readers(
     keys_ResponseBlock = frozenset(("name", "size"))
 
     def read_ResponseBlock(d: Any) -> Any:
-        o: Any = new(m.ResponseBlock)  # Any: a required field the answer left out is None
+        o = new(m.ResponseBlock)
         g = d.get
         o.name = g("name")
         o.size = g("size")
@@ -601,11 +611,13 @@ def make_readers(
     )
 
     def read_SharedModel(d: Any) -> Any:
-        o: Any = new(m.SharedModel)  # Any: a required field the answer left out is None
+        o = new(m.SharedModel)
         g = d.get
         o.self_ = g("self")
-        o.locale = g("locale")
-        o.display_name = g("displayName")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
@@ -623,7 +635,7 @@ def make_readers(
     )
 
     def read_SharedModelFeatures(d: Any) -> Any:
-        o: Any = new(m.SharedModelFeatures)  # Any: a required field the answer left out is None
+        o = new(m.SharedModelFeatures)
         g = d.get
         o.supports_transcriptions = g("supportsTranscriptions")
         o.supports_endpoints = g("supportsEndpoints")
@@ -654,7 +666,7 @@ def make_readers(
     )
 
     def read_Transcription(d: Any) -> Any:
-        o: Any = new(m.Transcription)  # Any: a required field the answer left out is None
+        o = new(m.Transcription)
         g = d.get
         v = g("links")
         o.links = None if v is None else read_TranscriptionLinks(v)
@@ -670,8 +682,10 @@ def make_readers(
         v = g("contentUrls")
         o.content_urls = None if v is None else as_list(v)
         o.content_container_url = g("contentContainerUrl")
-        o.locale = g("locale")
-        o.display_name = g("displayName")
+        v = d["locale"]
+        o.locale = null("locale") if v is None else v
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
         o.custom_properties = None if v is None else as_dict(v)
@@ -689,7 +703,7 @@ def make_readers(
     keys_TranscriptionLinks = frozenset(("files",))
 
     def read_TranscriptionLinks(d: Any) -> Any:
-        o: Any = new(m.TranscriptionLinks)  # Any: a required field the answer left out is None
+        o = new(m.TranscriptionLinks)
         g = d.get
         o.files = g("files")
         o.additional_properties = (
@@ -716,7 +730,7 @@ def make_readers(
     )
 
     def read_TranscriptionProperties(d: Any) -> Any:
-        o: Any = new(m.TranscriptionProperties)  # Any: a required field the answer left out is None
+        o = new(m.TranscriptionProperties)
         g = d.get
         o.diarization_enabled = g("diarizationEnabled")
         o.word_level_timestamps_enabled = g("wordLevelTimestampsEnabled")
@@ -749,7 +763,7 @@ def make_readers(
     keys_UploadedBlocks = frozenset(("committedBlocks", "uncommittedBlocks"))
 
     def read_UploadedBlocks(d: Any) -> Any:
-        o: Any = new(m.UploadedBlocks)  # Any: a required field the answer left out is None
+        o = new(m.UploadedBlocks)
         g = d.get
         v = g("committedBlocks")
         o.committed_blocks = None if v is None else [read_ResponseBlock(x0) for x0 in v]
@@ -777,18 +791,20 @@ def make_readers(
     )
 
     def read_WebHook(d: Any) -> Any:
-        o: Any = new(m.WebHook)  # Any: a required field the answer left out is None
+        o = new(m.WebHook)
         g = d.get
-        o.web_url = g("webUrl")
+        v = d["webUrl"]
+        o.web_url = null("webUrl") if v is None else v
         v = g("links")
         o.links = None if v is None else read_WebHookLinks(v)
         v = g("properties")
         o.properties = None if v is None else read_WebHookProperties(v)
         o.self_ = g("self")
-        o.display_name = g("displayName")
+        v = d["displayName"]
+        o.display_name = null("displayName") if v is None else v
         o.description = g("description")
-        v = g("events")
-        o.events = None if v is None else read_WebHookEvents(v)
+        v = d["events"]
+        o.events = null("events") if v is None else read_WebHookEvents(v)
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
@@ -828,7 +844,7 @@ def make_readers(
     )
 
     def read_WebHookEvents(d: Any) -> Any:
-        o: Any = new(m.WebHookEvents)  # Any: a required field the answer left out is None
+        o = new(m.WebHookEvents)
         g = d.get
         o.dataset_creation = g("datasetCreation")
         o.dataset_processing = g("datasetProcessing")
@@ -860,7 +876,7 @@ def make_readers(
     keys_WebHookUpdate = frozenset(("webUrl", "properties", "events", "displayName", "description", "customProperties"))
 
     def read_WebHookUpdate(d: Any) -> Any:
-        o: Any = new(m.WebHookUpdate)  # Any: a required field the answer left out is None
+        o = new(m.WebHookUpdate)
         g = d.get
         o.web_url = g("webUrl")
         v = g("properties")
