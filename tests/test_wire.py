@@ -7,9 +7,13 @@ emphasis on the shapes the spec's example files leave out or barely touch.
 from __future__ import annotations
 
 import copy
+import inspect
+import pickle
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import pytest
 
 from speechrest import models as every_model
@@ -1197,3 +1201,49 @@ def test_a_class_lives_in_the_earliest_version_with_its_shape() -> None:
     assert every_model.v2025_10_15.Status is every_model.v3_0.Status is models.Status
     hook = structure(WEBHOOK, every_model.v2025_10_15.WebHook)
     assert hook.status is every_model.v2025_10_15.Status.SUCCEEDED
+
+
+# --------------------------------------------------------------------------
+# The classes: attrs classes whose __init__, __repr__ and __eq__ are generated code
+
+
+def generated_classes() -> list[Any]:
+    found = {}
+    for version in VERSIONS:
+        module = every_model.for_version(version)
+        for name in module.__all__:
+            cls = getattr(module, name)
+            if attrs.has(cls):
+                found[f"{cls.__module__}.{name}"] = cls
+    return [pytest.param(cls, id=key.removeprefix("speechrest._generated.")) for key, cls in sorted(found.items())]
+
+
+@pytest.mark.parametrize("cls", generated_classes())
+def test_the_generated_methods_behave_as_attrs_would(cls: Any) -> None:
+    """``__init__`` takes each field by name (required ones without default; the map classes'
+    one positionally too), ``__repr__`` shows the fields attrs would show, ``__eq__`` compares
+    them all, and the class stays unhashable like any mutable attrs class."""
+    fields = attrs.fields(cls)
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    assert [p.name for p in parameters] == [f.name for f in fields]
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD if issubclass(cls, Mapping) else inspect.Parameter.KEYWORD_ONLY
+    assert {p.kind for p in parameters} == {kind}
+    assert [p.default is inspect.Parameter.empty for p in parameters] == [f.default is attrs.NOTHING for f in fields]
+    required = {f.name: f"<{f.name}>" for f in fields if f.default is attrs.NOTHING}
+    one, other = cls(**required), cls(**required)
+    assert one == other and one is not other
+    assert one.additional_properties == {} and one.additional_properties is not other.additional_properties
+    shown = ", ".join(f"{f.name}={getattr(one, f.name)!r}" for f in fields if f.repr)
+    assert repr(one) == f"{cls.__name__}({shown})"
+    for f in fields:
+        changed = attrs.evolve(one, **{f.name: {"x": 1}})
+        assert changed != one and getattr(changed, f.name) == {"x": 1}
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(one)
+    assert pickle.loads(pickle.dumps(one)) == one
+    assert one.__eq__(object()) is NotImplemented
+
+
+def test_a_required_argument_left_out_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="display_name"):
+        models.Transcription(locale="en-US")  # type: ignore[call-arg]

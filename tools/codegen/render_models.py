@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .spec import Definition, Prop, TypeRef, snake
 
@@ -121,10 +122,11 @@ def read_as_required(d: Definition, p: Prop) -> bool:
 
 def _render_object(d: Definition) -> str:
     lines = [
-        "@define(kw_only=True)",
+        "@define(kw_only=True, init=False, repr=False, eq=False)",
         f"class {d.name}:",
         f'    """The ``{d.name}`` object; unknown wire fields are kept in ``additional_properties``."""\n',
     ]
+    fields = []
     for p in sorted(d.props, key=lambda p: not p.required):
         annotation = py_type(p.type) + ("" if read_as_required(d, p) else " | None")
         args = [] if p.required else ["default=None"]
@@ -132,7 +134,10 @@ def _render_object(d: Definition) -> str:
             args.append("repr=False")
         args.append(f'metadata={{"wire": "{p.wire}"}}')
         lines.append(f"    {p.attr}: {annotation} = field({', '.join(args)})")
+        fields.append(_Field(p.attr, annotation, p.required, in_repr=not p.sensitive))
     lines.append("    additional_properties: dict[str, Any] = field(factory=dict)")
+    fields.append(_Field("additional_properties", "dict[str, Any]", False, factory="{}"))
+    lines += _methods(fields, keyword_only=True)
     if any(p.wire == "self" for p in d.props) and not any(p.attr == "id" for p in d.props):
         lines += [
             "",
@@ -147,22 +152,67 @@ def _render_object(d: Definition) -> str:
 def _render_map(d: Definition) -> str:
     assert d.item is not None
     value = py_type(d.item)
-    return f'''@define
-class {d.name}(Mapping[str, "{value}"]):
-    """The ``{d.name}`` map, read-only like a dict."""
+    lines = [
+        "@define(init=False, repr=False, eq=False)",
+        f'class {d.name}(Mapping[str, "{value}"]):',
+        f'    """The ``{d.name}`` map, read-only like a dict."""\n',
+        f"    additional_properties: dict[str, {value}] = field(factory=dict)",
+        *_methods([_Field("additional_properties", f"dict[str, {value}]", False, factory="{}")], keyword_only=False),
+        "",
+        f"    def __getitem__(self, key: str) -> {value}:",
+        "        return self.additional_properties[key]",
+        "",
+        "    def __iter__(self) -> Iterator[str]:",
+        "        return iter(self.additional_properties)",
+        "",
+        "    def __len__(self) -> int:",
+        "        return len(self.additional_properties)",
+    ]
+    return "\n".join(lines) + "\n\n"
 
-    additional_properties: dict[str, {value}] = field(factory=dict)
 
-    def __getitem__(self, key: str) -> {value}:
-        return self.additional_properties[key]
+@dataclass(frozen=True)
+class _Field:
+    """An attribute as the class's own methods see it."""
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.additional_properties)
+    attr: str
+    annotation: str
+    required: bool  # no default: the argument must be given
+    in_repr: bool = True
+    factory: str | None = None  # a fresh default per instance (the argument defaults to None)
 
-    def __len__(self) -> int:
-        return len(self.additional_properties)
 
-'''
+def _methods(fields: list[_Field], keyword_only: bool) -> list[str]:
+    """``__init__``, ``__repr__`` and ``__eq__`` written out as attrs would make them (a factory
+    default is an argument defaulting to None), so that importing the classes compiles nothing."""
+    params = []
+    for f in fields:
+        if f.required:
+            params.append(f"{f.attr}: {f.annotation}")
+        else:
+            params.append(f"{f.attr}: {f.annotation}{' | None' if f.factory else ''} = None")
+    lines = ["", f"    def __init__(self, {'*, ' if keyword_only else ''}{', '.join(params)}) -> None:"]
+    for f in fields:
+        value = f"{f.factory} if {f.attr} is None else {f.attr}" if f.factory else f.attr
+        lines.append(f"        self.{f.attr} = {value}")
+    shown = [f"{f.attr}={{self.{f.attr}!r}}" for f in fields if f.in_repr]  # additional_properties at least
+    pieces = [f"{part}, " for part in shown[:-1]] + [f"{shown[-1]})"]
+    pieces[0] = "{type(self).__name__}(" + pieces[0]
+    mine = ", ".join(f"self.{f.attr}" for f in fields)
+    theirs = ", ".join(f"other.{f.attr}" for f in fields)
+    lines += [
+        "",
+        "    def __repr__(self) -> str:",
+        "        return (",
+        *(f'            f"{piece}"' for piece in pieces),
+        "        )",
+        "",
+        "    def __eq__(self, other: Any) -> bool:",
+        "        if other.__class__ is not self.__class__:",
+        "            return NotImplemented",
+        f"        return ({mine},) == ({theirs},)",
+    ]
+    return lines
 
 
 # --------------------------------------------------------------------------- readers

@@ -177,7 +177,7 @@ class TextNormalizationKind(WireEnum):
     NONE = "None"
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class BaseModel:
     """The ``BaseModel`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -192,13 +192,79 @@ class BaseModel:
     properties: BaseModelProperties | None = field(default=None, metadata={"wire": "properties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        self_: str | None = None,
+        description: str | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        links: BaseModelLinks | None = None,
+        properties: BaseModelProperties | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.self_ = self_
+        self.description = description
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.links = links
+        self.properties = properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.self_,
+            self.description,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.status,
+            self.links,
+            self.properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.self_,
+            other.description,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.status,
+            other.links,
+            other.properties,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "BaseModel")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class BaseModelFeatures:
     """The ``BaseModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -218,8 +284,59 @@ class BaseModelFeatures:
     )
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        supports_transcriptions_submit: bool | None = None,
+        supports_transcriptions_transcribe: bool | None = None,
+        supports_endpoints: bool | None = None,
+        supports_transcriptions_on_speech_containers: bool | None = None,
+        supported_output_formats: list[OutputFormatType | str] | None = None,
+        supports_adaptations_with: list[DatasetKind | str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.supports_transcriptions_submit = supports_transcriptions_submit
+        self.supports_transcriptions_transcribe = supports_transcriptions_transcribe
+        self.supports_endpoints = supports_endpoints
+        self.supports_transcriptions_on_speech_containers = supports_transcriptions_on_speech_containers
+        self.supported_output_formats = supported_output_formats
+        self.supports_adaptations_with = supports_adaptations_with
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(supports_transcriptions_submit={self.supports_transcriptions_submit!r}, "
+            f"supports_transcriptions_transcribe={self.supports_transcriptions_transcribe!r}, "
+            f"supports_endpoints={self.supports_endpoints!r}, "
+            f"supports_transcriptions_on_speech_containers={self.supports_transcriptions_on_speech_containers!r}, "
+            f"supported_output_formats={self.supported_output_formats!r}, "
+            f"supports_adaptations_with={self.supports_adaptations_with!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.supports_transcriptions_submit,
+            self.supports_transcriptions_transcribe,
+            self.supports_endpoints,
+            self.supports_transcriptions_on_speech_containers,
+            self.supported_output_formats,
+            self.supports_adaptations_with,
+            self.additional_properties,
+        ) == (
+            other.supports_transcriptions_submit,
+            other.supports_transcriptions_transcribe,
+            other.supports_endpoints,
+            other.supports_transcriptions_on_speech_containers,
+            other.supported_output_formats,
+            other.supports_adaptations_with,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class BaseModelProperties:
     """The ``BaseModelProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -228,8 +345,44 @@ class BaseModelProperties:
     charge_for_adaptation: bool | None = field(default=None, metadata={"wire": "chargeForAdaptation"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        deprecation_dates: BaseModelDeprecationDates | None = None,
+        features: BaseModelFeatures | None = None,
+        charge_for_adaptation: bool | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.deprecation_dates = deprecation_dates
+        self.features = features
+        self.charge_for_adaptation = charge_for_adaptation
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(deprecation_dates={self.deprecation_dates!r}, "
+            f"features={self.features!r}, "
+            f"charge_for_adaptation={self.charge_for_adaptation!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.deprecation_dates,
+            self.features,
+            self.charge_for_adaptation,
+            self.additional_properties,
+        ) == (
+            other.deprecation_dates,
+            other.features,
+            other.charge_for_adaptation,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ChannelCombinedPhrases:
     """The ``ChannelCombinedPhrases`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -237,8 +390,35 @@ class ChannelCombinedPhrases:
     channel: int | None = field(default=None, metadata={"wire": "channel"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self, *, text: str, channel: int | None = None, additional_properties: dict[str, Any] | None = None
+    ) -> None:
+        self.text = text
+        self.channel = channel
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(text={self.text!r}, "
+            f"channel={self.channel!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.text,
+            self.channel,
+            self.additional_properties,
+        ) == (
+            other.text,
+            other.channel,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CustomModel:
     """The ``CustomModel`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -256,13 +436,94 @@ class CustomModel:
     properties: CustomModelProperties | None = field(default=None, metadata={"wire": "properties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        self_: str | None = None,
+        description: str | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        base_model: EntityReference | None = None,
+        datasets: list[EntityReference] | None = None,
+        links: CustomModelLinks | None = None,
+        properties: CustomModelProperties | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.self_ = self_
+        self.description = description
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.custom_properties = custom_properties
+        self.base_model = base_model
+        self.datasets = datasets
+        self.links = links
+        self.properties = properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"base_model={self.base_model!r}, "
+            f"datasets={self.datasets!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.self_,
+            self.description,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.status,
+            self.custom_properties,
+            self.base_model,
+            self.datasets,
+            self.links,
+            self.properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.self_,
+            other.description,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.status,
+            other.custom_properties,
+            other.base_model,
+            other.datasets,
+            other.links,
+            other.properties,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "CustomModel")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CustomModelFeatures:
     """The ``CustomModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -279,8 +540,54 @@ class CustomModelFeatures:
     )
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        supports_transcriptions_submit: bool | None = None,
+        supports_transcriptions_transcribe: bool | None = None,
+        supports_endpoints: bool | None = None,
+        supports_transcriptions_on_speech_containers: bool | None = None,
+        supported_output_formats: list[OutputFormatType | str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.supports_transcriptions_submit = supports_transcriptions_submit
+        self.supports_transcriptions_transcribe = supports_transcriptions_transcribe
+        self.supports_endpoints = supports_endpoints
+        self.supports_transcriptions_on_speech_containers = supports_transcriptions_on_speech_containers
+        self.supported_output_formats = supported_output_formats
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(supports_transcriptions_submit={self.supports_transcriptions_submit!r}, "
+            f"supports_transcriptions_transcribe={self.supports_transcriptions_transcribe!r}, "
+            f"supports_endpoints={self.supports_endpoints!r}, "
+            f"supports_transcriptions_on_speech_containers={self.supports_transcriptions_on_speech_containers!r}, "
+            f"supported_output_formats={self.supported_output_formats!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.supports_transcriptions_submit,
+            self.supports_transcriptions_transcribe,
+            self.supports_endpoints,
+            self.supports_transcriptions_on_speech_containers,
+            self.supported_output_formats,
+            self.additional_properties,
+        ) == (
+            other.supports_transcriptions_submit,
+            other.supports_transcriptions_transcribe,
+            other.supports_endpoints,
+            other.supports_transcriptions_on_speech_containers,
+            other.supported_output_formats,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CustomModelLinks:
     """The ``CustomModelLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -289,8 +596,44 @@ class CustomModelLinks:
     files: str | None = field(default=None, metadata={"wire": "files"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        manifest: str | None = None,
+        copy: str | None = None,
+        files: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.copy = copy
+        self.files = files
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(manifest={self.manifest!r}, "
+            f"copy={self.copy!r}, "
+            f"files={self.files!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.manifest,
+            self.copy,
+            self.files,
+            self.additional_properties,
+        ) == (
+            other.manifest,
+            other.copy,
+            other.files,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CustomModelProperties:
     """The ``CustomModelProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -300,8 +643,49 @@ class CustomModelProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        deprecation_dates: CustomModelDeprecationDates | None = None,
+        custom_model_weight_percent: int | None = None,
+        features: CustomModelFeatures | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.deprecation_dates = deprecation_dates
+        self.custom_model_weight_percent = custom_model_weight_percent
+        self.features = features
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(deprecation_dates={self.deprecation_dates!r}, "
+            f"custom_model_weight_percent={self.custom_model_weight_percent!r}, "
+            f"features={self.features!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.deprecation_dates,
+            self.custom_model_weight_percent,
+            self.features,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.deprecation_dates,
+            other.custom_model_weight_percent,
+            other.features,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Dataset:
     """The ``Dataset`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -319,13 +703,94 @@ class Dataset:
     status: Status | str | None = field(default=None, metadata={"wire": "status"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        kind: DatasetKind | str,
+        self_: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        links: DatasetLinks | None = None,
+        properties: DatasetProperties | None = None,
+        content_url: str | None = None,
+        status: Status | str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.kind = kind
+        self.self_ = self_
+        self.description = description
+        self.custom_properties = custom_properties
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.links = links
+        self.properties = properties
+        self.content_url = content_url
+        self.status = status
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"kind={self.kind!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"content_url={self.content_url!r}, "
+            f"status={self.status!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.kind,
+            self.self_,
+            self.description,
+            self.custom_properties,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.links,
+            self.properties,
+            self.content_url,
+            self.status,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.kind,
+            other.self_,
+            other.description,
+            other.custom_properties,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.links,
+            other.properties,
+            other.content_url,
+            other.status,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Dataset")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class DatasetLocales:
     """The ``DatasetLocales`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -337,8 +802,59 @@ class DatasetLocales:
     output_formatting: list[str] | None = field(default=None, metadata={"wire": "OutputFormatting"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        language: list[str] | None = None,
+        acoustic: list[str] | None = None,
+        pronunciation: list[str] | None = None,
+        audio_files: list[str] | None = None,
+        language_markdown: list[str] | None = None,
+        output_formatting: list[str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.language = language
+        self.acoustic = acoustic
+        self.pronunciation = pronunciation
+        self.audio_files = audio_files
+        self.language_markdown = language_markdown
+        self.output_formatting = output_formatting
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(language={self.language!r}, "
+            f"acoustic={self.acoustic!r}, "
+            f"pronunciation={self.pronunciation!r}, "
+            f"audio_files={self.audio_files!r}, "
+            f"language_markdown={self.language_markdown!r}, "
+            f"output_formatting={self.output_formatting!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.language,
+            self.acoustic,
+            self.pronunciation,
+            self.audio_files,
+            self.language_markdown,
+            self.output_formatting,
+            self.additional_properties,
+        ) == (
+            other.language,
+            other.acoustic,
+            other.pronunciation,
+            other.audio_files,
+            other.language_markdown,
+            other.output_formatting,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class DatasetProperties:
     """The ``DatasetProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -351,8 +867,54 @@ class DatasetProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        accepted_line_count: int | None = None,
+        rejected_line_count: int | None = None,
+        duration_milliseconds: int | None = None,
+        text_normalization_kind: TextNormalizationKind | str | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.accepted_line_count = accepted_line_count
+        self.rejected_line_count = rejected_line_count
+        self.duration_milliseconds = duration_milliseconds
+        self.text_normalization_kind = text_normalization_kind
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(accepted_line_count={self.accepted_line_count!r}, "
+            f"rejected_line_count={self.rejected_line_count!r}, "
+            f"duration_milliseconds={self.duration_milliseconds!r}, "
+            f"text_normalization_kind={self.text_normalization_kind!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.accepted_line_count,
+            self.rejected_line_count,
+            self.duration_milliseconds,
+            self.text_normalization_kind,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.accepted_line_count,
+            other.rejected_line_count,
+            other.duration_milliseconds,
+            other.text_normalization_kind,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class DatasetUpdate:
     """The ``DatasetUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -361,8 +923,44 @@ class DatasetUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class DiarizationProperties:
     """The ``DiarizationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -370,8 +968,39 @@ class DiarizationProperties:
     max_speakers: int | None = field(default=None, metadata={"wire": "maxSpeakers"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        enabled: bool | None = None,
+        max_speakers: int | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.enabled = enabled
+        self.max_speakers = max_speakers
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(enabled={self.enabled!r}, "
+            f"max_speakers={self.max_speakers!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.enabled,
+            self.max_speakers,
+            self.additional_properties,
+        ) == (
+            other.enabled,
+            other.max_speakers,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EditsSummary:
     """The ``EditsSummary`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -379,8 +1008,39 @@ class EditsSummary:
     percentage_of_all_edits: float | None = field(default=None, metadata={"wire": "percentageOfAllEdits"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        number_of_edits: int | None = None,
+        percentage_of_all_edits: float | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.number_of_edits = number_of_edits
+        self.percentage_of_all_edits = percentage_of_all_edits
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(number_of_edits={self.number_of_edits!r}, "
+            f"percentage_of_all_edits={self.percentage_of_all_edits!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.number_of_edits,
+            self.percentage_of_all_edits,
+            self.additional_properties,
+        ) == (
+            other.number_of_edits,
+            other.percentage_of_all_edits,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Endpoint:
     """The ``Endpoint`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -397,21 +1057,118 @@ class Endpoint:
     status: Status | str | None = field(default=None, metadata={"wire": "status"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        self_: str | None = None,
+        model: EntityReference | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        properties: EndpointProperties | None = None,
+        links: EndpointLinks | None = None,
+        status: Status | str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.self_ = self_
+        self.model = model
+        self.description = description
+        self.custom_properties = custom_properties
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.properties = properties
+        self.links = links
+        self.status = status
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"self_={self.self_!r}, "
+            f"model={self.model!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"properties={self.properties!r}, "
+            f"links={self.links!r}, "
+            f"status={self.status!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.self_,
+            self.model,
+            self.description,
+            self.custom_properties,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.properties,
+            self.links,
+            self.status,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.self_,
+            other.model,
+            other.description,
+            other.custom_properties,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.properties,
+            other.links,
+            other.status,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Endpoint")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EndpointLinks:
     """The ``EndpointLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
     web_socket: str | None = field(default=None, metadata={"wire": "webSocket"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(self, *, web_socket: str | None = None, additional_properties: dict[str, Any] | None = None) -> None:
+        self.web_socket = web_socket
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(web_socket={self.web_socket!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.web_socket,
+            self.additional_properties,
+        ) == (
+            other.web_socket,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EndpointProperties:
     """The ``EndpointProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -419,8 +1176,39 @@ class EndpointProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        logging_enabled: bool | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.logging_enabled = logging_enabled
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(logging_enabled={self.logging_enabled!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.logging_enabled,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.logging_enabled,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EndpointUpdate:
     """The ``EndpointUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -431,8 +1219,54 @@ class EndpointUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        model: EntityReference | None = None,
+        properties: EndpointPropertiesUpdate | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.description = description
+        self.model = model
+        self.properties = properties
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"model={self.model!r}, "
+            f"properties={self.properties!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.description,
+            self.model,
+            self.properties,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.description,
+            other.model,
+            other.properties,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Error:
     """The ``Error`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -443,8 +1277,54 @@ class Error:
     details: list[Error] | None = field(default=None, metadata={"wire": "details"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        message: str | None = None,
+        target: str | None = None,
+        inner_error: InnerError | None = None,
+        code: ErrorCode | str | None = None,
+        details: list[Error] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message
+        self.target = target
+        self.inner_error = inner_error
+        self.code = code
+        self.details = details
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(message={self.message!r}, "
+            f"target={self.target!r}, "
+            f"inner_error={self.inner_error!r}, "
+            f"code={self.code!r}, "
+            f"details={self.details!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.message,
+            self.target,
+            self.inner_error,
+            self.code,
+            self.details,
+            self.additional_properties,
+        ) == (
+            other.message,
+            other.target,
+            other.inner_error,
+            other.code,
+            other.details,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Evaluation:
     """The ``Evaluation`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -465,13 +1345,109 @@ class Evaluation:
     status: Status | str | None = field(default=None, metadata={"wire": "status"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        model1: EntityReference,
+        model2: EntityReference,
+        dataset: EntityReference,
+        locale: str,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        self_: str | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        transcription1: EntityReference | None = None,
+        transcription2: EntityReference | None = None,
+        links: EvaluationLinks | None = None,
+        properties: EvaluationProperties | None = None,
+        status: Status | str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.model1 = model1
+        self.model2 = model2
+        self.dataset = dataset
+        self.locale = locale
+        self.description = description
+        self.custom_properties = custom_properties
+        self.self_ = self_
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.transcription1 = transcription1
+        self.transcription2 = transcription2
+        self.links = links
+        self.properties = properties
+        self.status = status
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"model1={self.model1!r}, "
+            f"model2={self.model2!r}, "
+            f"dataset={self.dataset!r}, "
+            f"locale={self.locale!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"self_={self.self_!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"transcription1={self.transcription1!r}, "
+            f"transcription2={self.transcription2!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"status={self.status!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.model1,
+            self.model2,
+            self.dataset,
+            self.locale,
+            self.description,
+            self.custom_properties,
+            self.self_,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.transcription1,
+            self.transcription2,
+            self.links,
+            self.properties,
+            self.status,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.model1,
+            other.model2,
+            other.dataset,
+            other.locale,
+            other.description,
+            other.custom_properties,
+            other.self_,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.transcription1,
+            other.transcription2,
+            other.links,
+            other.properties,
+            other.status,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Evaluation")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EvaluationProperties:
     """The ``EvaluationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -508,8 +1484,184 @@ class EvaluationProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        word_error_rate1: float | None = None,
+        sentence_error_rate1: float | None = None,
+        token_error_rate1: float | None = None,
+        sentence_count1: int | None = None,
+        word_count1: int | None = None,
+        correct_word_count1: int | None = None,
+        word_substitution_count1: int | None = None,
+        word_deletion_count1: int | None = None,
+        word_insertion_count1: int | None = None,
+        token_count1: int | None = None,
+        correct_token_count1: int | None = None,
+        token_substitution_count1: int | None = None,
+        token_deletion_count1: int | None = None,
+        token_insertion_count1: int | None = None,
+        token_errors1: TokenErrorDetails | None = None,
+        word_error_rate2: float | None = None,
+        sentence_error_rate2: float | None = None,
+        token_error_rate2: float | None = None,
+        sentence_count2: int | None = None,
+        word_count2: int | None = None,
+        correct_word_count2: int | None = None,
+        word_substitution_count2: int | None = None,
+        word_deletion_count2: int | None = None,
+        word_insertion_count2: int | None = None,
+        token_count2: int | None = None,
+        correct_token_count2: int | None = None,
+        token_substitution_count2: int | None = None,
+        token_deletion_count2: int | None = None,
+        token_insertion_count2: int | None = None,
+        token_errors2: TokenErrorDetails | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.word_error_rate1 = word_error_rate1
+        self.sentence_error_rate1 = sentence_error_rate1
+        self.token_error_rate1 = token_error_rate1
+        self.sentence_count1 = sentence_count1
+        self.word_count1 = word_count1
+        self.correct_word_count1 = correct_word_count1
+        self.word_substitution_count1 = word_substitution_count1
+        self.word_deletion_count1 = word_deletion_count1
+        self.word_insertion_count1 = word_insertion_count1
+        self.token_count1 = token_count1
+        self.correct_token_count1 = correct_token_count1
+        self.token_substitution_count1 = token_substitution_count1
+        self.token_deletion_count1 = token_deletion_count1
+        self.token_insertion_count1 = token_insertion_count1
+        self.token_errors1 = token_errors1
+        self.word_error_rate2 = word_error_rate2
+        self.sentence_error_rate2 = sentence_error_rate2
+        self.token_error_rate2 = token_error_rate2
+        self.sentence_count2 = sentence_count2
+        self.word_count2 = word_count2
+        self.correct_word_count2 = correct_word_count2
+        self.word_substitution_count2 = word_substitution_count2
+        self.word_deletion_count2 = word_deletion_count2
+        self.word_insertion_count2 = word_insertion_count2
+        self.token_count2 = token_count2
+        self.correct_token_count2 = correct_token_count2
+        self.token_substitution_count2 = token_substitution_count2
+        self.token_deletion_count2 = token_deletion_count2
+        self.token_insertion_count2 = token_insertion_count2
+        self.token_errors2 = token_errors2
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(word_error_rate1={self.word_error_rate1!r}, "
+            f"sentence_error_rate1={self.sentence_error_rate1!r}, "
+            f"token_error_rate1={self.token_error_rate1!r}, "
+            f"sentence_count1={self.sentence_count1!r}, "
+            f"word_count1={self.word_count1!r}, "
+            f"correct_word_count1={self.correct_word_count1!r}, "
+            f"word_substitution_count1={self.word_substitution_count1!r}, "
+            f"word_deletion_count1={self.word_deletion_count1!r}, "
+            f"word_insertion_count1={self.word_insertion_count1!r}, "
+            f"token_count1={self.token_count1!r}, "
+            f"correct_token_count1={self.correct_token_count1!r}, "
+            f"token_substitution_count1={self.token_substitution_count1!r}, "
+            f"token_deletion_count1={self.token_deletion_count1!r}, "
+            f"token_insertion_count1={self.token_insertion_count1!r}, "
+            f"token_errors1={self.token_errors1!r}, "
+            f"word_error_rate2={self.word_error_rate2!r}, "
+            f"sentence_error_rate2={self.sentence_error_rate2!r}, "
+            f"token_error_rate2={self.token_error_rate2!r}, "
+            f"sentence_count2={self.sentence_count2!r}, "
+            f"word_count2={self.word_count2!r}, "
+            f"correct_word_count2={self.correct_word_count2!r}, "
+            f"word_substitution_count2={self.word_substitution_count2!r}, "
+            f"word_deletion_count2={self.word_deletion_count2!r}, "
+            f"word_insertion_count2={self.word_insertion_count2!r}, "
+            f"token_count2={self.token_count2!r}, "
+            f"correct_token_count2={self.correct_token_count2!r}, "
+            f"token_substitution_count2={self.token_substitution_count2!r}, "
+            f"token_deletion_count2={self.token_deletion_count2!r}, "
+            f"token_insertion_count2={self.token_insertion_count2!r}, "
+            f"token_errors2={self.token_errors2!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.word_error_rate1,
+            self.sentence_error_rate1,
+            self.token_error_rate1,
+            self.sentence_count1,
+            self.word_count1,
+            self.correct_word_count1,
+            self.word_substitution_count1,
+            self.word_deletion_count1,
+            self.word_insertion_count1,
+            self.token_count1,
+            self.correct_token_count1,
+            self.token_substitution_count1,
+            self.token_deletion_count1,
+            self.token_insertion_count1,
+            self.token_errors1,
+            self.word_error_rate2,
+            self.sentence_error_rate2,
+            self.token_error_rate2,
+            self.sentence_count2,
+            self.word_count2,
+            self.correct_word_count2,
+            self.word_substitution_count2,
+            self.word_deletion_count2,
+            self.word_insertion_count2,
+            self.token_count2,
+            self.correct_token_count2,
+            self.token_substitution_count2,
+            self.token_deletion_count2,
+            self.token_insertion_count2,
+            self.token_errors2,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.word_error_rate1,
+            other.sentence_error_rate1,
+            other.token_error_rate1,
+            other.sentence_count1,
+            other.word_count1,
+            other.correct_word_count1,
+            other.word_substitution_count1,
+            other.word_deletion_count1,
+            other.word_insertion_count1,
+            other.token_count1,
+            other.correct_token_count1,
+            other.token_substitution_count1,
+            other.token_deletion_count1,
+            other.token_insertion_count1,
+            other.token_errors1,
+            other.word_error_rate2,
+            other.sentence_error_rate2,
+            other.token_error_rate2,
+            other.sentence_count2,
+            other.word_count2,
+            other.correct_word_count2,
+            other.word_substitution_count2,
+            other.word_deletion_count2,
+            other.word_insertion_count2,
+            other.token_count2,
+            other.correct_token_count2,
+            other.token_substitution_count2,
+            other.token_deletion_count2,
+            other.token_insertion_count2,
+            other.token_errors2,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EvaluationUpdate:
     """The ``EvaluationUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -518,8 +1670,44 @@ class EvaluationUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class File:
     """The ``File`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -531,13 +1719,64 @@ class File:
     created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        self_: str | None = None,
+        name: str | None = None,
+        kind: FileKind | str | None = None,
+        links: FileLinks | None = None,
+        properties: FileProperties | None = None,
+        created_date_time: datetime | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.self_ = self_
+        self.name = name
+        self.kind = kind
+        self.links = links
+        self.properties = properties
+        self.created_date_time = created_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(self_={self.self_!r}, "
+            f"name={self.name!r}, "
+            f"kind={self.kind!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.self_,
+            self.name,
+            self.kind,
+            self.links,
+            self.properties,
+            self.created_date_time,
+            self.additional_properties,
+        ) == (
+            other.self_,
+            other.name,
+            other.kind,
+            other.links,
+            other.properties,
+            other.created_date_time,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "File")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class FileProperties:
     """The ``FileProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -545,8 +1784,39 @@ class FileProperties:
     duration_milliseconds: int | None = field(default=None, metadata={"wire": "durationMilliseconds"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        size: int | None = None,
+        duration_milliseconds: int | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.size = size
+        self.duration_milliseconds = duration_milliseconds
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(size={self.size!r}, "
+            f"duration_milliseconds={self.duration_milliseconds!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.size,
+            self.duration_milliseconds,
+            self.additional_properties,
+        ) == (
+            other.size,
+            other.duration_milliseconds,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class InnerError:
     """The ``InnerError`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -557,8 +1827,54 @@ class InnerError:
     details: dict[str, str] | None = field(default=None, metadata={"wire": "details"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        message: str | None = None,
+        target: str | None = None,
+        inner_error: InnerError | None = None,
+        code: DetailedErrorCode | str | None = None,
+        details: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message
+        self.target = target
+        self.inner_error = inner_error
+        self.code = code
+        self.details = details
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(message={self.message!r}, "
+            f"target={self.target!r}, "
+            f"inner_error={self.inner_error!r}, "
+            f"code={self.code!r}, "
+            f"details={self.details!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.message,
+            self.target,
+            self.inner_error,
+            self.code,
+            self.details,
+            self.additional_properties,
+        ) == (
+            other.message,
+            other.target,
+            other.inner_error,
+            other.code,
+            other.details,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class LanguageIdentificationProperties:
     """The ``LanguageIdentificationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -569,8 +1885,44 @@ class LanguageIdentificationProperties:
     mode: LanguageIdentificationMode | str | None = field(default=None, metadata={"wire": "mode"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        candidate_locales: list[str],
+        speech_model_mapping: dict[str, EntityReference] | None = None,
+        mode: LanguageIdentificationMode | str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.candidate_locales = candidate_locales
+        self.speech_model_mapping = speech_model_mapping
+        self.mode = mode
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(candidate_locales={self.candidate_locales!r}, "
+            f"speech_model_mapping={self.speech_model_mapping!r}, "
+            f"mode={self.mode!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.candidate_locales,
+            self.speech_model_mapping,
+            self.mode,
+            self.additional_properties,
+        ) == (
+            other.candidate_locales,
+            other.speech_model_mapping,
+            other.mode,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelCopyAuthorization:
     """The ``ModelCopyAuthorization`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -582,16 +1934,88 @@ class ModelCopyAuthorization:
     id: str = field(metadata={"wire": "id"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        target_resource_region: str,
+        target_resource_id: str,
+        target_resource_endpoint: str,
+        source_resource_id: str,
+        expiration_date_time: datetime,
+        id: str,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.target_resource_region = target_resource_region
+        self.target_resource_id = target_resource_id
+        self.target_resource_endpoint = target_resource_endpoint
+        self.source_resource_id = source_resource_id
+        self.expiration_date_time = expiration_date_time
+        self.id = id
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(target_resource_region={self.target_resource_region!r}, "
+            f"target_resource_id={self.target_resource_id!r}, "
+            f"target_resource_endpoint={self.target_resource_endpoint!r}, "
+            f"source_resource_id={self.source_resource_id!r}, "
+            f"expiration_date_time={self.expiration_date_time!r}, "
+            f"id={self.id!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.target_resource_region,
+            self.target_resource_id,
+            self.target_resource_endpoint,
+            self.source_resource_id,
+            self.expiration_date_time,
+            self.id,
+            self.additional_properties,
+        ) == (
+            other.target_resource_region,
+            other.target_resource_id,
+            other.target_resource_endpoint,
+            other.source_resource_id,
+            other.expiration_date_time,
+            other.id,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelCopyAuthorizationDefinition:
     """The ``ModelCopyAuthorizationDefinition`` object; unknown wire fields are kept in ``additional_properties``."""
 
     source_resource_id: str = field(metadata={"wire": "sourceResourceId"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(self, *, source_resource_id: str, additional_properties: dict[str, Any] | None = None) -> None:
+        self.source_resource_id = source_resource_id
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(source_resource_id={self.source_resource_id!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.source_resource_id,
+            self.additional_properties,
+        ) == (
+            other.source_resource_id,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelManifest:
     """The ``ModelManifest`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -600,8 +2024,44 @@ class ModelManifest:
     properties: dict[str, Any] = field(metadata={"wire": "properties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        model: EntityReference,
+        model_files: list[ModelFile],
+        properties: dict[str, Any],
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.model = model
+        self.model_files = model_files
+        self.properties = properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(model={self.model!r}, "
+            f"model_files={self.model_files!r}, "
+            f"properties={self.properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.model,
+            self.model_files,
+            self.properties,
+            self.additional_properties,
+        ) == (
+            other.model,
+            other.model_files,
+            other.properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelUpdate:
     """The ``ModelUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -610,8 +2070,44 @@ class ModelUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Operation:
     """The ``Operation`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -624,16 +2120,90 @@ class Operation:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        id: str,
+        self_: str | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        result: OperationResult | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.id = id
+        self.self_ = self_
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.result = result
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(id={self.id!r}, "
+            f"self_={self.self_!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"result={self.result!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.id,
+            self.self_,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.status,
+            self.result,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.id,
+            other.self_,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.status,
+            other.result,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class OperationResult:
     """The ``OperationResult`` object; unknown wire fields are kept in ``additional_properties``."""
 
     link: str | None = field(default=None, metadata={"wire": "link"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(self, *, link: str | None = None, additional_properties: dict[str, Any] | None = None) -> None:
+        self.link = link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(link={self.link!r}, additional_properties={self.additional_properties!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.link,
+            self.additional_properties,
+        ) == (
+            other.link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedBaseModels:
     """The ``PaginatedBaseModels`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -641,8 +2211,39 @@ class PaginatedBaseModels:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[BaseModel] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedCustomModels:
     """The ``PaginatedCustomModels`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -650,8 +2251,39 @@ class PaginatedCustomModels:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[CustomModel] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedDatasets:
     """The ``PaginatedDatasets`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -659,8 +2291,39 @@ class PaginatedDatasets:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Dataset] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedEndpoints:
     """The ``PaginatedEndpoints`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -668,8 +2331,39 @@ class PaginatedEndpoints:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Endpoint] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedEvaluations:
     """The ``PaginatedEvaluations`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -677,8 +2371,39 @@ class PaginatedEvaluations:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Evaluation] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedFiles:
     """The ``PaginatedFiles`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -686,8 +2411,39 @@ class PaginatedFiles:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[File] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedTranscriptions:
     """The ``PaginatedTranscriptions`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -695,8 +2451,39 @@ class PaginatedTranscriptions:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Transcription] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Phrase:
     """The ``Phrase`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -710,8 +2497,69 @@ class Phrase:
     locale: str | None = field(default=None, metadata={"wire": "locale"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        offset_milliseconds: int,
+        duration_milliseconds: int,
+        text: str,
+        confidence: float,
+        channel: int | None = None,
+        speaker: int | None = None,
+        words: list[Word] | None = None,
+        locale: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.offset_milliseconds = offset_milliseconds
+        self.duration_milliseconds = duration_milliseconds
+        self.text = text
+        self.confidence = confidence
+        self.channel = channel
+        self.speaker = speaker
+        self.words = words
+        self.locale = locale
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(offset_milliseconds={self.offset_milliseconds!r}, "
+            f"duration_milliseconds={self.duration_milliseconds!r}, "
+            f"text={self.text!r}, "
+            f"confidence={self.confidence!r}, "
+            f"channel={self.channel!r}, "
+            f"speaker={self.speaker!r}, "
+            f"words={self.words!r}, "
+            f"locale={self.locale!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.offset_milliseconds,
+            self.duration_milliseconds,
+            self.text,
+            self.confidence,
+            self.channel,
+            self.speaker,
+            self.words,
+            self.locale,
+            self.additional_properties,
+        ) == (
+            other.offset_milliseconds,
+            other.duration_milliseconds,
+            other.text,
+            other.confidence,
+            other.channel,
+            other.speaker,
+            other.words,
+            other.locale,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class SharedModelFeatures:
     """The ``SharedModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -728,8 +2576,54 @@ class SharedModelFeatures:
     )
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        supports_transcriptions_submit: bool | None = None,
+        supports_transcriptions_transcribe: bool | None = None,
+        supports_endpoints: bool | None = None,
+        supports_transcriptions_on_speech_containers: bool | None = None,
+        supported_output_formats: list[OutputFormatType | str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.supports_transcriptions_submit = supports_transcriptions_submit
+        self.supports_transcriptions_transcribe = supports_transcriptions_transcribe
+        self.supports_endpoints = supports_endpoints
+        self.supports_transcriptions_on_speech_containers = supports_transcriptions_on_speech_containers
+        self.supported_output_formats = supported_output_formats
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(supports_transcriptions_submit={self.supports_transcriptions_submit!r}, "
+            f"supports_transcriptions_transcribe={self.supports_transcriptions_transcribe!r}, "
+            f"supports_endpoints={self.supports_endpoints!r}, "
+            f"supports_transcriptions_on_speech_containers={self.supports_transcriptions_on_speech_containers!r}, "
+            f"supported_output_formats={self.supported_output_formats!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.supports_transcriptions_submit,
+            self.supports_transcriptions_transcribe,
+            self.supports_endpoints,
+            self.supports_transcriptions_on_speech_containers,
+            self.supported_output_formats,
+            self.additional_properties,
+        ) == (
+            other.supports_transcriptions_submit,
+            other.supports_transcriptions_transcribe,
+            other.supports_endpoints,
+            other.supports_transcriptions_on_speech_containers,
+            other.supported_output_formats,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TokenErrorDetails:
     """The ``TokenErrorDetails`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -740,8 +2634,54 @@ class TokenErrorDetails:
     others: EditsSummary | None = field(default=None, metadata={"wire": "others"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        punctuation: EditsSummary | None = None,
+        capitalization: EditsSummary | None = None,
+        inverse_text_normalization: EditsSummary | None = None,
+        lexical: EditsSummary | None = None,
+        others: EditsSummary | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.punctuation = punctuation
+        self.capitalization = capitalization
+        self.inverse_text_normalization = inverse_text_normalization
+        self.lexical = lexical
+        self.others = others
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(punctuation={self.punctuation!r}, "
+            f"capitalization={self.capitalization!r}, "
+            f"inverse_text_normalization={self.inverse_text_normalization!r}, "
+            f"lexical={self.lexical!r}, "
+            f"others={self.others!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.punctuation,
+            self.capitalization,
+            self.inverse_text_normalization,
+            self.lexical,
+            self.others,
+            self.additional_properties,
+        ) == (
+            other.punctuation,
+            other.capitalization,
+            other.inverse_text_normalization,
+            other.lexical,
+            other.others,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscribeDefinition:
     """The ``TranscribeDefinition`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -754,8 +2694,54 @@ class TranscribeDefinition:
     channels: list[int] | None = field(default=None, metadata={"wire": "channels"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        locales: list[str] | None = None,
+        models: dict[str, str] | None = None,
+        profanity_filter_mode: ProfanityFilterMode | str | None = None,
+        diarization: TranscribeDiarizationProperties | None = None,
+        channels: list[int] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.locales = locales
+        self.models = models
+        self.profanity_filter_mode = profanity_filter_mode
+        self.diarization = diarization
+        self.channels = channels
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(locales={self.locales!r}, "
+            f"models={self.models!r}, "
+            f"profanity_filter_mode={self.profanity_filter_mode!r}, "
+            f"diarization={self.diarization!r}, "
+            f"channels={self.channels!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.locales,
+            self.models,
+            self.profanity_filter_mode,
+            self.diarization,
+            self.channels,
+            self.additional_properties,
+        ) == (
+            other.locales,
+            other.models,
+            other.profanity_filter_mode,
+            other.diarization,
+            other.channels,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscribeDiarizationProperties:
     """The ``TranscribeDiarizationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -763,8 +2749,39 @@ class TranscribeDiarizationProperties:
     max_speakers: int | None = field(default=None, metadata={"wire": "maxSpeakers"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        enabled: bool | None = None,
+        max_speakers: int | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.enabled = enabled
+        self.max_speakers = max_speakers
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(enabled={self.enabled!r}, "
+            f"max_speakers={self.max_speakers!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.enabled,
+            self.max_speakers,
+            self.additional_properties,
+        ) == (
+            other.enabled,
+            other.max_speakers,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscribeResult:
     """The ``TranscribeResult`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -773,8 +2790,44 @@ class TranscribeResult:
     phrases: list[Phrase] = field(metadata={"wire": "phrases"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        duration_milliseconds: int,
+        combined_phrases: list[ChannelCombinedPhrases],
+        phrases: list[Phrase],
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.duration_milliseconds = duration_milliseconds
+        self.combined_phrases = combined_phrases
+        self.phrases = phrases
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(duration_milliseconds={self.duration_milliseconds!r}, "
+            f"combined_phrases={self.combined_phrases!r}, "
+            f"phrases={self.phrases!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.duration_milliseconds,
+            self.combined_phrases,
+            self.phrases,
+            self.additional_properties,
+        ) == (
+            other.duration_milliseconds,
+            other.combined_phrases,
+            other.phrases,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Transcription:
     """The ``Transcription`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -794,13 +2847,104 @@ class Transcription:
     status: Status | str | None = field(default=None, metadata={"wire": "status"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        properties: TranscriptionProperties,
+        self_: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        content_urls: list[str] | None = None,
+        model: EntityReference | None = None,
+        links: TranscriptionLinks | None = None,
+        content_container_url: str | None = None,
+        dataset: EntityReference | None = None,
+        status: Status | str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.properties = properties
+        self.self_ = self_
+        self.description = description
+        self.custom_properties = custom_properties
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.content_urls = content_urls
+        self.model = model
+        self.links = links
+        self.content_container_url = content_container_url
+        self.dataset = dataset
+        self.status = status
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"content_urls={self.content_urls!r}, "
+            f"model={self.model!r}, "
+            f"links={self.links!r}, "
+            f"content_container_url={self.content_container_url!r}, "
+            f"dataset={self.dataset!r}, "
+            f"status={self.status!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.properties,
+            self.self_,
+            self.description,
+            self.custom_properties,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.content_urls,
+            self.model,
+            self.links,
+            self.content_container_url,
+            self.dataset,
+            self.status,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.properties,
+            other.self_,
+            other.description,
+            other.custom_properties,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.content_urls,
+            other.model,
+            other.links,
+            other.content_container_url,
+            other.dataset,
+            other.status,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Transcription")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscriptionLocales:
     """The ``TranscriptionLocales`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -808,8 +2952,39 @@ class TranscriptionLocales:
     submit: list[str] | None = field(default=None, metadata={"wire": "Submit"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        transcribe: list[str] | None = None,
+        submit: list[str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.transcribe = transcribe
+        self.submit = submit
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(transcribe={self.transcribe!r}, "
+            f"submit={self.submit!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.transcribe,
+            self.submit,
+            self.additional_properties,
+        ) == (
+            other.transcribe,
+            other.submit,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscriptionProperties:
     """The ``TranscriptionProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -832,8 +3007,84 @@ class TranscriptionProperties:
     duration_milliseconds: int | None = field(default=None, metadata={"wire": "durationMilliseconds"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        time_to_live_hours: int | None,
+        word_level_timestamps_enabled: bool | None = None,
+        display_form_word_level_timestamps_enabled: bool | None = None,
+        channels: list[int] | None = None,
+        punctuation_mode: PunctuationMode | str | None = None,
+        profanity_filter_mode: ProfanityFilterMode | str | None = None,
+        destination_container_url: str | None = None,
+        language_identification: LanguageIdentificationProperties | None = None,
+        diarization: DiarizationProperties | None = None,
+        error: EntityError | None = None,
+        duration_milliseconds: int | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.time_to_live_hours = time_to_live_hours
+        self.word_level_timestamps_enabled = word_level_timestamps_enabled
+        self.display_form_word_level_timestamps_enabled = display_form_word_level_timestamps_enabled
+        self.channels = channels
+        self.punctuation_mode = punctuation_mode
+        self.profanity_filter_mode = profanity_filter_mode
+        self.destination_container_url = destination_container_url
+        self.language_identification = language_identification
+        self.diarization = diarization
+        self.error = error
+        self.duration_milliseconds = duration_milliseconds
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(time_to_live_hours={self.time_to_live_hours!r}, "
+            f"word_level_timestamps_enabled={self.word_level_timestamps_enabled!r}, "
+            f"display_form_word_level_timestamps_enabled={self.display_form_word_level_timestamps_enabled!r}, "
+            f"channels={self.channels!r}, "
+            f"punctuation_mode={self.punctuation_mode!r}, "
+            f"profanity_filter_mode={self.profanity_filter_mode!r}, "
+            f"destination_container_url={self.destination_container_url!r}, "
+            f"language_identification={self.language_identification!r}, "
+            f"diarization={self.diarization!r}, "
+            f"error={self.error!r}, "
+            f"duration_milliseconds={self.duration_milliseconds!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.time_to_live_hours,
+            self.word_level_timestamps_enabled,
+            self.display_form_word_level_timestamps_enabled,
+            self.channels,
+            self.punctuation_mode,
+            self.profanity_filter_mode,
+            self.destination_container_url,
+            self.language_identification,
+            self.diarization,
+            self.error,
+            self.duration_milliseconds,
+            self.additional_properties,
+        ) == (
+            other.time_to_live_hours,
+            other.word_level_timestamps_enabled,
+            other.display_form_word_level_timestamps_enabled,
+            other.channels,
+            other.punctuation_mode,
+            other.profanity_filter_mode,
+            other.destination_container_url,
+            other.language_identification,
+            other.diarization,
+            other.error,
+            other.duration_milliseconds,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscriptionUpdate:
     """The ``TranscriptionUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -842,8 +3093,44 @@ class TranscriptionUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Word:
     """The ``Word`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -851,6 +3138,42 @@ class Word:
     offset_milliseconds: int = field(metadata={"wire": "offsetMilliseconds"})
     duration_milliseconds: int = field(metadata={"wire": "durationMilliseconds"})
     additional_properties: dict[str, Any] = field(factory=dict)
+
+    def __init__(
+        self,
+        *,
+        text: str,
+        offset_milliseconds: int,
+        duration_milliseconds: int,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.text = text
+        self.offset_milliseconds = offset_milliseconds
+        self.duration_milliseconds = duration_milliseconds
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(text={self.text!r}, "
+            f"offset_milliseconds={self.offset_milliseconds!r}, "
+            f"duration_milliseconds={self.duration_milliseconds!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.text,
+            self.offset_milliseconds,
+            self.duration_milliseconds,
+            self.additional_properties,
+        ) == (
+            other.text,
+            other.offset_milliseconds,
+            other.duration_milliseconds,
+            other.additional_properties,
+        )
 
 
 __all__ = [

@@ -89,7 +89,7 @@ def _entity_id(url: str | None, kind: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CustomModel:
     """The ``CustomModel`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -108,13 +108,99 @@ class CustomModel:
     properties: CustomModelProperties | None = field(default=None, metadata={"wire": "properties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        self_: str | None = None,
+        description: str | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        base_model: EntityReference | None = None,
+        datasets: list[EntityReference] | None = None,
+        project: EntityReference | None = None,
+        links: CustomModelLinks | None = None,
+        properties: CustomModelProperties | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.self_ = self_
+        self.description = description
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.custom_properties = custom_properties
+        self.base_model = base_model
+        self.datasets = datasets
+        self.project = project
+        self.links = links
+        self.properties = properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"base_model={self.base_model!r}, "
+            f"datasets={self.datasets!r}, "
+            f"project={self.project!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.self_,
+            self.description,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.status,
+            self.custom_properties,
+            self.base_model,
+            self.datasets,
+            self.project,
+            self.links,
+            self.properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.self_,
+            other.description,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.status,
+            other.custom_properties,
+            other.base_model,
+            other.datasets,
+            other.project,
+            other.links,
+            other.properties,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "CustomModel")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Dataset:
     """The ``Dataset`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -133,13 +219,99 @@ class Dataset:
     status: Status | str | None = field(default=None, metadata={"wire": "status"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        kind: DatasetKind | str,
+        self_: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        project: EntityReference | None = None,
+        links: DatasetLinks | None = None,
+        properties: DatasetProperties | None = None,
+        content_url: str | None = None,
+        status: Status | str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.kind = kind
+        self.self_ = self_
+        self.description = description
+        self.custom_properties = custom_properties
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.project = project
+        self.links = links
+        self.properties = properties
+        self.content_url = content_url
+        self.status = status
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"kind={self.kind!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"project={self.project!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"content_url={self.content_url!r}, "
+            f"status={self.status!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.kind,
+            self.self_,
+            self.description,
+            self.custom_properties,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.project,
+            self.links,
+            self.properties,
+            self.content_url,
+            self.status,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.kind,
+            other.self_,
+            other.description,
+            other.custom_properties,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.project,
+            other.links,
+            other.properties,
+            other.content_url,
+            other.status,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Dataset")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Endpoint:
     """The ``Endpoint`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -157,13 +329,94 @@ class Endpoint:
     status: Status | str | None = field(default=None, metadata={"wire": "status"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        self_: str | None = None,
+        model: EntityReference | None = None,
+        project: EntityReference | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        properties: EndpointProperties | None = None,
+        links: EndpointLinks | None = None,
+        status: Status | str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.self_ = self_
+        self.model = model
+        self.project = project
+        self.description = description
+        self.custom_properties = custom_properties
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.properties = properties
+        self.links = links
+        self.status = status
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"self_={self.self_!r}, "
+            f"model={self.model!r}, "
+            f"project={self.project!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"properties={self.properties!r}, "
+            f"links={self.links!r}, "
+            f"status={self.status!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.self_,
+            self.model,
+            self.project,
+            self.description,
+            self.custom_properties,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.properties,
+            self.links,
+            self.status,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.self_,
+            other.model,
+            other.project,
+            other.description,
+            other.custom_properties,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.properties,
+            other.links,
+            other.status,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Endpoint")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EnhancedModeProperties:
     """The ``EnhancedModeProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -173,8 +426,49 @@ class EnhancedModeProperties:
     prompt: list[str] | None = field(default=None, metadata={"wire": "prompt"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        enabled: bool | None = None,
+        task: str | None = None,
+        target_language: str | None = None,
+        prompt: list[str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.enabled = enabled
+        self.task = task
+        self.target_language = target_language
+        self.prompt = prompt
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(enabled={self.enabled!r}, "
+            f"task={self.task!r}, "
+            f"target_language={self.target_language!r}, "
+            f"prompt={self.prompt!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.enabled,
+            self.task,
+            self.target_language,
+            self.prompt,
+            self.additional_properties,
+        ) == (
+            other.enabled,
+            other.task,
+            other.target_language,
+            other.prompt,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Evaluation:
     """The ``Evaluation`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -196,13 +490,114 @@ class Evaluation:
     status: Status | str | None = field(default=None, metadata={"wire": "status"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        model1: EntityReference,
+        model2: EntityReference,
+        dataset: EntityReference,
+        locale: str,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        self_: str | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        transcription1: EntityReference | None = None,
+        transcription2: EntityReference | None = None,
+        project: EntityReference | None = None,
+        links: EvaluationLinks | None = None,
+        properties: EvaluationProperties | None = None,
+        status: Status | str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.model1 = model1
+        self.model2 = model2
+        self.dataset = dataset
+        self.locale = locale
+        self.description = description
+        self.custom_properties = custom_properties
+        self.self_ = self_
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.transcription1 = transcription1
+        self.transcription2 = transcription2
+        self.project = project
+        self.links = links
+        self.properties = properties
+        self.status = status
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"model1={self.model1!r}, "
+            f"model2={self.model2!r}, "
+            f"dataset={self.dataset!r}, "
+            f"locale={self.locale!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"self_={self.self_!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"transcription1={self.transcription1!r}, "
+            f"transcription2={self.transcription2!r}, "
+            f"project={self.project!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"status={self.status!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.model1,
+            self.model2,
+            self.dataset,
+            self.locale,
+            self.description,
+            self.custom_properties,
+            self.self_,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.transcription1,
+            self.transcription2,
+            self.project,
+            self.links,
+            self.properties,
+            self.status,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.model1,
+            other.model2,
+            other.dataset,
+            other.locale,
+            other.description,
+            other.custom_properties,
+            other.self_,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.transcription1,
+            other.transcription2,
+            other.project,
+            other.links,
+            other.properties,
+            other.status,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Evaluation")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedCustomModels:
     """The ``PaginatedCustomModels`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -210,8 +605,39 @@ class PaginatedCustomModels:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[CustomModel] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedDatasets:
     """The ``PaginatedDatasets`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -219,8 +645,39 @@ class PaginatedDatasets:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Dataset] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedEndpoints:
     """The ``PaginatedEndpoints`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -228,8 +685,39 @@ class PaginatedEndpoints:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Endpoint] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedEvaluations:
     """The ``PaginatedEvaluations`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -237,8 +725,39 @@ class PaginatedEvaluations:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Evaluation] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedProjects:
     """The ``PaginatedProjects`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -246,8 +765,39 @@ class PaginatedProjects:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Project] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedTranscriptions:
     """The ``PaginatedTranscriptions`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -255,8 +805,39 @@ class PaginatedTranscriptions:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Transcription] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PhraseListProperties:
     """The ``PhraseListProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -264,8 +845,39 @@ class PhraseListProperties:
     biasing_weight: float | None = field(default=None, metadata={"wire": "biasingWeight"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        phrases: list[str] | None = None,
+        biasing_weight: float | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.phrases = phrases
+        self.biasing_weight = biasing_weight
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(phrases={self.phrases!r}, "
+            f"biasing_weight={self.biasing_weight!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.phrases,
+            self.biasing_weight,
+            self.additional_properties,
+        ) == (
+            other.phrases,
+            other.biasing_weight,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Project:
     """The ``Project`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -279,13 +891,74 @@ class Project:
     foundry_project_name: str | None = field(default=None, metadata={"wire": "foundryProjectName"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        self_: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        created_date_time: datetime | None = None,
+        links: ProjectLinks | None = None,
+        foundry_project_name: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.self_ = self_
+        self.description = description
+        self.custom_properties = custom_properties
+        self.created_date_time = created_date_time
+        self.links = links
+        self.foundry_project_name = foundry_project_name
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"links={self.links!r}, "
+            f"foundry_project_name={self.foundry_project_name!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.self_,
+            self.description,
+            self.custom_properties,
+            self.created_date_time,
+            self.links,
+            self.foundry_project_name,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.self_,
+            other.description,
+            other.custom_properties,
+            other.created_date_time,
+            other.links,
+            other.foundry_project_name,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Project")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ProjectUpdate:
     """The ``ProjectUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -295,8 +968,49 @@ class ProjectUpdate:
     foundry_project_name: str | None = field(default=None, metadata={"wire": "foundryProjectName"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        foundry_project_name: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.foundry_project_name = foundry_project_name
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"foundry_project_name={self.foundry_project_name!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.foundry_project_name,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.foundry_project_name,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscribeDefinition:
     """The ``TranscribeDefinition`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -312,8 +1026,69 @@ class TranscribeDefinition:
     channels: list[int] | None = field(default=None, metadata={"wire": "channels"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        locales: list[str] | None = None,
+        audio_url: str | None = None,
+        enhanced_mode: EnhancedModeProperties | None = None,
+        models: dict[str, str] | None = None,
+        phrase_list: PhraseListProperties | None = None,
+        profanity_filter_mode: ProfanityFilterMode | str | None = None,
+        diarization: TranscribeDiarizationProperties | None = None,
+        channels: list[int] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.locales = locales
+        self.audio_url = audio_url
+        self.enhanced_mode = enhanced_mode
+        self.models = models
+        self.phrase_list = phrase_list
+        self.profanity_filter_mode = profanity_filter_mode
+        self.diarization = diarization
+        self.channels = channels
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(locales={self.locales!r}, "
+            f"audio_url={self.audio_url!r}, "
+            f"enhanced_mode={self.enhanced_mode!r}, "
+            f"models={self.models!r}, "
+            f"phrase_list={self.phrase_list!r}, "
+            f"profanity_filter_mode={self.profanity_filter_mode!r}, "
+            f"diarization={self.diarization!r}, "
+            f"channels={self.channels!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.locales,
+            self.audio_url,
+            self.enhanced_mode,
+            self.models,
+            self.phrase_list,
+            self.profanity_filter_mode,
+            self.diarization,
+            self.channels,
+            self.additional_properties,
+        ) == (
+            other.locales,
+            other.audio_url,
+            other.enhanced_mode,
+            other.models,
+            other.phrase_list,
+            other.profanity_filter_mode,
+            other.diarization,
+            other.channels,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Transcription:
     """The ``Transcription`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -333,6 +1108,102 @@ class Transcription:
     dataset: EntityReference | None = field(default=None, metadata={"wire": "dataset"})
     status: Status | str | None = field(default=None, metadata={"wire": "status"})
     additional_properties: dict[str, Any] = field(factory=dict)
+
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        properties: TranscriptionProperties,
+        self_: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        content_urls: list[str] | None = None,
+        model: EntityReference | None = None,
+        project: EntityReference | None = None,
+        links: TranscriptionLinks | None = None,
+        content_container_url: str | None = None,
+        dataset: EntityReference | None = None,
+        status: Status | str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.properties = properties
+        self.self_ = self_
+        self.description = description
+        self.custom_properties = custom_properties
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.content_urls = content_urls
+        self.model = model
+        self.project = project
+        self.links = links
+        self.content_container_url = content_container_url
+        self.dataset = dataset
+        self.status = status
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"content_urls={self.content_urls!r}, "
+            f"model={self.model!r}, "
+            f"project={self.project!r}, "
+            f"links={self.links!r}, "
+            f"content_container_url={self.content_container_url!r}, "
+            f"dataset={self.dataset!r}, "
+            f"status={self.status!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.properties,
+            self.self_,
+            self.description,
+            self.custom_properties,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.content_urls,
+            self.model,
+            self.project,
+            self.links,
+            self.content_container_url,
+            self.dataset,
+            self.status,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.properties,
+            other.self_,
+            other.description,
+            other.custom_properties,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.content_urls,
+            other.model,
+            other.project,
+            other.links,
+            other.content_container_url,
+            other.dataset,
+            other.status,
+            other.additional_properties,
+        )
 
     @property
     def id(self) -> str:

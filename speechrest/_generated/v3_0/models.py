@@ -165,7 +165,7 @@ class Status(WireEnum):
     FAILED = "Failed"
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Component:
     """The ``Component`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -175,8 +175,49 @@ class Component:
     type: str | None = field(default=None, metadata={"wire": "type"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        message: str | None = None,
+        name: str | None = None,
+        status: HealthStatus | str | None = None,
+        type: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message
+        self.name = name
+        self.status = status
+        self.type = type
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(message={self.message!r}, "
+            f"name={self.name!r}, "
+            f"status={self.status!r}, "
+            f"type={self.type!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.message,
+            self.name,
+            self.status,
+            self.type,
+            self.additional_properties,
+        ) == (
+            other.message,
+            other.name,
+            other.status,
+            other.type,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Dataset:
     """The ``Dataset`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -195,13 +236,99 @@ class Dataset:
     created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        kind: DatasetKind | str,
+        display_name: str,
+        locale: str,
+        links: Links | None = None,
+        properties: DatasetProperties | None = None,
+        self_: str | None = None,
+        description: str | None = None,
+        project: EntityReference | None = None,
+        content_url: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.display_name = display_name
+        self.locale = locale
+        self.links = links
+        self.properties = properties
+        self.self_ = self_
+        self.description = description
+        self.project = project
+        self.content_url = content_url
+        self.custom_properties = custom_properties
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(kind={self.kind!r}, "
+            f"display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"project={self.project!r}, "
+            f"content_url={self.content_url!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.kind,
+            self.display_name,
+            self.locale,
+            self.links,
+            self.properties,
+            self.self_,
+            self.description,
+            self.project,
+            self.content_url,
+            self.custom_properties,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.additional_properties,
+        ) == (
+            other.kind,
+            other.display_name,
+            other.locale,
+            other.links,
+            other.properties,
+            other.self_,
+            other.description,
+            other.project,
+            other.content_url,
+            other.custom_properties,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Dataset")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class DatasetProperties:
     """The ``DatasetProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -212,8 +339,54 @@ class DatasetProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        accepted_line_count: int | None = None,
+        rejected_line_count: int | None = None,
+        duration: timedelta | None = None,
+        email: str | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.accepted_line_count = accepted_line_count
+        self.rejected_line_count = rejected_line_count
+        self.duration = duration
+        self.email = email
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(accepted_line_count={self.accepted_line_count!r}, "
+            f"rejected_line_count={self.rejected_line_count!r}, "
+            f"duration={self.duration!r}, "
+            f"email={self.email!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.accepted_line_count,
+            self.rejected_line_count,
+            self.duration,
+            self.email,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.accepted_line_count,
+            other.rejected_line_count,
+            other.duration,
+            other.email,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class DatasetUpdate:
     """The ``DatasetUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -223,8 +396,49 @@ class DatasetUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        project: EntityReference | None = None,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.project = project
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(project={self.project!r}, "
+            f"display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.project,
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.project,
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Endpoint:
     """The ``Endpoint`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -243,13 +457,99 @@ class Endpoint:
     created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        project: EntityReference | None = None,
+        links: EndpointLinks | None = None,
+        properties: EndpointProperties | None = None,
+        self_: str | None = None,
+        description: str | None = None,
+        text: str | None = None,
+        model: EntityReference | None = None,
+        custom_properties: dict[str, str] | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.project = project
+        self.links = links
+        self.properties = properties
+        self.self_ = self_
+        self.description = description
+        self.text = text
+        self.model = model
+        self.custom_properties = custom_properties
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"project={self.project!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"text={self.text!r}, "
+            f"model={self.model!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.project,
+            self.links,
+            self.properties,
+            self.self_,
+            self.description,
+            self.text,
+            self.model,
+            self.custom_properties,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.project,
+            other.links,
+            other.properties,
+            other.self_,
+            other.description,
+            other.text,
+            other.model,
+            other.custom_properties,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Endpoint")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EndpointLinks:
     """The ``EndpointLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -262,8 +562,64 @@ class EndpointLinks:
     logs: str | None = field(default=None, metadata={"wire": "logs"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        rest_interactive: str | None = None,
+        rest_conversation: str | None = None,
+        rest_dictation: str | None = None,
+        web_socket_interactive: str | None = None,
+        web_socket_conversation: str | None = None,
+        web_socket_dictation: str | None = None,
+        logs: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.rest_interactive = rest_interactive
+        self.rest_conversation = rest_conversation
+        self.rest_dictation = rest_dictation
+        self.web_socket_interactive = web_socket_interactive
+        self.web_socket_conversation = web_socket_conversation
+        self.web_socket_dictation = web_socket_dictation
+        self.logs = logs
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(rest_interactive={self.rest_interactive!r}, "
+            f"rest_conversation={self.rest_conversation!r}, "
+            f"rest_dictation={self.rest_dictation!r}, "
+            f"web_socket_interactive={self.web_socket_interactive!r}, "
+            f"web_socket_conversation={self.web_socket_conversation!r}, "
+            f"web_socket_dictation={self.web_socket_dictation!r}, "
+            f"logs={self.logs!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.rest_interactive,
+            self.rest_conversation,
+            self.rest_dictation,
+            self.web_socket_interactive,
+            self.web_socket_conversation,
+            self.web_socket_dictation,
+            self.logs,
+            self.additional_properties,
+        ) == (
+            other.rest_interactive,
+            other.rest_conversation,
+            other.rest_dictation,
+            other.web_socket_interactive,
+            other.web_socket_conversation,
+            other.web_socket_dictation,
+            other.logs,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EndpointProperties:
     """The ``EndpointProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -273,16 +629,80 @@ class EndpointProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        logging_enabled: bool | None = None,
+        time_to_live: timedelta | None = None,
+        email: str | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.logging_enabled = logging_enabled
+        self.time_to_live = time_to_live
+        self.email = email
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(logging_enabled={self.logging_enabled!r}, "
+            f"time_to_live={self.time_to_live!r}, "
+            f"email={self.email!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.logging_enabled,
+            self.time_to_live,
+            self.email,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.logging_enabled,
+            other.time_to_live,
+            other.email,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EndpointPropertiesUpdate:
     """The ``EndpointPropertiesUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
     content_logging_enabled: bool | None = field(default=None, metadata={"wire": "contentLoggingEnabled"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self, *, content_logging_enabled: bool | None = None, additional_properties: dict[str, Any] | None = None
+    ) -> None:
+        self.content_logging_enabled = content_logging_enabled
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(content_logging_enabled={self.content_logging_enabled!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.content_logging_enabled,
+            self.additional_properties,
+        ) == (
+            other.content_logging_enabled,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EndpointUpdate:
     """The ``EndpointUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -294,8 +714,59 @@ class EndpointUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        model: EntityReference | None = None,
+        properties: EndpointPropertiesUpdate | None = None,
+        project: EntityReference | None = None,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.model = model
+        self.properties = properties
+        self.project = project
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(model={self.model!r}, "
+            f"properties={self.properties!r}, "
+            f"project={self.project!r}, "
+            f"display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.model,
+            self.properties,
+            self.project,
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.model,
+            other.properties,
+            other.project,
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EntityError:
     """The ``EntityError`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -303,13 +774,62 @@ class EntityError:
     message: str | None = field(default=None, metadata={"wire": "message"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        code: str | None = None,
+        message: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, "
+            f"message={self.message!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.code,
+            self.message,
+            self.additional_properties,
+        ) == (
+            other.code,
+            other.message,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EntityReference:
     """The ``EntityReference`` object; unknown wire fields are kept in ``additional_properties``."""
 
     self_: str = field(metadata={"wire": "self"})
     additional_properties: dict[str, Any] = field(factory=dict)
+
+    def __init__(self, *, self_: str, additional_properties: dict[str, Any] | None = None) -> None:
+        self.self_ = self_
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(self_={self.self_!r}, additional_properties={self.additional_properties!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.self_,
+            self.additional_properties,
+        ) == (
+            other.self_,
+            other.additional_properties,
+        )
 
     @property
     def id(self) -> str:
@@ -317,7 +837,7 @@ class EntityReference:
         return _entity_id(self.self_, "EntityReference")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Error:
     """The ``Error`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -328,8 +848,54 @@ class Error:
     inner_error: InnerError | None = field(default=None, metadata={"wire": "innerError"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        code: ErrorCode | str | None = None,
+        details: list[Error] | None = None,
+        message: str | None = None,
+        target: str | None = None,
+        inner_error: InnerError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.code = code
+        self.details = details
+        self.message = message
+        self.target = target
+        self.inner_error = inner_error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, "
+            f"details={self.details!r}, "
+            f"message={self.message!r}, "
+            f"target={self.target!r}, "
+            f"inner_error={self.inner_error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.code,
+            self.details,
+            self.message,
+            self.target,
+            self.inner_error,
+            self.additional_properties,
+        ) == (
+            other.code,
+            other.details,
+            other.message,
+            other.target,
+            other.inner_error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Evaluation:
     """The ``Evaluation`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -351,13 +917,114 @@ class Evaluation:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        model1: EntityReference,
+        model2: EntityReference,
+        dataset: EntityReference,
+        display_name: str,
+        locale: str,
+        transcription1: EntityReference | None = None,
+        transcription2: EntityReference | None = None,
+        links: Links | None = None,
+        properties: EvaluationProperties | None = None,
+        project: EntityReference | None = None,
+        self_: str | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.model1 = model1
+        self.model2 = model2
+        self.dataset = dataset
+        self.display_name = display_name
+        self.locale = locale
+        self.transcription1 = transcription1
+        self.transcription2 = transcription2
+        self.links = links
+        self.properties = properties
+        self.project = project
+        self.self_ = self_
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(model1={self.model1!r}, "
+            f"model2={self.model2!r}, "
+            f"dataset={self.dataset!r}, "
+            f"display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"transcription1={self.transcription1!r}, "
+            f"transcription2={self.transcription2!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"project={self.project!r}, "
+            f"self_={self.self_!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.model1,
+            self.model2,
+            self.dataset,
+            self.display_name,
+            self.locale,
+            self.transcription1,
+            self.transcription2,
+            self.links,
+            self.properties,
+            self.project,
+            self.self_,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.model1,
+            other.model2,
+            other.dataset,
+            other.display_name,
+            other.locale,
+            other.transcription1,
+            other.transcription2,
+            other.links,
+            other.properties,
+            other.project,
+            other.self_,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Evaluation")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EvaluationProperties:
     """The ``EvaluationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -381,8 +1048,119 @@ class EvaluationProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        word_error_rate2: float | None = None,
+        word_error_rate1: float | None = None,
+        sentence_error_rate2: float | None = None,
+        sentence_count2: int | None = None,
+        word_count2: int | None = None,
+        correct_word_count2: int | None = None,
+        word_substitution_count2: int | None = None,
+        word_deletion_count2: int | None = None,
+        word_insertion_count2: int | None = None,
+        sentence_error_rate1: float | None = None,
+        sentence_count1: int | None = None,
+        word_count1: int | None = None,
+        correct_word_count1: int | None = None,
+        word_substitution_count1: int | None = None,
+        word_deletion_count1: int | None = None,
+        word_insertion_count1: int | None = None,
+        email: str | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.word_error_rate2 = word_error_rate2
+        self.word_error_rate1 = word_error_rate1
+        self.sentence_error_rate2 = sentence_error_rate2
+        self.sentence_count2 = sentence_count2
+        self.word_count2 = word_count2
+        self.correct_word_count2 = correct_word_count2
+        self.word_substitution_count2 = word_substitution_count2
+        self.word_deletion_count2 = word_deletion_count2
+        self.word_insertion_count2 = word_insertion_count2
+        self.sentence_error_rate1 = sentence_error_rate1
+        self.sentence_count1 = sentence_count1
+        self.word_count1 = word_count1
+        self.correct_word_count1 = correct_word_count1
+        self.word_substitution_count1 = word_substitution_count1
+        self.word_deletion_count1 = word_deletion_count1
+        self.word_insertion_count1 = word_insertion_count1
+        self.email = email
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(word_error_rate2={self.word_error_rate2!r}, "
+            f"word_error_rate1={self.word_error_rate1!r}, "
+            f"sentence_error_rate2={self.sentence_error_rate2!r}, "
+            f"sentence_count2={self.sentence_count2!r}, "
+            f"word_count2={self.word_count2!r}, "
+            f"correct_word_count2={self.correct_word_count2!r}, "
+            f"word_substitution_count2={self.word_substitution_count2!r}, "
+            f"word_deletion_count2={self.word_deletion_count2!r}, "
+            f"word_insertion_count2={self.word_insertion_count2!r}, "
+            f"sentence_error_rate1={self.sentence_error_rate1!r}, "
+            f"sentence_count1={self.sentence_count1!r}, "
+            f"word_count1={self.word_count1!r}, "
+            f"correct_word_count1={self.correct_word_count1!r}, "
+            f"word_substitution_count1={self.word_substitution_count1!r}, "
+            f"word_deletion_count1={self.word_deletion_count1!r}, "
+            f"word_insertion_count1={self.word_insertion_count1!r}, "
+            f"email={self.email!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.word_error_rate2,
+            self.word_error_rate1,
+            self.sentence_error_rate2,
+            self.sentence_count2,
+            self.word_count2,
+            self.correct_word_count2,
+            self.word_substitution_count2,
+            self.word_deletion_count2,
+            self.word_insertion_count2,
+            self.sentence_error_rate1,
+            self.sentence_count1,
+            self.word_count1,
+            self.correct_word_count1,
+            self.word_substitution_count1,
+            self.word_deletion_count1,
+            self.word_insertion_count1,
+            self.email,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.word_error_rate2,
+            other.word_error_rate1,
+            other.sentence_error_rate2,
+            other.sentence_count2,
+            other.word_count2,
+            other.correct_word_count2,
+            other.word_substitution_count2,
+            other.word_deletion_count2,
+            other.word_insertion_count2,
+            other.sentence_error_rate1,
+            other.sentence_count1,
+            other.word_count1,
+            other.correct_word_count1,
+            other.word_substitution_count1,
+            other.word_deletion_count1,
+            other.word_insertion_count1,
+            other.email,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EvaluationUpdate:
     """The ``EvaluationUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -392,8 +1170,49 @@ class EvaluationUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        project: EntityReference | None = None,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.project = project
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(project={self.project!r}, "
+            f"display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.project,
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.project,
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class File:
     """The ``File`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -405,21 +1224,93 @@ class File:
     self_: str | None = field(default=None, metadata={"wire": "self"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        kind: FileKind | str | None = None,
+        links: FileLinks | None = None,
+        created_date_time: datetime | None = None,
+        properties: FileProperties | None = None,
+        name: str | None = None,
+        self_: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.links = links
+        self.created_date_time = created_date_time
+        self.properties = properties
+        self.name = name
+        self.self_ = self_
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(kind={self.kind!r}, "
+            f"links={self.links!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"properties={self.properties!r}, "
+            f"name={self.name!r}, "
+            f"self_={self.self_!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.kind,
+            self.links,
+            self.created_date_time,
+            self.properties,
+            self.name,
+            self.self_,
+            self.additional_properties,
+        ) == (
+            other.kind,
+            other.links,
+            other.created_date_time,
+            other.properties,
+            other.name,
+            other.self_,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "File")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class FileLinks:
     """The ``FileLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
     content_url: str | None = field(default=None, metadata={"wire": "contentUrl"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(self, *, content_url: str | None = None, additional_properties: dict[str, Any] | None = None) -> None:
+        self.content_url = content_url
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(content_url={self.content_url!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.content_url,
+            self.additional_properties,
+        ) == (
+            other.content_url,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class FileProperties:
     """The ``FileProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -427,8 +1318,39 @@ class FileProperties:
     duration: timedelta | None = field(default=None, metadata={"wire": "duration"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        size: int | None = None,
+        duration: timedelta | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.size = size
+        self.duration = duration
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(size={self.size!r}, "
+            f"duration={self.duration!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.size,
+            self.duration,
+            self.additional_properties,
+        ) == (
+            other.size,
+            other.duration,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class InnerError:
     """The ``InnerError`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -439,16 +1361,80 @@ class InnerError:
     inner_error: InnerError | None = field(default=None, metadata={"wire": "innerError"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        code: DetailedErrorCode | str | None = None,
+        details: dict[str, str] | None = None,
+        message: str | None = None,
+        target: str | None = None,
+        inner_error: InnerError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.code = code
+        self.details = details
+        self.message = message
+        self.target = target
+        self.inner_error = inner_error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, "
+            f"details={self.details!r}, "
+            f"message={self.message!r}, "
+            f"target={self.target!r}, "
+            f"inner_error={self.inner_error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.code,
+            self.details,
+            self.message,
+            self.target,
+            self.inner_error,
+            self.additional_properties,
+        ) == (
+            other.code,
+            other.details,
+            other.message,
+            other.target,
+            other.inner_error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Links:
     """The ``Links`` object; unknown wire fields are kept in ``additional_properties``."""
 
     files: str | None = field(default=None, metadata={"wire": "files"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(self, *, files: str | None = None, additional_properties: dict[str, Any] | None = None) -> None:
+        self.files = files
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(files={self.files!r}, additional_properties={self.additional_properties!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.files,
+            self.additional_properties,
+        ) == (
+            other.files,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Model:
     """The ``Model`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -468,21 +1454,130 @@ class Model:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        project: EntityReference | None = None,
+        links: ModelLinks | None = None,
+        properties: ModelProperties | None = None,
+        self_: str | None = None,
+        description: str | None = None,
+        text: str | None = None,
+        base_model: EntityReference | None = None,
+        datasets: list[EntityReference] | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.project = project
+        self.links = links
+        self.properties = properties
+        self.self_ = self_
+        self.description = description
+        self.text = text
+        self.base_model = base_model
+        self.datasets = datasets
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"project={self.project!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"text={self.text!r}, "
+            f"base_model={self.base_model!r}, "
+            f"datasets={self.datasets!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.project,
+            self.links,
+            self.properties,
+            self.self_,
+            self.description,
+            self.text,
+            self.base_model,
+            self.datasets,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.project,
+            other.links,
+            other.properties,
+            other.self_,
+            other.description,
+            other.text,
+            other.base_model,
+            other.datasets,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Model")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelCopy:
     """The ``ModelCopy`` object; unknown wire fields are kept in ``additional_properties``."""
 
     target_subscription_key: str = field(repr=False, metadata={"wire": "targetSubscriptionKey"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(self, *, target_subscription_key: str, additional_properties: dict[str, Any] | None = None) -> None:
+        self.target_subscription_key = target_subscription_key
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(additional_properties={self.additional_properties!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.target_subscription_key,
+            self.additional_properties,
+        ) == (
+            other.target_subscription_key,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelDeprecationDates:
     """The ``ModelDeprecationDates`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -490,8 +1585,39 @@ class ModelDeprecationDates:
     transcription_date_time: datetime | None = field(default=None, metadata={"wire": "transcriptionDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        adaptation_date_time: datetime | None = None,
+        transcription_date_time: datetime | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.adaptation_date_time = adaptation_date_time
+        self.transcription_date_time = transcription_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(adaptation_date_time={self.adaptation_date_time!r}, "
+            f"transcription_date_time={self.transcription_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.adaptation_date_time,
+            self.transcription_date_time,
+            self.additional_properties,
+        ) == (
+            other.adaptation_date_time,
+            other.transcription_date_time,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelFile:
     """The ``ModelFile`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -499,8 +1625,39 @@ class ModelFile:
     content_url: str | None = field(default=None, metadata={"wire": "contentUrl"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        content_url: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.content_url = content_url
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(name={self.name!r}, "
+            f"content_url={self.content_url!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.name,
+            self.content_url,
+            self.additional_properties,
+        ) == (
+            other.name,
+            other.content_url,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelLinks:
     """The ``ModelLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -508,8 +1665,39 @@ class ModelLinks:
     copy_to: str | None = field(default=None, metadata={"wire": "copyTo"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        manifest: str | None = None,
+        copy_to: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.copy_to = copy_to
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(manifest={self.manifest!r}, "
+            f"copy_to={self.copy_to!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.manifest,
+            self.copy_to,
+            self.additional_properties,
+        ) == (
+            other.manifest,
+            other.copy_to,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelManifest:
     """The ``ModelManifest`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -518,8 +1706,44 @@ class ModelManifest:
     properties: dict[str, dict[str, Any]] = field(metadata={"wire": "properties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        model: EntityReference,
+        model_files: list[ModelFile],
+        properties: dict[str, dict[str, Any]],
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.model = model
+        self.model_files = model_files
+        self.properties = properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(model={self.model!r}, "
+            f"model_files={self.model_files!r}, "
+            f"properties={self.properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.model,
+            self.model_files,
+            self.properties,
+            self.additional_properties,
+        ) == (
+            other.model,
+            other.model_files,
+            other.properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelProperties:
     """The ``ModelProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -528,8 +1752,44 @@ class ModelProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        deprecation_dates: ModelDeprecationDates | None = None,
+        email: str | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.deprecation_dates = deprecation_dates
+        self.email = email
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(deprecation_dates={self.deprecation_dates!r}, "
+            f"email={self.email!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.deprecation_dates,
+            self.email,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.deprecation_dates,
+            other.email,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ModelUpdate:
     """The ``ModelUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -539,8 +1799,49 @@ class ModelUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        project: EntityReference | None = None,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.project = project
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(project={self.project!r}, "
+            f"display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.project,
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.project,
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedDatasets:
     """The ``PaginatedDatasets`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -548,8 +1849,39 @@ class PaginatedDatasets:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Dataset] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedEndpoints:
     """The ``PaginatedEndpoints`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -557,8 +1889,39 @@ class PaginatedEndpoints:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Endpoint] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedEvaluations:
     """The ``PaginatedEvaluations`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -566,8 +1929,39 @@ class PaginatedEvaluations:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Evaluation] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedFiles:
     """The ``PaginatedFiles`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -575,8 +1969,39 @@ class PaginatedFiles:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[File] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedModels:
     """The ``PaginatedModels`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -584,8 +2009,39 @@ class PaginatedModels:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Model] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedProjects:
     """The ``PaginatedProjects`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -593,8 +2049,39 @@ class PaginatedProjects:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Project] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedTranscriptions:
     """The ``PaginatedTranscriptions`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -602,8 +2089,39 @@ class PaginatedTranscriptions:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Transcription] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedWebHooks:
     """The ``PaginatedWebHooks`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -611,8 +2129,39 @@ class PaginatedWebHooks:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[WebHook] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Project:
     """The ``Project`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -626,13 +2175,74 @@ class Project:
     created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        links: ProjectLinks | None = None,
+        properties: ProjectProperties | None = None,
+        self_: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        created_date_time: datetime | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.links = links
+        self.properties = properties
+        self.self_ = self_
+        self.description = description
+        self.custom_properties = custom_properties
+        self.created_date_time = created_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.links,
+            self.properties,
+            self.self_,
+            self.description,
+            self.custom_properties,
+            self.created_date_time,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.links,
+            other.properties,
+            other.self_,
+            other.description,
+            other.custom_properties,
+            other.created_date_time,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Project")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ProjectLinks:
     """The ``ProjectLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -643,8 +2253,54 @@ class ProjectLinks:
     transcriptions: str | None = field(default=None, metadata={"wire": "transcriptions"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        evaluations: str | None = None,
+        datasets: str | None = None,
+        models: str | None = None,
+        endpoints: str | None = None,
+        transcriptions: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.evaluations = evaluations
+        self.datasets = datasets
+        self.models = models
+        self.endpoints = endpoints
+        self.transcriptions = transcriptions
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(evaluations={self.evaluations!r}, "
+            f"datasets={self.datasets!r}, "
+            f"models={self.models!r}, "
+            f"endpoints={self.endpoints!r}, "
+            f"transcriptions={self.transcriptions!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.evaluations,
+            self.datasets,
+            self.models,
+            self.endpoints,
+            self.transcriptions,
+            self.additional_properties,
+        ) == (
+            other.evaluations,
+            other.datasets,
+            other.models,
+            other.endpoints,
+            other.transcriptions,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ProjectProperties:
     """The ``ProjectProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -655,8 +2311,54 @@ class ProjectProperties:
     endpoint_count: int | None = field(default=None, metadata={"wire": "endpointCount"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        dataset_count: int | None = None,
+        evaluation_count: int | None = None,
+        model_count: int | None = None,
+        transcription_count: int | None = None,
+        endpoint_count: int | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.dataset_count = dataset_count
+        self.evaluation_count = evaluation_count
+        self.model_count = model_count
+        self.transcription_count = transcription_count
+        self.endpoint_count = endpoint_count
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(dataset_count={self.dataset_count!r}, "
+            f"evaluation_count={self.evaluation_count!r}, "
+            f"model_count={self.model_count!r}, "
+            f"transcription_count={self.transcription_count!r}, "
+            f"endpoint_count={self.endpoint_count!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.dataset_count,
+            self.evaluation_count,
+            self.model_count,
+            self.transcription_count,
+            self.endpoint_count,
+            self.additional_properties,
+        ) == (
+            other.dataset_count,
+            other.evaluation_count,
+            other.model_count,
+            other.transcription_count,
+            other.endpoint_count,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ProjectUpdate:
     """The ``ProjectUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -665,8 +2367,44 @@ class ProjectUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ServiceHealth:
     """The ``ServiceHealth`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -675,8 +2413,44 @@ class ServiceHealth:
     components: list[Component] | None = field(default=None, metadata={"wire": "components"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        status: HealthStatus | str | None = None,
+        message: str | None = None,
+        components: list[Component] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.status = status
+        self.message = message
+        self.components = components
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, "
+            f"message={self.message!r}, "
+            f"components={self.components!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.status,
+            self.message,
+            self.components,
+            self.additional_properties,
+        ) == (
+            other.status,
+            other.message,
+            other.components,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Transcription:
     """The ``Transcription`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -697,13 +2471,109 @@ class Transcription:
     created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        locale: str,
+        links: Links | None = None,
+        properties: TranscriptionProperties | None = None,
+        self_: str | None = None,
+        model: EntityReference | None = None,
+        project: EntityReference | None = None,
+        dataset: EntityReference | None = None,
+        content_urls: list[str] | None = None,
+        content_container_url: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.links = links
+        self.properties = properties
+        self.self_ = self_
+        self.model = model
+        self.project = project
+        self.dataset = dataset
+        self.content_urls = content_urls
+        self.content_container_url = content_container_url
+        self.description = description
+        self.custom_properties = custom_properties
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"model={self.model!r}, "
+            f"project={self.project!r}, "
+            f"dataset={self.dataset!r}, "
+            f"content_urls={self.content_urls!r}, "
+            f"content_container_url={self.content_container_url!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.locale,
+            self.links,
+            self.properties,
+            self.self_,
+            self.model,
+            self.project,
+            self.dataset,
+            self.content_urls,
+            self.content_container_url,
+            self.description,
+            self.custom_properties,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.locale,
+            other.links,
+            other.properties,
+            other.self_,
+            other.model,
+            other.project,
+            other.dataset,
+            other.content_urls,
+            other.content_container_url,
+            other.description,
+            other.custom_properties,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Transcription")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscriptionProperties:
     """The ``TranscriptionProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -721,8 +2591,79 @@ class TranscriptionProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        diarization_enabled: bool | None = None,
+        word_level_timestamps_enabled: bool | None = None,
+        duration: timedelta | None = None,
+        channels: list[int] | None = None,
+        destination_container_url: str | None = None,
+        punctuation_mode: PunctuationMode | str | None = None,
+        profanity_filter_mode: ProfanityFilterMode | str | None = None,
+        time_to_live: timedelta | None = None,
+        email: str | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.diarization_enabled = diarization_enabled
+        self.word_level_timestamps_enabled = word_level_timestamps_enabled
+        self.duration = duration
+        self.channels = channels
+        self.destination_container_url = destination_container_url
+        self.punctuation_mode = punctuation_mode
+        self.profanity_filter_mode = profanity_filter_mode
+        self.time_to_live = time_to_live
+        self.email = email
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(diarization_enabled={self.diarization_enabled!r}, "
+            f"word_level_timestamps_enabled={self.word_level_timestamps_enabled!r}, "
+            f"duration={self.duration!r}, "
+            f"channels={self.channels!r}, "
+            f"destination_container_url={self.destination_container_url!r}, "
+            f"punctuation_mode={self.punctuation_mode!r}, "
+            f"profanity_filter_mode={self.profanity_filter_mode!r}, "
+            f"time_to_live={self.time_to_live!r}, "
+            f"email={self.email!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.diarization_enabled,
+            self.word_level_timestamps_enabled,
+            self.duration,
+            self.channels,
+            self.destination_container_url,
+            self.punctuation_mode,
+            self.profanity_filter_mode,
+            self.time_to_live,
+            self.email,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.diarization_enabled,
+            other.word_level_timestamps_enabled,
+            other.duration,
+            other.channels,
+            other.destination_container_url,
+            other.punctuation_mode,
+            other.profanity_filter_mode,
+            other.time_to_live,
+            other.email,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscriptionUpdate:
     """The ``TranscriptionUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -732,8 +2673,49 @@ class TranscriptionUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        project: EntityReference | None = None,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.project = project
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(project={self.project!r}, "
+            f"display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.project,
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.project,
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class WebHook:
     """The ``WebHook`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -750,13 +2732,89 @@ class WebHook:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        display_name: str,
+        web_url: str,
+        events: dict[str, Any],
+        links: WebHookLinks | None = None,
+        properties: WebHookProperties | None = None,
+        self_: str | None = None,
+        description: str | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.display_name = display_name
+        self.web_url = web_url
+        self.events = events
+        self.links = links
+        self.properties = properties
+        self.self_ = self_
+        self.description = description
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(display_name={self.display_name!r}, "
+            f"web_url={self.web_url!r}, "
+            f"events={self.events!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.display_name,
+            self.web_url,
+            self.events,
+            self.links,
+            self.properties,
+            self.self_,
+            self.description,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.status,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.display_name,
+            other.web_url,
+            other.events,
+            other.links,
+            other.properties,
+            other.self_,
+            other.description,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.status,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "WebHook")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class WebHookLinks:
     """The ``WebHookLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -764,8 +2822,35 @@ class WebHookLinks:
     test: str | None = field(default=None, metadata={"wire": "test"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self, *, ping: str | None = None, test: str | None = None, additional_properties: dict[str, Any] | None = None
+    ) -> None:
+        self.ping = ping
+        self.test = test
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(ping={self.ping!r}, "
+            f"test={self.test!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.ping,
+            self.test,
+            self.additional_properties,
+        ) == (
+            other.ping,
+            other.test,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class WebHookProperties:
     """The ``WebHookProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -774,16 +2859,69 @@ class WebHookProperties:
     secret: str | None = field(default=None, repr=False, metadata={"wire": "secret"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        error: EntityError | None = None,
+        api_version: str | None = None,
+        secret: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.error = error
+        self.api_version = api_version
+        self.secret = secret
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(error={self.error!r}, "
+            f"api_version={self.api_version!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.error,
+            self.api_version,
+            self.secret,
+            self.additional_properties,
+        ) == (
+            other.error,
+            other.api_version,
+            other.secret,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class WebHookPropertiesUpdate:
     """The ``WebHookPropertiesUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
     secret: str | None = field(default=None, repr=False, metadata={"wire": "secret"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(self, *, secret: str | None = None, additional_properties: dict[str, Any] | None = None) -> None:
+        self.secret = secret
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(additional_properties={self.additional_properties!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.secret,
+            self.additional_properties,
+        ) == (
+            other.secret,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class WebHookUpdate:
     """The ``WebHookUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -795,12 +2933,74 @@ class WebHookUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        web_url: str | None = None,
+        properties: WebHookPropertiesUpdate | None = None,
+        events: dict[str, Any] | None = None,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.web_url = web_url
+        self.properties = properties
+        self.events = events
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(web_url={self.web_url!r}, "
+            f"properties={self.properties!r}, "
+            f"events={self.events!r}, "
+            f"display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.web_url,
+            self.properties,
+            self.events,
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.web_url,
+            other.properties,
+            other.events,
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(init=False, repr=False, eq=False)
 class DatasetLocales(Mapping[str, "list[DatasetKind | str]"]):
     """The ``DatasetLocales`` map, read-only like a dict."""
 
     additional_properties: dict[str, list[DatasetKind | str]] = field(factory=dict)
+
+    def __init__(self, additional_properties: dict[str, list[DatasetKind | str]] | None = None) -> None:
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(additional_properties={self.additional_properties!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.additional_properties,) == (other.additional_properties,)
 
     def __getitem__(self, key: str) -> list[DatasetKind | str]:
         return self.additional_properties[key]

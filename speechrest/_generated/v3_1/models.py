@@ -177,7 +177,7 @@ class FileKind(WireEnum):
     MODEL_REPORT = "ModelReport"
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class BaseModel:
     """The ``BaseModel`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -192,13 +192,79 @@ class BaseModel:
     properties: BaseModelProperties | None = field(default=None, metadata={"wire": "properties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        locale: str,
+        display_name: str,
+        self_: str | None = None,
+        description: str | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        links: BaseModelLinks | None = None,
+        properties: BaseModelProperties | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.locale = locale
+        self.display_name = display_name
+        self.self_ = self_
+        self.description = description
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.links = links
+        self.properties = properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(locale={self.locale!r}, "
+            f"display_name={self.display_name!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.locale,
+            self.display_name,
+            self.self_,
+            self.description,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.links,
+            self.properties,
+            self.additional_properties,
+        ) == (
+            other.locale,
+            other.display_name,
+            other.self_,
+            other.description,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.links,
+            other.properties,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "BaseModel")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class BaseModelDeprecationDates:
     """The ``BaseModelDeprecationDates`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -206,8 +272,39 @@ class BaseModelDeprecationDates:
     transcription_date_time: datetime | None = field(default=None, metadata={"wire": "transcriptionDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        adaptation_date_time: datetime | None = None,
+        transcription_date_time: datetime | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.adaptation_date_time = adaptation_date_time
+        self.transcription_date_time = transcription_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(adaptation_date_time={self.adaptation_date_time!r}, "
+            f"transcription_date_time={self.transcription_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.adaptation_date_time,
+            self.transcription_date_time,
+            self.additional_properties,
+        ) == (
+            other.adaptation_date_time,
+            other.transcription_date_time,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class BaseModelFeatures:
     """The ``BaseModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -221,16 +318,77 @@ class BaseModelFeatures:
     )
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        supports_transcriptions: bool | None = None,
+        supports_endpoints: bool | None = None,
+        supports_transcriptions_on_speech_containers: bool | None = None,
+        supports_adaptations_with: list[DatasetKind | str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.supports_transcriptions = supports_transcriptions
+        self.supports_endpoints = supports_endpoints
+        self.supports_transcriptions_on_speech_containers = supports_transcriptions_on_speech_containers
+        self.supports_adaptations_with = supports_adaptations_with
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(supports_transcriptions={self.supports_transcriptions!r}, "
+            f"supports_endpoints={self.supports_endpoints!r}, "
+            f"supports_transcriptions_on_speech_containers={self.supports_transcriptions_on_speech_containers!r}, "
+            f"supports_adaptations_with={self.supports_adaptations_with!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.supports_transcriptions,
+            self.supports_endpoints,
+            self.supports_transcriptions_on_speech_containers,
+            self.supports_adaptations_with,
+            self.additional_properties,
+        ) == (
+            other.supports_transcriptions,
+            other.supports_endpoints,
+            other.supports_transcriptions_on_speech_containers,
+            other.supports_adaptations_with,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class BaseModelLinks:
     """The ``BaseModelLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
     manifest: str | None = field(default=None, metadata={"wire": "manifest"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(self, *, manifest: str | None = None, additional_properties: dict[str, Any] | None = None) -> None:
+        self.manifest = manifest
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(manifest={self.manifest!r}, additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.manifest,
+            self.additional_properties,
+        ) == (
+            other.manifest,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class BaseModelProperties:
     """The ``BaseModelProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -238,8 +396,39 @@ class BaseModelProperties:
     features: BaseModelFeatures | None = field(default=None, metadata={"wire": "features"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        deprecation_dates: BaseModelDeprecationDates | None = None,
+        features: BaseModelFeatures | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.deprecation_dates = deprecation_dates
+        self.features = features
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(deprecation_dates={self.deprecation_dates!r}, "
+            f"features={self.features!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.deprecation_dates,
+            self.features,
+            self.additional_properties,
+        ) == (
+            other.deprecation_dates,
+            other.features,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CommitBlocksEntry:
     """The ``CommitBlocksEntry`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -247,8 +436,39 @@ class CommitBlocksEntry:
     id: str | None = field(default=None, metadata={"wire": "id"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        kind: BlockKind | str | None = None,
+        id: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.id = id
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(kind={self.kind!r}, "
+            f"id={self.id!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.kind,
+            self.id,
+            self.additional_properties,
+        ) == (
+            other.kind,
+            other.id,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CustomModel:
     """The ``CustomModel`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -268,21 +488,135 @@ class CustomModel:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        locale: str,
+        display_name: str,
+        self_: str | None = None,
+        description: str | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        project: EntityReference | None = None,
+        links: CustomModelLinks | None = None,
+        properties: CustomModelProperties | None = None,
+        text: str | None = None,
+        base_model: EntityReference | None = None,
+        datasets: list[EntityReference] | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.locale = locale
+        self.display_name = display_name
+        self.self_ = self_
+        self.description = description
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.project = project
+        self.links = links
+        self.properties = properties
+        self.text = text
+        self.base_model = base_model
+        self.datasets = datasets
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(locale={self.locale!r}, "
+            f"display_name={self.display_name!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"project={self.project!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"text={self.text!r}, "
+            f"base_model={self.base_model!r}, "
+            f"datasets={self.datasets!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.locale,
+            self.display_name,
+            self.self_,
+            self.description,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.project,
+            self.links,
+            self.properties,
+            self.text,
+            self.base_model,
+            self.datasets,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.locale,
+            other.display_name,
+            other.self_,
+            other.description,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.project,
+            other.links,
+            other.properties,
+            other.text,
+            other.base_model,
+            other.datasets,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "CustomModel")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CustomModelDeprecationDates:
     """The ``CustomModelDeprecationDates`` object; unknown wire fields are kept in ``additional_properties``."""
 
     transcription_date_time: datetime | None = field(default=None, metadata={"wire": "transcriptionDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self, *, transcription_date_time: datetime | None = None, additional_properties: dict[str, Any] | None = None
+    ) -> None:
+        self.transcription_date_time = transcription_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(transcription_date_time={self.transcription_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.transcription_date_time,
+            self.additional_properties,
+        ) == (
+            other.transcription_date_time,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CustomModelFeatures:
     """The ``CustomModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -293,8 +627,44 @@ class CustomModelFeatures:
     )
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        supports_transcriptions: bool | None = None,
+        supports_endpoints: bool | None = None,
+        supports_transcriptions_on_speech_containers: bool | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.supports_transcriptions = supports_transcriptions
+        self.supports_endpoints = supports_endpoints
+        self.supports_transcriptions_on_speech_containers = supports_transcriptions_on_speech_containers
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(supports_transcriptions={self.supports_transcriptions!r}, "
+            f"supports_endpoints={self.supports_endpoints!r}, "
+            f"supports_transcriptions_on_speech_containers={self.supports_transcriptions_on_speech_containers!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.supports_transcriptions,
+            self.supports_endpoints,
+            self.supports_transcriptions_on_speech_containers,
+            self.additional_properties,
+        ) == (
+            other.supports_transcriptions,
+            other.supports_endpoints,
+            other.supports_transcriptions_on_speech_containers,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CustomModelLinks:
     """The ``CustomModelLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -303,8 +673,44 @@ class CustomModelLinks:
     manifest: str | None = field(default=None, metadata={"wire": "manifest"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        copy_to: str | None = None,
+        files: str | None = None,
+        manifest: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.copy_to = copy_to
+        self.files = files
+        self.manifest = manifest
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(copy_to={self.copy_to!r}, "
+            f"files={self.files!r}, "
+            f"manifest={self.manifest!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.copy_to,
+            self.files,
+            self.manifest,
+            self.additional_properties,
+        ) == (
+            other.copy_to,
+            other.files,
+            other.manifest,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class CustomModelProperties:
     """The ``CustomModelProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -315,8 +721,54 @@ class CustomModelProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        custom_model_weight_percent: int | None = None,
+        deprecation_dates: CustomModelDeprecationDates | None = None,
+        features: CustomModelFeatures | None = None,
+        email: str | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.custom_model_weight_percent = custom_model_weight_percent
+        self.deprecation_dates = deprecation_dates
+        self.features = features
+        self.email = email
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(custom_model_weight_percent={self.custom_model_weight_percent!r}, "
+            f"deprecation_dates={self.deprecation_dates!r}, "
+            f"features={self.features!r}, "
+            f"email={self.email!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.custom_model_weight_percent,
+            self.deprecation_dates,
+            self.features,
+            self.email,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.custom_model_weight_percent,
+            other.deprecation_dates,
+            other.features,
+            other.email,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Dataset:
     """The ``Dataset`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -335,13 +787,99 @@ class Dataset:
     created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        kind: DatasetKind | str,
+        display_name: str,
+        locale: str,
+        links: DatasetLinks | None = None,
+        properties: DatasetProperties | None = None,
+        self_: str | None = None,
+        description: str | None = None,
+        project: EntityReference | None = None,
+        content_url: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.display_name = display_name
+        self.locale = locale
+        self.links = links
+        self.properties = properties
+        self.self_ = self_
+        self.description = description
+        self.project = project
+        self.content_url = content_url
+        self.custom_properties = custom_properties
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(kind={self.kind!r}, "
+            f"display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"project={self.project!r}, "
+            f"content_url={self.content_url!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.kind,
+            self.display_name,
+            self.locale,
+            self.links,
+            self.properties,
+            self.self_,
+            self.description,
+            self.project,
+            self.content_url,
+            self.custom_properties,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.additional_properties,
+        ) == (
+            other.kind,
+            other.display_name,
+            other.locale,
+            other.links,
+            other.properties,
+            other.self_,
+            other.description,
+            other.project,
+            other.content_url,
+            other.custom_properties,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Dataset")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class DatasetLinks:
     """The ``DatasetLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -351,16 +889,79 @@ class DatasetLinks:
     upload_blocks: str | None = field(default=None, metadata={"wire": "uploadBlocks"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        files: str | None = None,
+        commit_blocks: str | None = None,
+        list_blocks: str | None = None,
+        upload_blocks: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.files = files
+        self.commit_blocks = commit_blocks
+        self.list_blocks = list_blocks
+        self.upload_blocks = upload_blocks
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(files={self.files!r}, "
+            f"commit_blocks={self.commit_blocks!r}, "
+            f"list_blocks={self.list_blocks!r}, "
+            f"upload_blocks={self.upload_blocks!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.files,
+            self.commit_blocks,
+            self.list_blocks,
+            self.upload_blocks,
+            self.additional_properties,
+        ) == (
+            other.files,
+            other.commit_blocks,
+            other.list_blocks,
+            other.upload_blocks,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class DiarizationProperties:
     """The ``DiarizationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
     speakers: DiarizationSpeakersProperties = field(metadata={"wire": "speakers"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self, *, speakers: DiarizationSpeakersProperties, additional_properties: dict[str, Any] | None = None
+    ) -> None:
+        self.speakers = speakers
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(speakers={self.speakers!r}, additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.speakers,
+            self.additional_properties,
+        ) == (
+            other.speakers,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class DiarizationSpeakersProperties:
     """The ``DiarizationSpeakersProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -368,8 +969,39 @@ class DiarizationSpeakersProperties:
     max_count: int | None = field(default=None, metadata={"wire": "maxCount"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        min_count: int | None = None,
+        max_count: int | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.min_count = min_count
+        self.max_count = max_count
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(min_count={self.min_count!r}, "
+            f"max_count={self.max_count!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.min_count,
+            self.max_count,
+            self.additional_properties,
+        ) == (
+            other.min_count,
+            other.max_count,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Error:
     """The ``Error`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -380,8 +1012,54 @@ class Error:
     inner_error: InnerError | None = field(default=None, metadata={"wire": "innerError"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        code: ErrorCode | str | None = None,
+        details: list[Error] | None = None,
+        message: str | None = None,
+        target: str | None = None,
+        inner_error: InnerError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.code = code
+        self.details = details
+        self.message = message
+        self.target = target
+        self.inner_error = inner_error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, "
+            f"details={self.details!r}, "
+            f"message={self.message!r}, "
+            f"target={self.target!r}, "
+            f"inner_error={self.inner_error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.code,
+            self.details,
+            self.message,
+            self.target,
+            self.inner_error,
+            self.additional_properties,
+        ) == (
+            other.code,
+            other.details,
+            other.message,
+            other.target,
+            other.inner_error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Evaluation:
     """The ``Evaluation`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -403,21 +1081,140 @@ class Evaluation:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        model1: EntityReference,
+        model2: EntityReference,
+        dataset: EntityReference,
+        display_name: str,
+        locale: str,
+        transcription1: EntityReference | None = None,
+        transcription2: EntityReference | None = None,
+        links: EvaluationLinks | None = None,
+        properties: EvaluationProperties | None = None,
+        project: EntityReference | None = None,
+        self_: str | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.model1 = model1
+        self.model2 = model2
+        self.dataset = dataset
+        self.display_name = display_name
+        self.locale = locale
+        self.transcription1 = transcription1
+        self.transcription2 = transcription2
+        self.links = links
+        self.properties = properties
+        self.project = project
+        self.self_ = self_
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(model1={self.model1!r}, "
+            f"model2={self.model2!r}, "
+            f"dataset={self.dataset!r}, "
+            f"display_name={self.display_name!r}, "
+            f"locale={self.locale!r}, "
+            f"transcription1={self.transcription1!r}, "
+            f"transcription2={self.transcription2!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"project={self.project!r}, "
+            f"self_={self.self_!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.model1,
+            self.model2,
+            self.dataset,
+            self.display_name,
+            self.locale,
+            self.transcription1,
+            self.transcription2,
+            self.links,
+            self.properties,
+            self.project,
+            self.self_,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.model1,
+            other.model2,
+            other.dataset,
+            other.display_name,
+            other.locale,
+            other.transcription1,
+            other.transcription2,
+            other.links,
+            other.properties,
+            other.project,
+            other.self_,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Evaluation")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class EvaluationLinks:
     """The ``EvaluationLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
     files: str | None = field(default=None, metadata={"wire": "files"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(self, *, files: str | None = None, additional_properties: dict[str, Any] | None = None) -> None:
+        self.files = files
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(files={self.files!r}, additional_properties={self.additional_properties!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.files,
+            self.additional_properties,
+        ) == (
+            other.files,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class File:
     """The ``File`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -429,13 +1226,64 @@ class File:
     self_: str | None = field(default=None, metadata={"wire": "self"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        kind: FileKind | str | None = None,
+        links: FileLinks | None = None,
+        created_date_time: datetime | None = None,
+        properties: FileProperties | None = None,
+        name: str | None = None,
+        self_: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.links = links
+        self.created_date_time = created_date_time
+        self.properties = properties
+        self.name = name
+        self.self_ = self_
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(kind={self.kind!r}, "
+            f"links={self.links!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"properties={self.properties!r}, "
+            f"name={self.name!r}, "
+            f"self_={self.self_!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.kind,
+            self.links,
+            self.created_date_time,
+            self.properties,
+            self.name,
+            self.self_,
+            self.additional_properties,
+        ) == (
+            other.kind,
+            other.links,
+            other.created_date_time,
+            other.properties,
+            other.name,
+            other.self_,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "File")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class InnerError:
     """The ``InnerError`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -446,8 +1294,54 @@ class InnerError:
     inner_error: InnerError | None = field(default=None, metadata={"wire": "innerError"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        code: DetailedErrorCode | str | None = None,
+        details: dict[str, str] | None = None,
+        message: str | None = None,
+        target: str | None = None,
+        inner_error: InnerError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.code = code
+        self.details = details
+        self.message = message
+        self.target = target
+        self.inner_error = inner_error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, "
+            f"details={self.details!r}, "
+            f"message={self.message!r}, "
+            f"target={self.target!r}, "
+            f"inner_error={self.inner_error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.code,
+            self.details,
+            self.message,
+            self.target,
+            self.inner_error,
+            self.additional_properties,
+        ) == (
+            other.code,
+            other.details,
+            other.message,
+            other.target,
+            other.inner_error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class LanguageIdentificationProperties:
     """The ``LanguageIdentificationProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -457,8 +1351,39 @@ class LanguageIdentificationProperties:
     )
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        candidate_locales: list[str],
+        speech_model_mapping: dict[str, EntityReference] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.candidate_locales = candidate_locales
+        self.speech_model_mapping = speech_model_mapping
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(candidate_locales={self.candidate_locales!r}, "
+            f"speech_model_mapping={self.speech_model_mapping!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.candidate_locales,
+            self.speech_model_mapping,
+            self.additional_properties,
+        ) == (
+            other.candidate_locales,
+            other.speech_model_mapping,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedBaseModels:
     """The ``PaginatedBaseModels`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -466,8 +1391,39 @@ class PaginatedBaseModels:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[BaseModel] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedCustomModels:
     """The ``PaginatedCustomModels`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -475,8 +1431,39 @@ class PaginatedCustomModels:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[CustomModel] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedDatasets:
     """The ``PaginatedDatasets`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -484,8 +1471,39 @@ class PaginatedDatasets:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Dataset] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedEvaluations:
     """The ``PaginatedEvaluations`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -493,8 +1511,39 @@ class PaginatedEvaluations:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Evaluation] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedFiles:
     """The ``PaginatedFiles`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -502,8 +1551,39 @@ class PaginatedFiles:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[File] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedTranscriptions:
     """The ``PaginatedTranscriptions`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -511,8 +1591,39 @@ class PaginatedTranscriptions:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[Transcription] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class PaginatedWebHooks:
     """The ``PaginatedWebHooks`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -520,8 +1631,39 @@ class PaginatedWebHooks:
     next_link: str | None = field(default=None, metadata={"wire": "@nextLink"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        values: list[WebHook] | None = None,
+        next_link: str | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.values = values
+        self.next_link = next_link
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(values={self.values!r}, "
+            f"next_link={self.next_link!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.values,
+            self.next_link,
+            self.additional_properties,
+        ) == (
+            other.values,
+            other.next_link,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class ResponseBlock:
     """The ``ResponseBlock`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -529,8 +1671,35 @@ class ResponseBlock:
     size: int | None = field(default=None, metadata={"wire": "size"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self, *, name: str | None = None, size: int | None = None, additional_properties: dict[str, Any] | None = None
+    ) -> None:
+        self.name = name
+        self.size = size
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(name={self.name!r}, "
+            f"size={self.size!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.name,
+            self.size,
+            self.additional_properties,
+        ) == (
+            other.name,
+            other.size,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class SharedModel:
     """The ``SharedModel`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -543,13 +1712,69 @@ class SharedModel:
     created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        locale: str,
+        display_name: str,
+        self_: str | None = None,
+        description: str | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.locale = locale
+        self.display_name = display_name
+        self.self_ = self_
+        self.description = description
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(locale={self.locale!r}, "
+            f"display_name={self.display_name!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.locale,
+            self.display_name,
+            self.self_,
+            self.description,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.additional_properties,
+        ) == (
+            other.locale,
+            other.display_name,
+            other.self_,
+            other.description,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "SharedModel")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class SharedModelFeatures:
     """The ``SharedModelFeatures`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -560,8 +1785,44 @@ class SharedModelFeatures:
     )
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        supports_transcriptions: bool | None = None,
+        supports_endpoints: bool | None = None,
+        supports_transcriptions_on_speech_containers: bool | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.supports_transcriptions = supports_transcriptions
+        self.supports_endpoints = supports_endpoints
+        self.supports_transcriptions_on_speech_containers = supports_transcriptions_on_speech_containers
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(supports_transcriptions={self.supports_transcriptions!r}, "
+            f"supports_endpoints={self.supports_endpoints!r}, "
+            f"supports_transcriptions_on_speech_containers={self.supports_transcriptions_on_speech_containers!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.supports_transcriptions,
+            self.supports_endpoints,
+            self.supports_transcriptions_on_speech_containers,
+            self.additional_properties,
+        ) == (
+            other.supports_transcriptions,
+            other.supports_endpoints,
+            other.supports_transcriptions_on_speech_containers,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class Transcription:
     """The ``Transcription`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -582,21 +1843,135 @@ class Transcription:
     created_date_time: datetime | None = field(default=None, metadata={"wire": "createdDateTime"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        locale: str,
+        display_name: str,
+        links: TranscriptionLinks | None = None,
+        properties: TranscriptionProperties | None = None,
+        self_: str | None = None,
+        model: EntityReference | None = None,
+        project: EntityReference | None = None,
+        dataset: EntityReference | None = None,
+        content_urls: list[str] | None = None,
+        content_container_url: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        created_date_time: datetime | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.locale = locale
+        self.display_name = display_name
+        self.links = links
+        self.properties = properties
+        self.self_ = self_
+        self.model = model
+        self.project = project
+        self.dataset = dataset
+        self.content_urls = content_urls
+        self.content_container_url = content_container_url
+        self.description = description
+        self.custom_properties = custom_properties
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.created_date_time = created_date_time
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(locale={self.locale!r}, "
+            f"display_name={self.display_name!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"model={self.model!r}, "
+            f"project={self.project!r}, "
+            f"dataset={self.dataset!r}, "
+            f"content_urls={self.content_urls!r}, "
+            f"content_container_url={self.content_container_url!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.locale,
+            self.display_name,
+            self.links,
+            self.properties,
+            self.self_,
+            self.model,
+            self.project,
+            self.dataset,
+            self.content_urls,
+            self.content_container_url,
+            self.description,
+            self.custom_properties,
+            self.last_action_date_time,
+            self.status,
+            self.created_date_time,
+            self.additional_properties,
+        ) == (
+            other.locale,
+            other.display_name,
+            other.links,
+            other.properties,
+            other.self_,
+            other.model,
+            other.project,
+            other.dataset,
+            other.content_urls,
+            other.content_container_url,
+            other.description,
+            other.custom_properties,
+            other.last_action_date_time,
+            other.status,
+            other.created_date_time,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "Transcription")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscriptionLinks:
     """The ``TranscriptionLinks`` object; unknown wire fields are kept in ``additional_properties``."""
 
     files: str | None = field(default=None, metadata={"wire": "files"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(self, *, files: str | None = None, additional_properties: dict[str, Any] | None = None) -> None:
+        self.files = files
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(files={self.files!r}, additional_properties={self.additional_properties!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.files,
+            self.additional_properties,
+        ) == (
+            other.files,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class TranscriptionProperties:
     """The ``TranscriptionProperties`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -621,8 +1996,94 @@ class TranscriptionProperties:
     error: EntityError | None = field(default=None, metadata={"wire": "error"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        diarization_enabled: bool | None = None,
+        word_level_timestamps_enabled: bool | None = None,
+        display_form_word_level_timestamps_enabled: bool | None = None,
+        duration: timedelta | None = None,
+        channels: list[int] | None = None,
+        destination_container_url: str | None = None,
+        punctuation_mode: PunctuationMode | str | None = None,
+        profanity_filter_mode: ProfanityFilterMode | str | None = None,
+        time_to_live: timedelta | None = None,
+        diarization: DiarizationProperties | None = None,
+        language_identification: LanguageIdentificationProperties | None = None,
+        email: str | None = None,
+        error: EntityError | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.diarization_enabled = diarization_enabled
+        self.word_level_timestamps_enabled = word_level_timestamps_enabled
+        self.display_form_word_level_timestamps_enabled = display_form_word_level_timestamps_enabled
+        self.duration = duration
+        self.channels = channels
+        self.destination_container_url = destination_container_url
+        self.punctuation_mode = punctuation_mode
+        self.profanity_filter_mode = profanity_filter_mode
+        self.time_to_live = time_to_live
+        self.diarization = diarization
+        self.language_identification = language_identification
+        self.email = email
+        self.error = error
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(diarization_enabled={self.diarization_enabled!r}, "
+            f"word_level_timestamps_enabled={self.word_level_timestamps_enabled!r}, "
+            f"display_form_word_level_timestamps_enabled={self.display_form_word_level_timestamps_enabled!r}, "
+            f"duration={self.duration!r}, "
+            f"channels={self.channels!r}, "
+            f"destination_container_url={self.destination_container_url!r}, "
+            f"punctuation_mode={self.punctuation_mode!r}, "
+            f"profanity_filter_mode={self.profanity_filter_mode!r}, "
+            f"time_to_live={self.time_to_live!r}, "
+            f"diarization={self.diarization!r}, "
+            f"language_identification={self.language_identification!r}, "
+            f"email={self.email!r}, "
+            f"error={self.error!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.diarization_enabled,
+            self.word_level_timestamps_enabled,
+            self.display_form_word_level_timestamps_enabled,
+            self.duration,
+            self.channels,
+            self.destination_container_url,
+            self.punctuation_mode,
+            self.profanity_filter_mode,
+            self.time_to_live,
+            self.diarization,
+            self.language_identification,
+            self.email,
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.diarization_enabled,
+            other.word_level_timestamps_enabled,
+            other.display_form_word_level_timestamps_enabled,
+            other.duration,
+            other.channels,
+            other.destination_container_url,
+            other.punctuation_mode,
+            other.profanity_filter_mode,
+            other.time_to_live,
+            other.diarization,
+            other.language_identification,
+            other.email,
+            other.error,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class UploadedBlocks:
     """The ``UploadedBlocks`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -630,8 +2091,39 @@ class UploadedBlocks:
     uncommitted_blocks: list[ResponseBlock] | None = field(default=None, metadata={"wire": "uncommittedBlocks"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        committed_blocks: list[ResponseBlock] | None = None,
+        uncommitted_blocks: list[ResponseBlock] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.committed_blocks = committed_blocks
+        self.uncommitted_blocks = uncommitted_blocks
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(committed_blocks={self.committed_blocks!r}, "
+            f"uncommitted_blocks={self.uncommitted_blocks!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.committed_blocks,
+            self.uncommitted_blocks,
+            self.additional_properties,
+        ) == (
+            other.committed_blocks,
+            other.uncommitted_blocks,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class WebHook:
     """The ``WebHook`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -648,13 +2140,89 @@ class WebHook:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        web_url: str,
+        display_name: str,
+        events: WebHookEvents,
+        links: WebHookLinks | None = None,
+        properties: WebHookProperties | None = None,
+        self_: str | None = None,
+        description: str | None = None,
+        created_date_time: datetime | None = None,
+        last_action_date_time: datetime | None = None,
+        status: Status | str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.web_url = web_url
+        self.display_name = display_name
+        self.events = events
+        self.links = links
+        self.properties = properties
+        self.self_ = self_
+        self.description = description
+        self.created_date_time = created_date_time
+        self.last_action_date_time = last_action_date_time
+        self.status = status
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(web_url={self.web_url!r}, "
+            f"display_name={self.display_name!r}, "
+            f"events={self.events!r}, "
+            f"links={self.links!r}, "
+            f"properties={self.properties!r}, "
+            f"self_={self.self_!r}, "
+            f"description={self.description!r}, "
+            f"created_date_time={self.created_date_time!r}, "
+            f"last_action_date_time={self.last_action_date_time!r}, "
+            f"status={self.status!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.web_url,
+            self.display_name,
+            self.events,
+            self.links,
+            self.properties,
+            self.self_,
+            self.description,
+            self.created_date_time,
+            self.last_action_date_time,
+            self.status,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.web_url,
+            other.display_name,
+            other.events,
+            other.links,
+            other.properties,
+            other.self_,
+            other.description,
+            other.created_date_time,
+            other.last_action_date_time,
+            other.status,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
     @property
     def id(self) -> str:
         """The entity's id, taken from its ``self`` URL."""
         return _entity_id(self.self_, "WebHook")
 
 
-@define(kw_only=True)
+@define(kw_only=True, init=False, repr=False, eq=False)
 class WebHookEvents:
     """The ``WebHookEvents`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -682,8 +2250,139 @@ class WebHookEvents:
     challenge: bool | None = field(default=None, metadata={"wire": "challenge"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        dataset_creation: bool | None = None,
+        dataset_processing: bool | None = None,
+        dataset_completion: bool | None = None,
+        dataset_deletion: bool | None = None,
+        model_creation: bool | None = None,
+        model_processing: bool | None = None,
+        model_completion: bool | None = None,
+        model_deletion: bool | None = None,
+        evaluation_creation: bool | None = None,
+        evaluation_processing: bool | None = None,
+        evaluation_completion: bool | None = None,
+        evaluation_deletion: bool | None = None,
+        transcription_creation: bool | None = None,
+        transcription_processing: bool | None = None,
+        transcription_completion: bool | None = None,
+        transcription_deletion: bool | None = None,
+        endpoint_creation: bool | None = None,
+        endpoint_processing: bool | None = None,
+        endpoint_completion: bool | None = None,
+        endpoint_deletion: bool | None = None,
+        ping: bool | None = None,
+        challenge: bool | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.dataset_creation = dataset_creation
+        self.dataset_processing = dataset_processing
+        self.dataset_completion = dataset_completion
+        self.dataset_deletion = dataset_deletion
+        self.model_creation = model_creation
+        self.model_processing = model_processing
+        self.model_completion = model_completion
+        self.model_deletion = model_deletion
+        self.evaluation_creation = evaluation_creation
+        self.evaluation_processing = evaluation_processing
+        self.evaluation_completion = evaluation_completion
+        self.evaluation_deletion = evaluation_deletion
+        self.transcription_creation = transcription_creation
+        self.transcription_processing = transcription_processing
+        self.transcription_completion = transcription_completion
+        self.transcription_deletion = transcription_deletion
+        self.endpoint_creation = endpoint_creation
+        self.endpoint_processing = endpoint_processing
+        self.endpoint_completion = endpoint_completion
+        self.endpoint_deletion = endpoint_deletion
+        self.ping = ping
+        self.challenge = challenge
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define(kw_only=True)
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(dataset_creation={self.dataset_creation!r}, "
+            f"dataset_processing={self.dataset_processing!r}, "
+            f"dataset_completion={self.dataset_completion!r}, "
+            f"dataset_deletion={self.dataset_deletion!r}, "
+            f"model_creation={self.model_creation!r}, "
+            f"model_processing={self.model_processing!r}, "
+            f"model_completion={self.model_completion!r}, "
+            f"model_deletion={self.model_deletion!r}, "
+            f"evaluation_creation={self.evaluation_creation!r}, "
+            f"evaluation_processing={self.evaluation_processing!r}, "
+            f"evaluation_completion={self.evaluation_completion!r}, "
+            f"evaluation_deletion={self.evaluation_deletion!r}, "
+            f"transcription_creation={self.transcription_creation!r}, "
+            f"transcription_processing={self.transcription_processing!r}, "
+            f"transcription_completion={self.transcription_completion!r}, "
+            f"transcription_deletion={self.transcription_deletion!r}, "
+            f"endpoint_creation={self.endpoint_creation!r}, "
+            f"endpoint_processing={self.endpoint_processing!r}, "
+            f"endpoint_completion={self.endpoint_completion!r}, "
+            f"endpoint_deletion={self.endpoint_deletion!r}, "
+            f"ping={self.ping!r}, "
+            f"challenge={self.challenge!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.dataset_creation,
+            self.dataset_processing,
+            self.dataset_completion,
+            self.dataset_deletion,
+            self.model_creation,
+            self.model_processing,
+            self.model_completion,
+            self.model_deletion,
+            self.evaluation_creation,
+            self.evaluation_processing,
+            self.evaluation_completion,
+            self.evaluation_deletion,
+            self.transcription_creation,
+            self.transcription_processing,
+            self.transcription_completion,
+            self.transcription_deletion,
+            self.endpoint_creation,
+            self.endpoint_processing,
+            self.endpoint_completion,
+            self.endpoint_deletion,
+            self.ping,
+            self.challenge,
+            self.additional_properties,
+        ) == (
+            other.dataset_creation,
+            other.dataset_processing,
+            other.dataset_completion,
+            other.dataset_deletion,
+            other.model_creation,
+            other.model_processing,
+            other.model_completion,
+            other.model_deletion,
+            other.evaluation_creation,
+            other.evaluation_processing,
+            other.evaluation_completion,
+            other.evaluation_deletion,
+            other.transcription_creation,
+            other.transcription_processing,
+            other.transcription_completion,
+            other.transcription_deletion,
+            other.endpoint_creation,
+            other.endpoint_processing,
+            other.endpoint_completion,
+            other.endpoint_deletion,
+            other.ping,
+            other.challenge,
+            other.additional_properties,
+        )
+
+
+@define(kw_only=True, init=False, repr=False, eq=False)
 class WebHookUpdate:
     """The ``WebHookUpdate`` object; unknown wire fields are kept in ``additional_properties``."""
 
@@ -695,12 +2394,74 @@ class WebHookUpdate:
     custom_properties: dict[str, str] | None = field(default=None, metadata={"wire": "customProperties"})
     additional_properties: dict[str, Any] = field(factory=dict)
 
+    def __init__(
+        self,
+        *,
+        web_url: str | None = None,
+        properties: WebHookPropertiesUpdate | None = None,
+        events: WebHookEvents | None = None,
+        display_name: str | None = None,
+        description: str | None = None,
+        custom_properties: dict[str, str] | None = None,
+        additional_properties: dict[str, Any] | None = None,
+    ) -> None:
+        self.web_url = web_url
+        self.properties = properties
+        self.events = events
+        self.display_name = display_name
+        self.description = description
+        self.custom_properties = custom_properties
+        self.additional_properties = {} if additional_properties is None else additional_properties
 
-@define
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(web_url={self.web_url!r}, "
+            f"properties={self.properties!r}, "
+            f"events={self.events!r}, "
+            f"display_name={self.display_name!r}, "
+            f"description={self.description!r}, "
+            f"custom_properties={self.custom_properties!r}, "
+            f"additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.web_url,
+            self.properties,
+            self.events,
+            self.display_name,
+            self.description,
+            self.custom_properties,
+            self.additional_properties,
+        ) == (
+            other.web_url,
+            other.properties,
+            other.events,
+            other.display_name,
+            other.description,
+            other.custom_properties,
+            other.additional_properties,
+        )
+
+
+@define(init=False, repr=False, eq=False)
 class DatasetLocales(Mapping[str, "list[DatasetKind | str]"]):
     """The ``DatasetLocales`` map, read-only like a dict."""
 
     additional_properties: dict[str, list[DatasetKind | str]] = field(factory=dict)
+
+    def __init__(self, additional_properties: dict[str, list[DatasetKind | str]] | None = None) -> None:
+        self.additional_properties = {} if additional_properties is None else additional_properties
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(additional_properties={self.additional_properties!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.additional_properties,) == (other.additional_properties,)
 
     def __getitem__(self, key: str) -> list[DatasetKind | str]:
         return self.additional_properties[key]
