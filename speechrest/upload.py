@@ -199,6 +199,7 @@ class BlockUploader:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+            await close(blocks)  # a source file closes now, not whenever the collector gets to it
             raise
         entries = [{"kind": "Uncommitted", "id": block_id} for block_id in ids]
         await self._requester.call("Datasets_CommitBlocks", {"id": self.dataset_id, "blockList": entries}, options)
@@ -394,9 +395,20 @@ def size_of(data: Any) -> int | None:
 
 
 async def chain(first: Block, rest: AsyncIterator[Block]) -> AsyncIterator[Block]:
-    yield first
-    async for block in rest:
-        yield block
+    """``first``, then ``rest``, which is closed with this."""
+    try:
+        yield first
+        async for block in rest:
+            yield block
+    finally:
+        await close(rest)
+
+
+async def close(blocks: AsyncIterator[Block]) -> None:
+    """Close an async generator of blocks (and so the file it reads), if it is one."""
+    aclose = getattr(blocks, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 def with_digest(data: bytes | bytearray | memoryview) -> tuple[bytes, bytes]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import io
 import itertools
+import os
 import sys
 import types
 from collections.abc import AsyncIterator
@@ -253,6 +255,29 @@ async def test_a_source_rewritten_at_the_same_size_is_refused_and_the_first_one_
     await speech_client.datasets.upload(path, block_size=BLOCK, resume=dataset_id, **UPLOAD)
     assert sent_blocks(speech_emulator) == 12
     assert await stored_bytes(speech_client, dataset_id) == RESUMED
+
+
+def open_files() -> set[str]:
+    """The paths of the files this process has open (Linux)."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(FileNotFoundError):  # the listing's own descriptor, closed by now
+            found.add(os.readlink(f"/proc/self/fd/{fd}"))
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="lists open files through /proc")
+async def test_a_stopped_or_refused_upload_leaves_its_source_file_closed(
+    tmp_path: Path, speech_emulator: Emulator, speech_client: SpeechClient
+) -> None:
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(RESUMED)
+    dataset_id = await crash_halfway(speech_client, path, len(RESUMED))
+    assert str(path) not in open_files()
+    path.write_bytes(changed_at(BLOCK + 10))
+    with pytest.raises(InvalidArgumentError, match="the source changed"):
+        await speech_client.datasets.upload(path, block_size=BLOCK, resume=dataset_id, **UPLOAD)
+    assert str(path) not in open_files()
 
 
 @pytest.mark.speech_emulator(processing_seconds=0.05)
