@@ -63,7 +63,8 @@ def make_converter() -> cattrs.Converter:
     """A converter between the generated models and wire JSON (dicts, lists, strings).
 
     Reading uses the generated ``readers`` modules (plain code, no per-field dispatch:
-    this is the hot path of every list call); writing uses cattrs-made functions.
+    this is the hot path of every list call), and a model read keeps the lists and dicts of
+    the data it was read from (not copies); writing uses cattrs-made functions.
     """
     conv = cattrs.Converter(detailed_validation=False)
     conv.register_structure_hook(datetime, lambda v, _: parse_datetime(v))
@@ -82,8 +83,8 @@ def make_converter() -> cattrs.Converter:
         if issubclass(cls, Mapping):  # a map definition: its entries are the whole object
             return lambda obj: conv.unstructure(obj.additional_properties, inner)
         base = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **_overrides(cls, conv))
-        # Required fields have no default, so cattrs writes them even when None (read from a
-        # service answer that left them out, or not given): leave those out too.
+        # Required fields have no default, so cattrs writes them even when None (given so, or
+        # one the service's answers leave out, such as timeToLiveHours): leave those out too.
         fields = attrs.fields(cls)
         required = [f.metadata["wire"] for f in fields if "wire" in f.metadata and f.default is attrs.NOTHING]
 

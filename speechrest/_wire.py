@@ -20,21 +20,30 @@ __all__ = ["READERS", "Readers", "format_datetime", "format_duration", "parse_da
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 GENERATED_PREFIX = "speechrest._generated."  # the module prefix of every generated class
 _UNIT_SECONDS = {"W": 604_800, "D": 86_400, "H": 3_600, "M": 60, "S": 1}
+# The service's durations: PT, then hours, minutes and seconds in whole numbers (fractions past
+# microseconds are cut off, as by the general parser).
+_TIME_ONLY = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d{1,6})\d*)?S)?", re.ASCII)
+_MICROSECOND = timedelta(microseconds=1)
+_from_iso = datetime.fromisoformat
+_UTC = timezone.utc
 
 
 def parse_datetime(value: str) -> datetime:
     """An ISO 8601 date-time as an aware ``datetime`` (no offset means UTC); ``ValueError`` for
     one whose time in UTC is out of ``datetime``'s range."""
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = _from_iso(value)
     except ValueError:
         # Python 3.10 knows neither "Z" nor more than six fractional digits.
-        parsed = datetime.fromisoformat(_FRACTION.sub(r"\1", value.replace("Z", "+00:00").replace("z", "+00:00")))
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
+        parsed = _from_iso(_FRACTION.sub(r"\1", value.replace("Z", "+00:00").replace("z", "+00:00")))
+    offset = parsed.tzinfo
+    if offset is _UTC:  # the service's "Z": nothing more to check
+        return parsed
+    if offset is None:
+        return parsed.replace(tzinfo=_UTC)
     if parsed.year in (1, 9999):  # an offset can push these past the ends of the range
         try:
-            parsed.astimezone(timezone.utc)
+            parsed.astimezone(_UTC)
         except OverflowError:
             raise ValueError(f"date-time out of range: {value!r}") from None
     return parsed
@@ -57,13 +66,19 @@ def parse_duration(value: str) -> timedelta:
     (``ValueError`` past its range of 999,999,999 days).
 
     Hand-parsed: nearly every list item carries a duration, so this is on the hot
-    path, and the service's usual form (``PT1H2M3.45S``) takes the short road.
+    path, and the service's form (``PT1H2M3.45S``) takes one match and whole numbers.
     """
-    if value[:2] == "PT" and value[2:3].isdigit():
+    match = _TIME_ONLY.fullmatch(value)
+    if match is not None and len(value) > 2:  # "PT" alone is no duration
+        hours, minutes, whole, fraction = match.groups()
+        total = (
+            (int(hours) * 3600 if hours else 0) + (int(minutes) * 60 if minutes else 0) + (int(whole) if whole else 0)
+        )
+        micros = total * 1_000_000 + (int(fraction.ljust(6, "0")) if fraction else 0)
         try:
-            return _time_only(value[2:])
-        except (ValueError, OverflowError):
-            pass  # the general parser below says what is wrong
+            return _MICROSECOND * micros
+        except OverflowError:
+            raise ValueError(f"duration out of range: {value!r}") from None
     text = value[1:] if value[:1] == "-" else value
     date, has_time, time = text[1:].partition("T")
     if text[:1] != "P" or not (date or time) or (has_time and not time):
@@ -74,7 +89,7 @@ def parse_duration(value: str) -> timedelta:
             number, found, rest = part.partition(unit)
             if found:
                 digits = number.replace(",", ".", 1) if unit == "S" else number
-                if not digits.replace(".", "", 1).isdigit():
+                if not (digits.isascii() and digits.replace(".", "", 1).isdigit()):
                     raise ValueError(f"not an ISO 8601 duration: {value!r}")
                 seconds += float(digits) * _UNIT_SECONDS[unit]
                 part = rest
@@ -84,24 +99,6 @@ def parse_duration(value: str) -> timedelta:
         return timedelta(seconds=-seconds if text is not value else seconds)
     except OverflowError:
         raise ValueError(f"duration out of range: {value!r}") from None
-
-
-def _time_only(rest: str) -> timedelta:
-    """``1H2M3.45S`` (the part after ``PT``) in whole numbers: exact and quick."""
-    total = 0
-    hours, found, tail = rest.partition("H")
-    if found:
-        total, rest = int(hours) * 3600, tail
-    minutes, found, tail = rest.partition("M")
-    if found:
-        total, rest = total + int(minutes) * 60, tail
-    if not rest:
-        return timedelta(0, total)
-    if rest[-1] != "S" or not rest[:-1].replace(".", "", 1).isdigit():
-        raise ValueError(rest)
-    whole, dot, fraction = rest[:-1].partition(".")
-    micros = int((fraction + "000000")[:6]) if dot and fraction else 0
-    return timedelta(0, total + int(whole), micros)
 
 
 def format_duration(value: timedelta) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import inspect
 import pickle
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -1136,12 +1137,58 @@ def test_other_duration_spellings_parse(text: str, delta: timedelta) -> None:
         "PT5S ",
         "1 day",
         "pt5s",
+        "PT1H-2M3S",
+        "PT+5S",
+        "PT5_0S",
+        "PT1e3S",
+        "PT\u0665S",
     ],
 )
 def test_bad_durations_raise(text: str) -> None:
     """Text that is not a day-to-second ISO 8601 duration is refused with ValueError."""
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_a_model_read_keeps_the_lists_and_dicts_it_was_read_from() -> None:
+    """Readers take the JSON as their own (an answer's is never seen again): no copies."""
+    payload = copy.deepcopy(TRANSCRIPTION)
+    t = converter.structure(payload, models.Transcription)
+    assert t.custom_properties is payload["customProperties"]
+    assert t.properties.channels is payload["properties"]["channels"]
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        ("customProperties", ["a"], "expected a JSON object, got ['a']"),
+        ("channels", "0,1", "expected a JSON array, got '0,1'"),
+        ("model", "https://x", "string indices must be integers"),
+    ],
+)
+def test_a_field_of_the_wrong_shape_raises(where: str, value: Any, message: str) -> None:
+    payload = copy.deepcopy(TRANSCRIPTION)
+    (payload["properties"] if where == "channels" else payload)[where] = value
+    with pytest.raises(TypeError, match=re.escape(message)):
+        converter.structure(payload, models.Transcription)
+
+
+@pytest.mark.parametrize("hours", ["", "0H", "1H", "27H"])
+@pytest.mark.parametrize("minutes", ["", "0M", "9M", "59M", "90M"])
+@pytest.mark.parametrize("seconds", ["", "0S", "7S", "6.62S", "0.5S", "12.000007S", "1.12345678S"])
+def test_the_services_durations_read_exactly(hours: str, minutes: str, seconds: str) -> None:
+    """Hours, minutes and seconds after PT: exact to the microsecond (digits past it cut off)."""
+    text = f"PT{hours}{minutes}{seconds}"
+    if text == "PT":
+        return
+    whole, _, fraction = seconds.removesuffix("S").partition(".")
+    expected = timedelta(
+        hours=int(hours.removesuffix("H") or 0),
+        minutes=int(minutes.removesuffix("M") or 0),
+        seconds=int(whole or 0),
+        microseconds=int((fraction + "000000")[:6]),
+    )
+    assert parse_duration(text) == expected
 
 
 def test_bad_duration_in_payload_raises() -> None:

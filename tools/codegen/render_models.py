@@ -232,11 +232,15 @@ def _read_expr(t: TypeRef, var: str, depth: int = 0) -> str:
     if t.kind == "list":
         assert t.item is not None
         inner = _read_expr(t.item, item, depth + 1)
-        return f"as_list({var})" if inner == item else f"[{inner} for {item} in {var}]"
+        if inner == item:  # the reader keeps the array it is given: checked, not copied
+            return f'({var} if {var}.__class__ is list else not_json("array", {var}))'
+        return f"[{inner} for {item} in {var}]"
     if t.kind == "map":
         assert t.item is not None
         inner = _read_expr(t.item, item, depth + 1)
-        return f"as_dict({var})" if inner == item else f"{{k{depth}: {inner} for k{depth}, {item} in {var}.items()}}"
+        if inner == item:
+            return f'({var} if {var}.__class__ is dict else not_json("object", {var}))'
+        return f"{{k{depth}: {inner} for k{depth}, {item} in {var}.items()}}"
     return var
 
 
@@ -266,24 +270,16 @@ def render_readers(title: str, local: list[Definition], kinds: dict[str, str]) -
         '    """One reader per class defined here. Unknown enum values stay strings, unknown keys go',
         "    to ``additional_properties``, absent optional fields read as None (so do the few required",
         "    ones the service leaves out, hinted ``X | None``); any other required field raises KeyError",
-        '    when absent and ValueError when null."""',
+        "    when absent and ValueError when null. The arrays and objects of the JSON read become the",
+        '    models\' own, not copies."""',
         "    new = object.__new__",
     ]
     bodies = [_reader(d) for d in readable]
     text = "".join(bodies)
-    if "as_list(" in text:
+    if "not_json(" in text:
         out += [
-            "    def as_list(value: Any) -> list[Any]:",
-            "        if value.__class__ is not list:",
-            '            raise TypeError(f"expected a JSON array, got {value!r}")',
-            "        return value[:]\n",
-        ]
-    if "as_dict(" in text:
-        out += [
-            "    def as_dict(value: Any) -> dict[str, Any]:",
-            "        if value.__class__ is not dict:",
-            '            raise TypeError(f"expected a JSON object, got {value!r}")',
-            "        return value.copy()\n",
+            "    def not_json(kind: str, value: Any) -> NoReturn:",
+            '        raise TypeError(f"expected a JSON {kind}, got {value!r}")\n',
         ]
     if "null(" in text:
         out += [

@@ -19,18 +19,12 @@ def make_readers(
     """One reader per class defined here. Unknown enum values stay strings, unknown keys go
     to ``additional_properties``, absent optional fields read as None (so do the few required
     ones the service leaves out, hinted ``X | None``); any other required field raises KeyError
-    when absent and ValueError when null."""
+    when absent and ValueError when null. The arrays and objects of the JSON read become the
+    models' own, not copies."""
     new = object.__new__
 
-    def as_list(value: Any) -> list[Any]:
-        if value.__class__ is not list:
-            raise TypeError(f"expected a JSON array, got {value!r}")
-        return value[:]
-
-    def as_dict(value: Any) -> dict[str, Any]:
-        if value.__class__ is not dict:
-            raise TypeError(f"expected a JSON object, got {value!r}")
-        return value.copy()
+    def not_json(kind: str, value: Any) -> NoReturn:
+        raise TypeError(f"expected a JSON {kind}, got {value!r}")
 
     def null(key: str) -> NoReturn:
         raise ValueError(f"the required field {key!r} is null")
@@ -182,7 +176,7 @@ def make_readers(
         v = g("status")
         o.status = None if v is None else _Status.get(v, v)
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = g("baseModel")
         o.base_model = None if v is None else read_EntityReference(v)
         v = g("datasets")
@@ -275,7 +269,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
@@ -302,17 +296,17 @@ def make_readers(
         o = new(m.DatasetLocales)
         g = d.get
         v = g("Language")
-        o.language = None if v is None else as_list(v)
+        o.language = None if v is None else (v if v.__class__ is list else not_json("array", v))
         v = g("Acoustic")
-        o.acoustic = None if v is None else as_list(v)
+        o.acoustic = None if v is None else (v if v.__class__ is list else not_json("array", v))
         v = g("Pronunciation")
-        o.pronunciation = None if v is None else as_list(v)
+        o.pronunciation = None if v is None else (v if v.__class__ is list else not_json("array", v))
         v = g("AudioFiles")
-        o.audio_files = None if v is None else as_list(v)
+        o.audio_files = None if v is None else (v if v.__class__ is list else not_json("array", v))
         v = g("LanguageMarkdown")
-        o.language_markdown = None if v is None else as_list(v)
+        o.language_markdown = None if v is None else (v if v.__class__ is list else not_json("array", v))
         v = g("OutputFormatting")
-        o.output_formatting = None if v is None else as_list(v)
+        o.output_formatting = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.additional_properties = (
             {} if keys_DatasetLocales.issuperset(d) else {k: d[k] for k in d.keys() - keys_DatasetLocales}
         )
@@ -345,7 +339,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_DatasetUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_DatasetUpdate}
         )
@@ -401,7 +395,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
@@ -453,7 +447,7 @@ def make_readers(
         v = g("properties")
         o.properties = None if v is None else read_EndpointPropertiesUpdate(v)
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_EndpointUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_EndpointUpdate}
         )
@@ -502,7 +496,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.self_ = g("self")
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
@@ -615,7 +609,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_EvaluationUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_EvaluationUpdate}
         )
@@ -663,7 +657,7 @@ def make_readers(
         v = g("code")
         o.code = None if v is None else _DetailedErrorCode.get(v, v)
         v = g("details")
-        o.details = None if v is None else as_dict(v)
+        o.details = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = {} if keys_InnerError.issuperset(d) else {k: d[k] for k in d.keys() - keys_InnerError}
         return o
 
@@ -673,7 +667,9 @@ def make_readers(
         o = new(m.LanguageIdentificationProperties)
         g = d.get
         v = d["candidateLocales"]
-        o.candidate_locales = null("candidateLocales") if v is None else as_list(v)
+        o.candidate_locales = (
+            null("candidateLocales") if v is None else (v if v.__class__ is list else not_json("array", v))
+        )
         v = g("speechModelMapping")
         o.speech_model_mapping = None if v is None else {k0: read_EntityReference(x0) for k0, x0 in v.items()}
         v = g("mode")
@@ -733,7 +729,7 @@ def make_readers(
         v = d["modelFiles"]
         o.model_files = null("modelFiles") if v is None else [read_ModelFile(x0) for x0 in v]
         v = d["properties"]
-        o.properties = null("properties") if v is None else as_dict(v)
+        o.properties = null("properties") if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = {} if len(d) == 3 else {k: d[k] for k in d.keys() - keys_ModelManifest}
         return o
 
@@ -745,7 +741,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_ModelUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelUpdate}
         )
@@ -951,15 +947,15 @@ def make_readers(
         o = new(m.TranscribeDefinition)
         g = d.get
         v = g("locales")
-        o.locales = None if v is None else as_list(v)
+        o.locales = None if v is None else (v if v.__class__ is list else not_json("array", v))
         v = g("models")
-        o.models = None if v is None else as_dict(v)
+        o.models = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = g("profanityFilterMode")
         o.profanity_filter_mode = None if v is None else _ProfanityFilterMode.get(v, v)
         v = g("diarization")
         o.diarization = None if v is None else read_TranscribeDiarizationProperties(v)
         v = g("channels")
-        o.channels = None if v is None else as_list(v)
+        o.channels = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.additional_properties = (
             {} if keys_TranscribeDefinition.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscribeDefinition}
         )
@@ -1019,7 +1015,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
@@ -1027,7 +1023,7 @@ def make_readers(
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
         v = g("contentUrls")
-        o.content_urls = None if v is None else as_list(v)
+        o.content_urls = None if v is None else (v if v.__class__ is list else not_json("array", v))
         v = g("model")
         o.model = None if v is None else read_EntityReference(v)
         v = g("links")
@@ -1050,9 +1046,9 @@ def make_readers(
         o = new(m.TranscriptionLocales)
         g = d.get
         v = g("Transcribe")
-        o.transcribe = None if v is None else as_list(v)
+        o.transcribe = None if v is None else (v if v.__class__ is list else not_json("array", v))
         v = g("Submit")
-        o.submit = None if v is None else as_list(v)
+        o.submit = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.additional_properties = (
             {} if keys_TranscriptionLocales.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscriptionLocales}
         )
@@ -1080,7 +1076,7 @@ def make_readers(
         o.word_level_timestamps_enabled = g("wordLevelTimestampsEnabled")
         o.display_form_word_level_timestamps_enabled = g("displayFormWordLevelTimestampsEnabled")
         v = g("channels")
-        o.channels = None if v is None else as_list(v)
+        o.channels = None if v is None else (v if v.__class__ is list else not_json("array", v))
         v = g("punctuationMode")
         o.punctuation_mode = None if v is None else _PunctuationMode.get(v, v)
         v = g("profanityFilterMode")
@@ -1109,7 +1105,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_TranscriptionUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscriptionUpdate}
         )

@@ -19,18 +19,12 @@ def make_readers(
     """One reader per class defined here. Unknown enum values stay strings, unknown keys go
     to ``additional_properties``, absent optional fields read as None (so do the few required
     ones the service leaves out, hinted ``X | None``); any other required field raises KeyError
-    when absent and ValueError when null."""
+    when absent and ValueError when null. The arrays and objects of the JSON read become the
+    models' own, not copies."""
     new = object.__new__
 
-    def as_list(value: Any) -> list[Any]:
-        if value.__class__ is not list:
-            raise TypeError(f"expected a JSON array, got {value!r}")
-        return value[:]
-
-    def as_dict(value: Any) -> dict[str, Any]:
-        if value.__class__ is not dict:
-            raise TypeError(f"expected a JSON object, got {value!r}")
-        return value.copy()
+    def not_json(kind: str, value: Any) -> NoReturn:
+        raise TypeError(f"expected a JSON {kind}, got {value!r}")
 
     def null(key: str) -> NoReturn:
         raise ValueError(f"the required field {key!r} is null")
@@ -85,7 +79,7 @@ def make_readers(
         v = g("status")
         o.status = None if v is None else _Status.get(v, v)
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = g("baseModel")
         o.base_model = None if v is None else read_EntityReference(v)
         v = g("datasets")
@@ -127,7 +121,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
@@ -177,7 +171,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
@@ -202,7 +196,7 @@ def make_readers(
         o.task = g("task")
         o.target_language = g("targetLanguage")
         v = g("prompt")
-        o.prompt = None if v is None else as_list(v)
+        o.prompt = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.additional_properties = (
             {}
             if keys_EnhancedModeProperties.issuperset(d)
@@ -238,7 +232,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.self_ = g("self")
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
@@ -353,7 +347,7 @@ def make_readers(
         o = new(m.PhraseListProperties)
         g = d.get
         v = g("phrases")
-        o.phrases = None if v is None else as_list(v)
+        o.phrases = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.biasing_weight = g("biasingWeight")
         o.additional_properties = (
             {} if keys_PhraseListProperties.issuperset(d) else {k: d[k] for k in d.keys() - keys_PhraseListProperties}
@@ -381,7 +375,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
@@ -400,7 +394,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.foundry_project_name = g("foundryProjectName")
         o.additional_properties = (
             {} if keys_ProjectUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_ProjectUpdate}
@@ -424,12 +418,12 @@ def make_readers(
         o = new(m.TranscribeDefinition)
         g = d.get
         v = g("locales")
-        o.locales = None if v is None else as_list(v)
+        o.locales = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.audio_url = g("audioUrl")
         v = g("enhancedMode")
         o.enhanced_mode = None if v is None else read_EnhancedModeProperties(v)
         v = g("models")
-        o.models = None if v is None else as_dict(v)
+        o.models = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = g("phraseList")
         o.phrase_list = None if v is None else read_PhraseListProperties(v)
         v = g("profanityFilterMode")
@@ -437,7 +431,7 @@ def make_readers(
         v = g("diarization")
         o.diarization = None if v is None else read_TranscribeDiarizationProperties(v)
         v = g("channels")
-        o.channels = None if v is None else as_list(v)
+        o.channels = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.additional_properties = (
             {} if keys_TranscribeDefinition.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscribeDefinition}
         )
@@ -471,7 +465,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("createdDateTime")
@@ -479,7 +473,7 @@ def make_readers(
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
         v = g("contentUrls")
-        o.content_urls = None if v is None else as_list(v)
+        o.content_urls = None if v is None else (v if v.__class__ is list else not_json("array", v))
         v = g("model")
         o.model = None if v is None else read_EntityReference(v)
         v = g("project")

@@ -19,18 +19,12 @@ def make_readers(
     """One reader per class defined here. Unknown enum values stay strings, unknown keys go
     to ``additional_properties``, absent optional fields read as None (so do the few required
     ones the service leaves out, hinted ``X | None``); any other required field raises KeyError
-    when absent and ValueError when null."""
+    when absent and ValueError when null. The arrays and objects of the JSON read become the
+    models' own, not copies."""
     new = object.__new__
 
-    def as_list(value: Any) -> list[Any]:
-        if value.__class__ is not list:
-            raise TypeError(f"expected a JSON array, got {value!r}")
-        return value[:]
-
-    def as_dict(value: Any) -> dict[str, Any]:
-        if value.__class__ is not dict:
-            raise TypeError(f"expected a JSON object, got {value!r}")
-        return value.copy()
+    def not_json(kind: str, value: Any) -> NoReturn:
+        raise TypeError(f"expected a JSON {kind}, got {value!r}")
 
     def null(key: str) -> NoReturn:
         raise ValueError(f"the required field {key!r} is null")
@@ -91,7 +85,7 @@ def make_readers(
         o.project = None if v is None else read_EntityReference(v)
         o.content_url = g("contentUrl")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("lastActionDateTime")
@@ -135,7 +129,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_DatasetUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_DatasetUpdate}
         )
@@ -178,7 +172,7 @@ def make_readers(
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
         v = g("status")
@@ -260,7 +254,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_EndpointUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_EndpointUpdate}
         )
@@ -354,7 +348,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         o.additional_properties = {} if keys_Evaluation.issuperset(d) else {k: d[k] for k in d.keys() - keys_Evaluation}
@@ -420,7 +414,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_EvaluationUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_EvaluationUpdate}
         )
@@ -474,7 +468,7 @@ def make_readers(
         v = g("code")
         o.code = None if v is None else _DetailedErrorCode.get(v, v)
         v = g("details")
-        o.details = None if v is None else as_dict(v)
+        o.details = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.message = g("message")
         o.target = g("target")
         v = g("innerError")
@@ -537,7 +531,7 @@ def make_readers(
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = {} if keys_Model.issuperset(d) else {k: d[k] for k in d.keys() - keys_Model}
         return o
 
@@ -593,7 +587,11 @@ def make_readers(
         v = d["modelFiles"]
         o.model_files = null("modelFiles") if v is None else [read_ModelFile(x0) for x0 in v]
         v = d["properties"]
-        o.properties = null("properties") if v is None else {k0: as_dict(x0) for k0, x0 in v.items()}
+        o.properties = (
+            null("properties")
+            if v is None
+            else {k0: (x0 if x0.__class__ is dict else not_json("object", x0)) for k0, x0 in v.items()}
+        )
         o.additional_properties = {} if len(d) == 3 else {k: d[k] for k in d.keys() - keys_ModelManifest}
         return o
 
@@ -622,7 +620,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_ModelUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_ModelUpdate}
         )
@@ -752,7 +750,7 @@ def make_readers(
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         o.additional_properties = {} if keys_Project.issuperset(d) else {k: d[k] for k in d.keys() - keys_Project}
@@ -798,7 +796,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_ProjectUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_ProjectUpdate}
         )
@@ -854,13 +852,13 @@ def make_readers(
         v = g("dataset")
         o.dataset = None if v is None else read_EntityReference(v)
         v = g("contentUrls")
-        o.content_urls = None if v is None else as_list(v)
+        o.content_urls = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.content_container_url = g("contentContainerUrl")
         v = d["displayName"]
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("lastActionDateTime")
@@ -897,7 +895,7 @@ def make_readers(
         v = g("duration")
         o.duration = None if v is None else parse_duration(v)
         v = g("channels")
-        o.channels = None if v is None else as_list(v)
+        o.channels = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.destination_container_url = g("destinationContainerUrl")
         v = g("punctuationMode")
         o.punctuation_mode = None if v is None else _PunctuationMode.get(v, v)
@@ -925,7 +923,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_TranscriptionUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_TranscriptionUpdate}
         )
@@ -961,7 +959,7 @@ def make_readers(
         v = d["webUrl"]
         o.web_url = null("webUrl") if v is None else v
         v = d["events"]
-        o.events = null("events") if v is None else as_dict(v)
+        o.events = null("events") if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = g("createdDateTime")
         o.created_date_time = None if v is None else parse_datetime(v)
         v = g("lastActionDateTime")
@@ -969,7 +967,7 @@ def make_readers(
         v = g("status")
         o.status = None if v is None else _Status.get(v, v)
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = {} if keys_WebHook.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHook}
         return o
 
@@ -1021,11 +1019,11 @@ def make_readers(
         v = g("properties")
         o.properties = None if v is None else read_WebHookPropertiesUpdate(v)
         v = g("events")
-        o.events = None if v is None else as_dict(v)
+        o.events = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_WebHookUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHookUpdate}
         )

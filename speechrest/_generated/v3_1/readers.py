@@ -19,18 +19,12 @@ def make_readers(
     """One reader per class defined here. Unknown enum values stay strings, unknown keys go
     to ``additional_properties``, absent optional fields read as None (so do the few required
     ones the service leaves out, hinted ``X | None``); any other required field raises KeyError
-    when absent and ValueError when null."""
+    when absent and ValueError when null. The arrays and objects of the JSON read become the
+    models' own, not copies."""
     new = object.__new__
 
-    def as_list(value: Any) -> list[Any]:
-        if value.__class__ is not list:
-            raise TypeError(f"expected a JSON array, got {value!r}")
-        return value[:]
-
-    def as_dict(value: Any) -> dict[str, Any]:
-        if value.__class__ is not dict:
-            raise TypeError(f"expected a JSON object, got {value!r}")
-        return value.copy()
+    def not_json(kind: str, value: Any) -> NoReturn:
+        raise TypeError(f"expected a JSON {kind}, got {value!r}")
 
     def null(key: str) -> NoReturn:
         raise ValueError(f"the required field {key!r} is null")
@@ -210,7 +204,7 @@ def make_readers(
         v = g("datasets")
         o.datasets = None if v is None else [read_EntityReference(x0) for x0 in v]
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_CustomModel.issuperset(d) else {k: d[k] for k in d.keys() - keys_CustomModel}
         )
@@ -313,7 +307,7 @@ def make_readers(
         o.project = None if v is None else read_EntityReference(v)
         o.content_url = g("contentUrl")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         v = g("lastActionDateTime")
@@ -434,7 +428,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = d["locale"]
         o.locale = null("locale") if v is None else v
         o.additional_properties = {} if keys_Evaluation.issuperset(d) else {k: d[k] for k in d.keys() - keys_Evaluation}
@@ -477,7 +471,7 @@ def make_readers(
         v = g("code")
         o.code = None if v is None else _DetailedErrorCode.get(v, v)
         v = g("details")
-        o.details = None if v is None else as_dict(v)
+        o.details = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.message = g("message")
         o.target = g("target")
         v = g("innerError")
@@ -491,7 +485,9 @@ def make_readers(
         o = new(m.LanguageIdentificationProperties)
         g = d.get
         v = d["candidateLocales"]
-        o.candidate_locales = null("candidateLocales") if v is None else as_list(v)
+        o.candidate_locales = (
+            null("candidateLocales") if v is None else (v if v.__class__ is list else not_json("array", v))
+        )
         v = g("speechModelMapping")
         o.speech_model_mapping = None if v is None else {k0: read_EntityReference(x0) for k0, x0 in v.items()}
         o.additional_properties = (
@@ -680,7 +676,7 @@ def make_readers(
         v = g("dataset")
         o.dataset = None if v is None else read_EntityReference(v)
         v = g("contentUrls")
-        o.content_urls = None if v is None else as_list(v)
+        o.content_urls = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.content_container_url = g("contentContainerUrl")
         v = d["locale"]
         o.locale = null("locale") if v is None else v
@@ -688,7 +684,7 @@ def make_readers(
         o.display_name = null("displayName") if v is None else v
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         v = g("lastActionDateTime")
         o.last_action_date_time = None if v is None else parse_datetime(v)
         v = g("status")
@@ -738,7 +734,7 @@ def make_readers(
         v = g("duration")
         o.duration = None if v is None else parse_duration(v)
         v = g("channels")
-        o.channels = None if v is None else as_list(v)
+        o.channels = None if v is None else (v if v.__class__ is list else not_json("array", v))
         o.destination_container_url = g("destinationContainerUrl")
         v = g("punctuationMode")
         o.punctuation_mode = None if v is None else _PunctuationMode.get(v, v)
@@ -812,7 +808,7 @@ def make_readers(
         v = g("status")
         o.status = None if v is None else _Status.get(v, v)
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = {} if keys_WebHook.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHook}
         return o
 
@@ -886,7 +882,7 @@ def make_readers(
         o.display_name = g("displayName")
         o.description = g("description")
         v = g("customProperties")
-        o.custom_properties = None if v is None else as_dict(v)
+        o.custom_properties = None if v is None else (v if v.__class__ is dict else not_json("object", v))
         o.additional_properties = (
             {} if keys_WebHookUpdate.issuperset(d) else {k: d[k] for k in d.keys() - keys_WebHookUpdate}
         )
