@@ -184,7 +184,8 @@ class _Field:
 
 def _methods(fields: list[_Field], keyword_only: bool) -> list[str]:
     """``__init__``, ``__repr__`` and ``__eq__`` written out as attrs would make them (a factory
-    default is an argument defaulting to None), so that importing the classes compiles nothing."""
+    default is an argument defaulting to None): attrs then compiles only ``__attrs_init__`` when
+    it makes the class."""
     params = []
     for f in fields:
         if f.required:
