@@ -21,7 +21,7 @@ from ssl import SSLContext
 from typing import IO, Any, Protocol, runtime_checkable
 
 import aiohttp
-import attrs
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from .._logging import loggable_headers, redact_text, redact_url
@@ -57,27 +57,60 @@ def origin_of(url: URL) -> Origin:
     return (url.scheme, (url.host or "").lower(), url.port)
 
 
-@attrs.define(slots=True)
 class Request:
     """One HTTP request: where, what, and for which operation (named in logs and errors).
 
     ``rebuild`` makes the same request afresh (bodies and open files start over) for a retry;
-    None when it cannot be sent twice (its body is a stream).
+    None when it cannot be sent twice (its body is a stream). Its ``repr`` shows no headers
+    (they hold the credentials once the pipeline added them).
     """
 
-    method: str
-    url: URL
-    operation: str
-    headers: dict[str, str] = attrs.field(factory=dict)
-    data: Any = None
-    files: list[IO[bytes]] = attrs.field(factory=list)  # opened for this request; closed after it
-    rebuild: Callable[[], Request] | None = None
-    timeout: aiohttp.ClientTimeout | None = None  # this try's timeout (None: the transport's)
-    to_service: bool = True  # for the endpoint's origin: credentials and the quota apply
-    idempotent: bool = True  # sending it twice cannot do anything twice
-    reconciled: bool = False  # a create: an unknown outcome is looked for, not re-sent blindly
-    max_body: int = DEFAULT_MAX_RESPONSE_BYTES  # the most bytes of answer body read (decompressed)
-    save_to: Path | None = None  # a success answer's body goes to this file, not to memory
+    __slots__ = (
+        "data",
+        "files",
+        "headers",
+        "idempotent",
+        "max_body",
+        "method",
+        "operation",
+        "rebuild",
+        "reconciled",
+        "save_to",
+        "timeout",
+        "to_service",
+        "url",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        url: URL,
+        operation: str,
+        headers: dict[str, str] | None = None,
+        data: Any = None,
+        files: list[IO[bytes]] | None = None,
+        *,
+        rebuild: Callable[[], Request] | None = None,
+        timeout: aiohttp.ClientTimeout | None = None,
+        to_service: bool = True,
+        idempotent: bool = True,
+        reconciled: bool = False,
+        max_body: int = DEFAULT_MAX_RESPONSE_BYTES,
+        save_to: Path | None = None,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.operation = operation
+        self.headers: dict[str, str] = {} if headers is None else headers
+        self.data = data
+        self.files: list[IO[bytes]] = [] if files is None else files  # opened for this request; closed after it
+        self.rebuild = rebuild
+        self.timeout = timeout  # this try's timeout (None: the transport's)
+        self.to_service = to_service  # for the endpoint's origin: credentials and the quota apply
+        self.idempotent = idempotent  # sending it twice cannot do anything twice
+        self.reconciled = reconciled  # a create: an unknown outcome is looked for, not re-sent blindly
+        self.max_body = max_body  # the most bytes of answer body read (decompressed)
+        self.save_to = save_to  # a success answer's body goes to this file, not to memory
 
     def close_files(self) -> None:
         for handle in self.files:
@@ -87,29 +120,84 @@ class Request:
         """What an error may keep of this request: nothing secret, nothing open."""
         return SentRequest(self.method, redact_url(str(self.url)), loggable_headers(self.headers))
 
+    def __repr__(self) -> str:
+        return f"<Request {self.operation}: {self.method} {redact_url(str(self.url))}>"
 
-@attrs.frozen
+
 class SentRequest:
     """A request as an error describes it: method, URL with SAS signatures redacted, and headers
     with every value outside the logging allow-list (the key, the token) ``REDACTED``."""
 
-    method: str
-    url: str
-    headers: dict[str, str]
+    __slots__ = ("headers", "method", "url")
+
+    def __init__(self, method: str, url: str, headers: dict[str, str]) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SentRequest):
+            return NotImplemented
+        return (self.method, self.url, self.headers) == (other.method, other.url, other.headers)
+
+    __hash__ = None  # type: ignore[assignment]  # holds a dict
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SentRequest, (self.method, self.url, self.headers))
+
+    def __repr__(self) -> str:
+        return f"SentRequest(method={self.method!r}, url={self.url!r}, headers={self.headers!r})"
 
 
-@attrs.define(slots=True)
+# Header mappings that already ignore case: an answer keeps its transport's own.
+_CASELESS = (Headers, CIMultiDictProxy, CIMultiDict)
+
+
 class Response:
-    """An HTTP answer, its body read whole; ``headers`` is a ``dict`` that ignores case."""
+    """An HTTP answer, its body read whole.
 
-    status: int
-    headers: Headers = attrs.field(converter=Headers)
-    body: bytes = b""
-    url: URL | None = None
+    ``headers`` ignores case (``headers["retry-after"]``): a ``Headers`` dict, or on success
+    answers the transport's own case-insensitive mapping; ``detached()`` gives one holding only
+    plain values (errors keep that one: it pickles).
+    """
+
+    __slots__ = ("body", "headers", "status", "url")
+
+    def __init__(
+        self,
+        status: int,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+        body: bytes = b"",
+        url: URL | None = None,
+    ) -> None:
+        self.status = status
+        self.headers: Mapping[str, str] = headers if isinstance(headers, _CASELESS) else Headers(headers)
+        self.body = body
+        self.url = url
 
     def json(self) -> Any:
         """The body as JSON; ``ResponseParseError`` when it is not JSON."""
         return read_json(self.body, "the answer")
+
+    def detached(self) -> Response:
+        """This answer with its headers as a plain ``Headers`` dict."""
+        if isinstance(self.headers, Headers):
+            return self
+        return Response(self.status, Headers(self.headers.items()), self.body, self.url)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Response):
+            return NotImplemented
+        mine, theirs = (self.status, self.body, self.url), (other.status, other.body, other.url)
+        return mine == theirs and dict(self.headers.items()) == dict(other.headers.items())
+
+    __hash__ = None  # type: ignore[assignment]  # holds a mapping
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Response, (self.status, self.detached().headers, self.body, self.url))
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status}, {len(self.body)} bytes>"
 
 
 @runtime_checkable
@@ -222,7 +310,8 @@ class MockTransport:
             answer = await answer
         if not isinstance(answer, Response):
             raise SpeechError(f"MockTransport: the handler returned {answer!r}, not a Response")
-        return attrs.evolve(answer, body=await take_body(request, answer.status, _aiter([answer.body])))
+        body = await take_body(request, answer.status, _aiter([answer.body]))
+        return Response(answer.status, answer.headers, body, answer.url)
 
     async def aclose(self) -> None:
         """Nothing to close."""

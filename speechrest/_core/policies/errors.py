@@ -27,6 +27,7 @@ class ErrorMapping:
             return response
         if response.status == 429:
             context.state.counters["throttled"] += 1
+        response = response.detached()  # an error keeps nothing of the connection: it pickles
         sent = request.describe()
         raise status_error_class(response.status)(
             status=response.status,
