@@ -433,3 +433,16 @@ def test_credential_scope_is_refused_with_an_azure_key_credential(key_credential
             credential=key_credential,  # type: ignore[arg-type]
             credential_scope="https://cognitiveservices.azure.com/.default",
         )
+
+
+async def test_a_sent_request_prints_no_credentials() -> None:
+    transport = MockTransport(lambda request: response(200, {}, headers={"Date": "Sun, 06 Dec 2026 12:00:00 GMT"}))
+    async with SpeechClient(endpoint=CUSTOM_DOMAIN, key="secret-key-123", transport=transport) as client:
+        await client.send_request("GET", "/healthstatus")
+    sent = transport.requests[0]
+    assert sent.headers["Ocp-Apim-Subscription-Key"] == "secret-key-123"  # it was sent ...
+    assert (
+        repr(sent)
+        == f"<Request GET /healthstatus: GET {CUSTOM_DOMAIN}/speechtotext/healthstatus?api-version=2025-10-15>"
+    )
+    assert "secret-key-123" not in repr(sent)  # ... and is not printed
