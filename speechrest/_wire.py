@@ -137,6 +137,9 @@ class Readers:
 
     def read(self, data: Any, tp: Any) -> Any:
         """``data`` as ``tp``: a generated class, a ``list[...]`` of one, or plain JSON (``list[str]``)."""
+        reader = self._readers.get(tp)
+        if reader is not None:
+            return reader(data)  # a class read before: every answer after the first
         if isinstance(tp, type) and tp.__module__.startswith(GENERATED_PREFIX):
             return self.lookup(tp)(data)
         if typing.get_origin(tp) is list:

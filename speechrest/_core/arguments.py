@@ -18,25 +18,24 @@ from typing import IO, Any
 from urllib.parse import quote
 
 import aiohttp
-import attrs
 
 from .._generated import VERSIONS
 from ..errors import InvalidArgumentError
 from .records import Param, Route
 
 
-@attrs.define
 class Prepared:
     """A request ready for the wire, minus the base URL and credentials."""
 
-    method: str
-    path: str  # already percent-encoded
-    query: list[tuple[str, str]]
-    headers: dict[str, str]
-    data: Any = None
-    files: list[IO[bytes]] = attrs.field(factory=list)  # opened here, closed by the caller
-    url: Any = None  # an absolute URL (a next link, a content URL) instead of path and query
-    stream: bool = False  # the body is an async stream: it cannot be sent twice
+    __slots__ = ("data", "files", "headers", "path", "query", "stream")
+
+    def __init__(self) -> None:
+        self.path = ""  # already percent-encoded
+        self.query: list[tuple[str, str]] = []
+        self.headers: dict[str, str] = {}
+        self.data: Any = None
+        self.files: list[IO[bytes]] = []  # opened here, closed by the caller
+        self.stream = False  # the body is an async stream: it cannot be sent twice
 
 
 _SLICE = 256 * 1024  # bytes bodies larger than this go out in slices of this size
@@ -75,7 +74,9 @@ def wire_body(route: Route, param: Param, value: Any, unstructure: Callable[[Any
     if item is not None:
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
             raise _fail(route, param, f"a list of {item.__name__} or dicts", value)
-        return [wire_body(route, attrs.evolve(param, model=item), v, unstructure, version) for v in value]
+        one = Param(wire=param.wire, arg=param.arg, location=param.location, required=param.required, kind=param.kind)
+        one.model = item
+        return [wire_body(route, one, v, unstructure, version) for v in value]
     if isinstance(value, Mapping):
         return dict(value)
     if isinstance(model, type) and isinstance(value, model):
@@ -156,13 +157,13 @@ def _check_limits(route: Route, param: Param, value: Any) -> None:
 
 def prepare(route: Route, args: Mapping[str, Any], unstructure: Callable[[Any], Any], version: str = "") -> Prepared:
     """Check ``args`` (keyed by wire name) against ``route`` and build the request parts."""
-    known = {p.wire for p in route.params}
-    foreign = sorted(wire for wire, value in args.items() if value is not None and wire not in known)
-    if foreign:
-        names = ", ".join(f"'{w}'" for w in foreign)
-        raise InvalidArgumentError(f"{route.operation_id}: {names} is not a parameter in API version {version}")
+    if not route.wires.issuperset(args):
+        foreign = sorted(wire for wire, value in args.items() if value is not None and wire not in route.wires)
+        if foreign:
+            names = ", ".join(f"'{w}'" for w in foreign)
+            raise InvalidArgumentError(f"{route.operation_id}: {names} is not a parameter in API version {version}")
     path = route.path
-    prepared = Prepared(route.method, "", [], {})
+    prepared = Prepared()
     form: aiohttp.FormData | None = None
     for param in route.params:
         value = args.get(param.wire)

@@ -11,8 +11,6 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Protocol
 
-import attrs
-
 from .clock import Clock
 
 if TYPE_CHECKING:
@@ -37,20 +35,20 @@ class CallObserver(Protocol):
         """A try to the service waited this long for the 429 pause and the rate limiter."""
 
 
-@attrs.define
 class ClientState:
     """Shared by every call of one client."""
 
-    clock: Clock
-    rng: random.Random = attrs.field(factory=random.Random)
-    counters: Counter[str] = attrs.field(factory=Counter)
-    # The service's clock minus ours, as its last ``Date`` header showed it.
-    skew: timedelta = timedelta(0)
-    last_date: str | None = None
-    date_distrusted: bool = False  # a Date was ignored (said once in the log)
-    # No request to the service starts before this (monotonic seconds): the 429 pause.
-    not_before: float = 0.0
-    closed: bool = False  # the client was closed: no more requests
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.rng = random.Random()
+        self.counters: Counter[str] = Counter()
+        # The service's clock minus ours, as its last ``Date`` header showed it.
+        self.skew = timedelta(0)
+        self.last_date: str | None = None
+        self.date_distrusted = False  # a Date was ignored (said once in the log)
+        # No request to the service starts before this (monotonic seconds): the 429 pause.
+        self.not_before = 0.0
+        self.closed = False  # the client was closed: no more requests
 
     def note_date(self, date: str | None) -> None:
         """Learn the service's clock from a ``Date`` header (it changes once a second: parse it then
@@ -75,15 +73,21 @@ class ClientState:
         self.not_before = max(self.not_before, self.clock.monotonic() + seconds)
 
 
-@attrs.define
 class Context:
-    """One call: its options, when it started, and the client's shared state."""
+    """One call: its options, when it started (monotonic seconds), and the client's shared state;
+    ``observer`` hears what the policies do, when telemetry records anything."""
 
-    options: CallOptions
-    state: ClientState
-    started: float = 0.0  # monotonic seconds
-    observer: CallObserver | None = None  # set by telemetry, when there is any
+    __slots__ = ("clock", "observer", "options", "started", "state")
 
-    @property
-    def clock(self) -> Clock:
-        return self.state.clock
+    def __init__(
+        self, options: CallOptions, state: ClientState, started: float = 0.0, observer: CallObserver | None = None
+    ) -> None:
+        self.options = options
+        self.state = state
+        self.clock = state.clock
+        self.started = started
+        self.observer = observer
+
+    def observed_by(self, observer: CallObserver) -> Context:
+        """This call, heard by ``observer``."""
+        return Context(self.options, self.state, self.started, observer)

@@ -22,7 +22,7 @@ from .._logging import redact_text, redact_url
 from .._version import __version__
 from ..errors import APIStatusError, request_id
 from .context import Context
-from .pipeline import Next, Policy
+from .pipeline import Policy
 from .policies.retry import Ambiguous
 from .transport import Request, Response
 
@@ -96,14 +96,14 @@ class Telemetry:
         self.jobs_waiting.add(change, {"speechrest.job.kind": kind})
 
 
-class OperationSpans:
+class OperationSpans(Policy):
     """Outermost: a span per operation around all its tries, retries as its events."""
 
     def __init__(self, telemetry: Telemetry, api_version: str) -> None:
         self._telemetry = telemetry
         self._api_version = api_version
 
-    async def send_traced(self, request: Request, context: Context, next: Next) -> Response:
+    async def send_traced(self, request: Request, context: Context) -> Response:
         with self._telemetry.tracer.start_as_current_span(
             request.operation, kind=SpanKind.INTERNAL, record_exception=False, set_status_on_exception=False
         ) as span:
@@ -117,7 +117,7 @@ class OperationSpans:
                 )
             call = Call(self._telemetry, span, request.operation)
             try:
-                response = await next(request, attrs.evolve(context, observer=call))
+                response = await self.next(request, context.observed_by(call))
             except Exception as raised:
                 error = raised.error if isinstance(raised, Ambiguous) else raised
                 if isinstance(error, APIStatusError):
@@ -135,13 +135,13 @@ class OperationSpans:
     send = send_traced
 
 
-class TrySpans:
+class TrySpans(Policy):
     """Innermost: an HTTP client span per try, and the request metrics."""
 
     def __init__(self, telemetry: Telemetry) -> None:
         self._telemetry = telemetry
 
-    async def send_traced_try(self, request: Request, context: Context, next: Next) -> Response:
+    async def send_traced_try(self, request: Request, context: Context) -> Response:
         telemetry = self._telemetry
         counted: Attributes = {OPERATION_ID: request.operation, "http.request.method": request.method}
         with telemetry.tracer.start_as_current_span(
@@ -154,7 +154,7 @@ class TrySpans:
                     attributes["http.request.resend_count"] = call.tries - 1
                 span.set_attributes(attributes)
             try:
-                response = await next(request, context)
+                response = await self.next(request, context)
             except Exception as error:
                 _fail(span, error)
                 telemetry.requests.add(1, {**counted, "error.type": _error_type(error)})

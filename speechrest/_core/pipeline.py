@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from functools import partial
-from typing import Protocol
 
 from .context import Context
 from .transport import Request, Response, Transport
@@ -15,14 +13,19 @@ __all__ = ["Next", "Pipeline", "Policy"]
 Next = Callable[[Request, Context], Awaitable[Response]]
 
 
-class Policy(Protocol):
-    """One concern of sending a request. ``send`` does its part and calls ``next`` (or not)."""
+class Policy:
+    """One concern of sending a request: ``send`` does its part and hands the request on to
+    ``self.next``, the rest of the pipeline (set when the pipeline is built), or does not."""
 
-    async def send(self, request: Request, context: Context, next: Next) -> Response: ...
+    next: Next
+
+    async def send(self, request: Request, context: Context) -> Response:
+        raise NotImplementedError
 
 
 class Pipeline:
-    """``policies`` (outermost first) in front of ``transport``; the chain is linked once."""
+    """``policies`` (outermost first) in front of ``transport``, linked once: each policy's
+    ``next`` is the one after it, the last one's the transport. A policy serves one pipeline."""
 
     def __init__(self, policies: Sequence[Policy], transport: Transport) -> None:
         self.policies = tuple(policies)
@@ -33,11 +36,9 @@ class Pipeline:
 
         send: Next = deliver
         for policy in reversed(self.policies):
-            send = partial(policy.send, next=send)
-        self._send = send
-
-    async def send(self, request: Request, context: Context) -> Response:
-        return await self._send(request, context)
+            policy.next = send
+            send = policy.send
+        self.send: Next = send  # the outermost policy's send: the request enters there
 
     def __repr__(self) -> str:
         names = " -> ".join(type(p).__name__ for p in self.policies)

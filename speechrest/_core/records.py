@@ -11,8 +11,6 @@ from collections.abc import AsyncIterable, Mapping
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-import attrs
-
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -41,32 +39,71 @@ BinaryBody = bytes | bytearray | memoryview | AsyncIterable[bytes]
 FileBody = bytes | bytearray | memoryview | IO[bytes] | os.PathLike[str] | AsyncIterable[bytes]
 
 
-@attrs.frozen(kw_only=True)
 class Param:
-    """One documented parameter: its wire name, Python name, place, requiredness and kind."""
+    """One documented parameter: its wire name, Python name, place, requiredness and kind
+    (``model``: for JSON bodies, the model class or ``list[...]`` of it)."""
 
-    wire: str
-    arg: str
-    location: str  # path, query, body, formData
-    required: bool
-    kind: str  # uuid, str, int, float, bool, json, binary, file
-    model: Any = None  # for json bodies: the model class (or list[...] of it)
+    __slots__ = ("arg", "kind", "location", "model", "required", "wire")
+
+    def __init__(self, *, wire: str, arg: str, location: str, required: bool, kind: str, model: Any = None) -> None:
+        self.wire = wire
+        self.arg = arg
+        self.location = location  # path, query, body, formData
+        self.required = required
+        self.kind = kind  # uuid, str, int, float, bool, json, binary, file
+        self.model = model
+
+    def __repr__(self) -> str:
+        return f"<Param {self.arg} ({self.location} {self.wire!r}, {self.kind})>"
 
 
-@attrs.frozen(kw_only=True)
 class Route:
-    """One operation of one API version, as the generator read it from the spec."""
+    """One operation of one API version, as the generator read it from the spec: ``ok`` its
+    success statuses, ``response`` its answer's model (None: no body), ``item`` the element
+    model of a pageable operation, found under ``items_key`` beside ``next_link_key``."""
 
-    operation_id: str
-    method: str
-    path: str
-    params: tuple[Param, ...]
-    ok: tuple[int, ...]
-    response: Any  # model class (or None when the answer has no body)
-    content_type: str | None
-    item: Any = None  # element model of a pageable operation
-    items_key: str = "values"
-    next_link_key: str = "@nextLink"
+    __slots__ = (
+        "content_type",
+        "item",
+        "items_key",
+        "method",
+        "next_link_key",
+        "ok",
+        "operation_id",
+        "params",
+        "path",
+        "response",
+        "wires",
+    )
+
+    def __init__(
+        self,
+        *,
+        operation_id: str,
+        method: str,
+        path: str,
+        params: tuple[Param, ...],
+        ok: tuple[int, ...],
+        response: Any,
+        content_type: str | None,
+        item: Any = None,
+        items_key: str = "values",
+        next_link_key: str = "@nextLink",
+    ) -> None:
+        self.operation_id = operation_id
+        self.method = method
+        self.path = path
+        self.params = params
+        self.ok = ok
+        self.response = response
+        self.content_type = content_type
+        self.item = item
+        self.items_key = items_key
+        self.next_link_key = next_link_key
+        self.wires = frozenset(param.wire for param in params)  # the names its arguments go by
+
+    def __repr__(self) -> str:
+        return f"<Route {self.operation_id}: {self.method} {self.path}>"
 
 
 class Requester(Protocol):

@@ -191,16 +191,14 @@ class Requester:
     def _request(self, route: Route, args: Mapping[str, Any], reconciled: bool = False) -> Request:
         """The request for ``route`` (checked now; ``rebuild`` makes it afresh for a retry)."""
         prepared = prepare(route, args, self.unstructure, self.api_version)
-        url = prepared.url if prepared.url is not None else self._url(prepared.path, prepared.query)
         return Request(
             route.method,
-            url,
+            self._url(prepared.path, prepared.query),
             route.operation_id,
             {"User-Agent": USER_AGENT, "Accept": "application/json", **prepared.headers},
             prepared.data,
             prepared.files,
             rebuild=None if prepared.stream else partial(self._request, route, args, reconciled),
-            to_service=prepared.url is None or origin_of(url) == self._origin,
             idempotent=is_idempotent(route),
             reconciled=reconciled,
             max_body=self._max_response_bytes,
@@ -222,7 +220,7 @@ class Requester:
         if model is None or not body:
             return None
         try:
-            return self.read(json.loads(body), model)
+            return self.read(json.loads(body.decode()), model)  # the service's answers are UTF-8
         except Exception as exc:  # whatever the answer makes a reader (or a caller's converter) raise
             raise ResponseParseError(
                 f"{route.operation_id}: the answer is not a valid {getattr(model, '__name__', model)}: {exc!r}"

@@ -19,6 +19,7 @@ _EQUIVALENT_PARAMS: tuple[tuple[str, str, Callable[[int], int]], ...] = (
     ("sasValidityInSeconds", "sasLifetimeMinutes", lambda seconds: max(1, math.ceil(seconds / 60))),
     ("sasLifetimeMinutes", "sasValidityInSeconds", lambda minutes: minutes * 60),
 )
+_SAS_PARAMS = frozenset(ours for ours, _, _ in _EQUIVALENT_PARAMS)
 
 
 class Versions:
@@ -47,9 +48,11 @@ class Versions:
             raise UnsupportedOperationError(
                 f"{canonical_id} is not part of API version {self.api_version}; it is in API version(s) {versions}"
             )
+        if _SAS_PARAMS.isdisjoint(args):
+            return route, args  # nothing to rename: the common case
         given = [ours for ours, _, _ in _EQUIVALENT_PARAMS if args.get(ours) is not None]
         if not given:
-            return route, args  # nothing to rename: the common case
+            return route, args
         if len(given) > 1:
             raise InvalidArgumentError(
                 f"{canonical_id}: give sas_validity_in_seconds or sas_lifetime_minutes, not both"

@@ -9,7 +9,7 @@ from ..._credentials import KEY_HEADER, CredentialAuth
 from ...errors import CredentialError, SpeechError
 from ..clock import Clock, TimedOut, within
 from ..context import Context
-from ..pipeline import Next
+from ..pipeline import Policy
 from ..transport import Request, Response
 
 __all__ = ["Authentication", "has_control_characters", "unsendable"]
@@ -32,7 +32,7 @@ def unsendable(secret: object) -> str | None:
     return None
 
 
-class Authentication:
+class Authentication(Policy):
     """Adds the key, token or credential to requests for the endpoint's origin and strips any
     from requests elsewhere (content URLs, foreign next links). A token refused with 401 is
     dropped so that the next request gets a fresh one. A token provider or credential is waited
@@ -49,11 +49,11 @@ class Authentication:
         self._token = token
         self._credential = credential
 
-    async def send_with_credentials(self, request: Request, context: Context, next: Next) -> Response:
+    async def send_with_credentials(self, request: Request, context: Context) -> Response:
         for name in _AUTH_HEADERS:
             request.headers.pop(name, None)
         if not request.to_service:
-            return await next(request, context)
+            return await self.next(request, context)
         seconds = request.timeout.total if request.timeout is not None else None
         if self._key is not None:
             request.headers[KEY_HEADER] = self._key
@@ -69,11 +69,11 @@ class Authentication:
             if (why := unsendable(value)) is not None:
                 raise CredentialError(f"credential=: the {name} header it gave {why}")
             request.headers[name] = value
-            response = await next(request, context)
+            response = await self.next(request, context)
             if response.status == 401:
                 self._credential.refused(value)  # a refused token is not sent again
             return response
-        return await next(request, context)
+        return await self.next(request, context)
 
     send = send_with_credentials
 

@@ -9,20 +9,20 @@ from typing import Any
 
 from ...errors import status_error_class
 from ..context import Context
-from ..pipeline import Next
+from ..pipeline import Policy
 from ..transport import Request, Response
 
 __all__ = ["ErrorMapping"]
 
 
-class ErrorMapping:
+class ErrorMapping(Policy):
     """Raises for any status of 300 and above (redirects are not followed, so they are errors too)."""
 
     def __init__(self, read_error: Callable[[Any], Any]) -> None:
         self._read_error = read_error  # the service's Error body (a dict) -> this version's model
 
-    async def send_raising_for_status(self, request: Request, context: Context, next: Next) -> Response:
-        response = await next(request, context)
+    async def send_raising_for_status(self, request: Request, context: Context) -> Response:
+        response = await self.next(request, context)
         if response.status < 300:
             return response
         if response.status == 429:

@@ -9,7 +9,7 @@ import time
 from ..._logging import loggable_headers, redact_url
 from ...errors import APITimeoutError, TransportError
 from ..context import Context
-from ..pipeline import Next
+from ..pipeline import Policy
 from ..transport import Request, Response
 
 __all__ = ["RequestLog"]
@@ -17,13 +17,13 @@ __all__ = ["RequestLog"]
 log = logging.getLogger("speechrest")
 
 
-class RequestLog:
+class RequestLog(Policy):
     """Logs each try on the ``speechrest`` logger: failures to connect at INFO, exchanges at DEBUG."""
 
-    async def send_logged(self, request: Request, context: Context, next: Next) -> Response:
+    async def send_logged(self, request: Request, context: Context) -> Response:
         started = time.perf_counter()
         try:
-            response = await next(request, context)
+            response = await self.next(request, context)
         except APITimeoutError:
             log.info("%s %s: no answer in time", request.method, redact_url(str(request.url)))
             raise

@@ -15,7 +15,7 @@ import aiohttp
 from ..._retry import RetryPolicy
 from ...errors import APIStatusError, RateLimitError, SpeechError, TransportError, parse_retry_after
 from ..context import Context
-from ..pipeline import Next
+from ..pipeline import Policy
 from ..transport import Request, Response
 
 __all__ = ["Ambiguous", "Retries"]
@@ -42,14 +42,14 @@ def _verdict(error: SpeechError) -> tuple[bool, bool]:
     return False, False
 
 
-class Retries:
+class Retries(Policy):
     """Sends a request until it succeeds, fails for good, or the policy's tries or deadline run out."""
 
     def __init__(self, policy: RetryPolicy, default_timeout: aiohttp.ClientTimeout) -> None:
         self.policy = policy
         self._default_timeout = default_timeout
 
-    async def send_with_retries(self, request: Request, context: Context, next: Next) -> Response:
+    async def send_with_retries(self, request: Request, context: Context) -> Response:
         policy, clock = self.policy, context.clock
         given = context.options.get("max_retries")
         max_retries = policy.max_retries if given is None else given
@@ -57,11 +57,12 @@ class Retries:
         maybe_acted = False
         while True:
             try:
-                return await next(self._within_deadline(request, context), context)
+                return await self.next(self._within_deadline(request, context), context)
             except SpeechError as error:
                 failure = error
             finally:
-                request.close_files()
+                if request.files:
+                    request.close_files()
             if maybe_acted and request.method == "DELETE" and _not_found(failure):
                 assert isinstance(failure, APIStatusError) and failure.response is not None
                 return failure.response  # an earlier try deleted it; only its answer was lost
