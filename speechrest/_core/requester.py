@@ -191,11 +191,14 @@ class Requester:
     def _request(self, route: Route, args: Mapping[str, Any], reconciled: bool = False) -> Request:
         """The request for ``route`` (checked now; ``rebuild`` makes it afresh for a retry)."""
         prepared = prepare(route, args, self.unstructure, self.api_version)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if prepared.headers:
+            headers.update(prepared.headers)
         return Request(
             route.method,
             self._url(prepared.path, prepared.query),
             route.operation_id,
-            {"User-Agent": USER_AGENT, "Accept": "application/json", **prepared.headers},
+            headers,
             prepared.data,
             prepared.files,
             rebuild=None if prepared.stream else partial(self._request, route, args, reconciled),

@@ -21,6 +21,7 @@ from ssl import SSLContext
 from typing import IO, Any, Protocol, runtime_checkable
 
 import aiohttp
+from aiohttp import hdrs
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
@@ -262,8 +263,15 @@ class AiohttpTransport:
                 proxy=self._proxy_for(url),
             ) as answer:
                 length = answer.content_length
-                if length is not None and length <= request.max_body and not _encoded(answer) and not request.save_to:
-                    body = await answer.read()  # the usual answer: its size is known and within the cap
+                # the usual answer: its size is known, within the cap and not compressed (which
+                # says nothing of the size it inflates to)
+                if (
+                    length is not None
+                    and length <= request.max_body
+                    and request.save_to is None
+                    and hdrs.CONTENT_ENCODING not in answer.headers
+                ):
+                    body = await answer.read()
                 else:
                     body = await take_body(request, answer.status, answer.content.iter_chunked(_CHUNK))
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
@@ -281,11 +289,6 @@ class AiohttpTransport:
 
     def __repr__(self) -> str:
         return f"<AiohttpTransport {'own' if self._owns_session else 'caller'}'s session>"
-
-
-def _encoded(answer: aiohttp.ClientResponse) -> bool:
-    """Compressed: its ``Content-Length`` says nothing of the size it inflates to."""
-    return answer.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
 
 
 # A MockTransport handler: a request in, a response out (or an awaitable of one).
