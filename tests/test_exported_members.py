@@ -1,5 +1,6 @@
 """Every exception is importable from ``speechrest`` and defined in ``speechrest.errors``, and
-``__all__`` names exactly what the package offers (after httpx's test of the same name)."""
+``__all__`` names exactly what the package offers (after httpx's test of the same name), as
+``speechrest.clients``'s does, a module ``import speechrest`` leaves unloaded."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import importlib
 import inspect
 import pkgutil
 import re
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -80,3 +83,16 @@ def test_the_readme_lists_every_exception() -> None:
     assert section is not None
     missing = sorted(cls.__name__ for cls in speech_errors() if f"`{cls.__name__}`" not in section.group(1))
     assert not missing
+
+
+def test_clients_exports_each_versions_client_and_loads_only_when_asked() -> None:
+    from speechrest import clients
+
+    names = ["SpeechClientV2024_11_15", "SpeechClientV2025_10_15", "SpeechClientV3_0", "SpeechClientV3_1"]
+    public = [name for name, value in vars(clients).items() if not name.startswith("_") and value is not annotations]
+    assert sorted(clients.__all__) == sorted(public) == names
+    for name in names:
+        assert issubclass(getattr(clients, name), speechrest.SpeechClient), name
+    probe = "import speechrest, sys; print('speechrest.clients' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "False"

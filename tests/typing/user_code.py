@@ -11,6 +11,7 @@ from pathlib import Path
 from typing_extensions import assert_type
 
 from speechrest import AsyncPager, JobFailedError, SpeechClient, WaitTimeoutError, models
+from speechrest.clients import SpeechClientV3_1, SpeechClientV2025_10_15
 from speechrest.results import TranscriptionReport, TranscriptionResult
 
 ENDPOINT = "https://my-speech.cognitiveservices.azure.com"
@@ -96,3 +97,22 @@ def takes_any_client(client: SpeechClient) -> None:
 def pass_pinned() -> None:
     takes_any_client(SpeechClient(endpoint=ENDPOINT, api_version="v3.1"))
     SpeechClient(endpiont=ENDPOINT)  # type: ignore[call-overload]
+
+
+async def takes_v3_1(client: SpeechClientV3_1) -> models.v3_1.Transcription:
+    """A function on one version's client (``speechrest.clients``) keeps that version's models."""
+    transcription = await client.transcriptions.get("id")
+    assert_type(transcription, models.v3_1.Transcription)
+    return transcription
+
+
+async def takes_newest(client: SpeechClientV2025_10_15) -> None:
+    assert_type(await client.transcriptions.get("id"), models.Transcription)
+
+
+async def pass_pinned_to_its_version(version: str) -> None:
+    await takes_v3_1(SpeechClient(endpoint=ENDPOINT, key="key", api_version="v3.1"))
+    await takes_v3_1(SpeechClient(endpoint=ENDPOINT, key="key"))  # type: ignore[arg-type]
+    await takes_v3_1(SpeechClient(endpoint=ENDPOINT, api_version=version))  # type: ignore[arg-type]
+    await takes_newest(SpeechClient(endpoint=ENDPOINT, key="key"))
+    await takes_newest(SpeechClient(endpoint=ENDPOINT, key="key", api_version="v3.1"))  # type: ignore[arg-type]
