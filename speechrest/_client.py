@@ -235,6 +235,11 @@ class _Setup:
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
     ) -> None:
+        if type(self).__module__.startswith("speechrest._generated."):  # speechrest.clients' types
+            raise TypeError(
+                f"{type(self).__name__} is a type to annotate with: make the client with "
+                "SpeechClient(..., api_version=...)"
+            )
         if (endpoint is None) == (region is None):
             raise InvalidArgumentError("SpeechClient: give exactly one of endpoint= or region=")
         if endpoint is None:

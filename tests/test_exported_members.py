@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 import speechrest
 from speechrest import errors
 from speechrest.errors import SpeechError
@@ -96,3 +98,13 @@ def test_clients_exports_each_versions_client_and_loads_only_when_asked() -> Non
     probe = "import speechrest, sys; print('speechrest.clients' in sys.modules)"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "False"
+
+
+def test_a_version_s_client_type_is_not_a_way_to_make_a_client() -> None:
+    from speechrest.clients import SpeechClientV3_1
+
+    # it would make a 2025-10-15 client under a v3.1 name: refused, saying how to make one
+    with pytest.raises(
+        TypeError, match=r"SpeechClientV3_1 is a type to annotate with: make the client with SpeechClient"
+    ):
+        SpeechClientV3_1(endpoint="https://eastus.api.cognitive.microsoft.com", key="k")
