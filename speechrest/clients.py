@@ -8,8 +8,8 @@ version's models. A function annotated with one keeps those precise types::
         return await client.transcriptions.get(id)
 
 They are for annotations only: make clients with ``SpeechClient(...)`` (calling one of these
-raises ``TypeError``). At run time every client
-is a plain ``SpeechClient``, so ``isinstance`` with these is false (ask ``client.api_version``).
+raises ``TypeError``). At run time every client is a plain ``SpeechClient``, so ``isinstance``
+with these is false (ask ``client.api_version``).
 ``import speechrest`` does not import this module.
 """
 
