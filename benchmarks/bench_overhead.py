@@ -1,6 +1,9 @@
 """Client CPU per request: ``SpeechClient`` beside raw aiohttp + ``json.loads``, same GET.
 
-Run: ``.venv/bin/python benchmarks/bench_overhead.py [--requests 5000] [--concurrency 16]``.
+Run: ``.venv/bin/python benchmarks/bench_overhead.py [--requests 5000] [--concurrency 16]``, or with
+``--instructions`` to count user-space instructions per request with callgrind (valgrind), which a
+busy or shared machine does not blur as it does CPU time.
+
 A small server in its own process answers a fixed transcription. The SDK runs with its
 retries, rate limiter (set high enough never to wait), logging and authentication in
 place. Also shown: raw aiohttp sending the key and reading the answer into the SDK's model (with
@@ -12,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 from aiohttp import web
@@ -53,8 +58,11 @@ def serve(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=lambda line: print(line, flush=True), access_log=None)
 
 
-async def cpu_per_request(requests: int, concurrency: int, once: Callable[[], Awaitable[object]]) -> float:
-    """Client CPU seconds per request for ``requests`` calls of ``once``, ``concurrency`` at a time."""
+Once = Callable[[], Awaitable[object]]
+
+
+async def run(requests: int, concurrency: int, once: Once) -> None:
+    """``requests`` calls of ``once``, ``concurrency`` at a time."""
     remaining = requests
 
     async def worker() -> None:
@@ -63,48 +71,94 @@ async def cpu_per_request(requests: int, concurrency: int, once: Callable[[], Aw
             remaining -= 1
             await once()
 
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+async def cpu_per_request(requests: int, concurrency: int, once: Once) -> float:
+    """Client CPU seconds per request for ``requests`` calls of ``once``, ``concurrency`` at a time."""
     for _ in range(50):  # warm up connections and caches
         await once()
     start = time.process_time()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await run(requests, concurrency, once)
     return (time.process_time() - start) / requests
 
 
-async def measure(url: str, requests: int, concurrency: int, rounds: int) -> None:
+@contextlib.asynccontextmanager
+async def variants(url: str) -> AsyncIterator[dict[str, Once]]:
+    """The three ways of making the same GET, by name."""
     unlimited = RateLimit(requests=10**9, per_seconds=1)
+    address = f"{url}/speechtotext/transcriptions/{ID}?api-version=2025-10-15"
+    read = READERS.lookup(models_2025_10_15.Transcription)
     async with (
         aiohttp.ClientSession() as session,
         SpeechClient(endpoint=url, key="bench-key", rate_limit=unlimited) as client,
     ):
 
         async def raw() -> None:
-            async with session.get(f"{url}/speechtotext/transcriptions/{ID}?api-version=2025-10-15") as response:
+            async with session.get(address) as response:
                 json.loads(await response.read())
 
-        read = READERS.lookup(models_2025_10_15.Transcription)
-
         async def floor() -> None:  # what any SDK pays: the key sent, the answer read into a model
-            async with session.get(
-                f"{url}/speechtotext/transcriptions/{ID}?api-version=2025-10-15",
-                headers={"Ocp-Apim-Subscription-Key": "bench-key"},
-            ) as response:
+            async with session.get(address, headers={"Ocp-Apim-Subscription-Key": "bench-key"}) as response:
                 read(json.loads(await response.read()))
 
         async def sdk() -> None:
             await client.transcriptions.get(ID)
 
+        yield {"raw": raw, "floor": floor, "sdk": sdk}
+
+
+def report(unit: str, figures: dict[str, float]) -> None:
+    raw, floor, sdk = figures["raw"], figures["floor"], figures["sdk"]
+    print(f"  raw aiohttp + json.loads:                 {raw:9.1f} {unit}")
+    print(f"  + the key header, the answer as a model:  {floor:9.1f} {unit} ({floor / raw:.2f} x raw)")
+    print(f"  SpeechClient:                             {sdk:9.1f} {unit} ({sdk / floor:.2f} x the line above)")
+    print(f"  ratio: {sdk / raw:.2f} x raw (target <= 1.15)")
+
+
+async def measure(url: str, requests: int, concurrency: int, rounds: int) -> None:
+    best = {"raw": float("inf"), "floor": float("inf"), "sdk": float("inf")}
+    async with variants(url) as ways:
         # Alternate them and keep each one's best round: this machine's noise only adds time.
-        raw_cpu = floor_cpu = sdk_cpu = float("inf")
         for _ in range(rounds):
-            raw_cpu = min(raw_cpu, await cpu_per_request(requests, concurrency, raw))
-            floor_cpu = min(floor_cpu, await cpu_per_request(requests, concurrency, floor))
-            sdk_cpu = min(sdk_cpu, await cpu_per_request(requests, concurrency, sdk))
+            for name, once in ways.items():
+                best[name] = min(best[name], await cpu_per_request(requests, concurrency, once))
     print(f"{requests} GETs, {concurrency} at a time, best of {rounds} rounds, client CPU per request:")
-    print(f"  raw aiohttp + json.loads:                 {raw_cpu * 1e6:7.1f} us")
-    print(f"  + the key header, the answer as a model:  {floor_cpu * 1e6:7.1f} us ({floor_cpu / raw_cpu:.2f} x raw)")
-    above = sdk_cpu / floor_cpu
-    print(f"  SpeechClient:                             {sdk_cpu * 1e6:7.1f} us ({above:.2f} x the line above)")
-    print(f"  ratio: {sdk_cpu / raw_cpu:.2f} x raw (target <= 1.15)")
+    report("us", {name: seconds * 1e6 for name, seconds in best.items()})
+
+
+async def one_variant(url: str, name: str, requests: int, concurrency: int) -> None:
+    """The child process that callgrind counts: a warm-up, then ``requests`` GETs the ``name`` way."""
+    async with variants(url) as ways:
+        for _ in range(50):
+            await ways[name]()
+        await run(requests, concurrency, ways[name])
+
+
+def instructions(url: str, concurrency: int) -> None:
+    """User-space instructions per GET, counted by callgrind: the difference between 1,000 and 200
+    GETs (start-up and warm-up cancel out). Steady where CPU time on a shared machine is not."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    counts = {}
+    for name in ("raw", "floor", "sdk"):
+        totals = []
+        for requests in (200, 1000):
+            command = [sys.executable, __file__, "--one", name, "--url", url, "--requests", str(requests)]
+            command += ["--concurrency", str(concurrency)]
+            counted = subprocess.run(
+                ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            found = re.search(r"Collected : (\d+)", counted.stderr)
+            if found is None:
+                raise SystemExit(f"callgrind said no count:\n{counted.stderr}")
+            totals.append(int(found.group(1)))
+        counts[name] = (totals[1] - totals[0]) / 800 / 1000
+    print(f"GETs {concurrency} at a time, thousands of user-space instructions per request (callgrind):")
+    report("k", counts)
 
 
 def main() -> None:
@@ -112,10 +166,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--instructions", action="store_true", help="count instructions with callgrind instead")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the server process
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # a child callgrind counts
+    parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
         serve(args.serve)
+        return
+    if args.one is not None:
+        asyncio.run(one_variant(args.url, args.one, args.requests, args.concurrency))
         return
     server = subprocess.Popen([sys.executable, __file__, "--serve", "0"], stdout=subprocess.PIPE, text=True)
     try:
@@ -126,7 +186,10 @@ def main() -> None:
             if not line:
                 raise SystemExit("the server did not start")
             found = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-        asyncio.run(measure(found.group(1), args.requests, args.concurrency, args.rounds))
+        if args.instructions:
+            instructions(found.group(1), args.concurrency)
+        else:
+            asyncio.run(measure(found.group(1), args.requests, args.concurrency, args.rounds))
     finally:
         server.terminate()
         server.wait(timeout=10)
