@@ -10,9 +10,12 @@ import aiohttp
 import pytest
 from conftest import TEST_KEY, RecordingServer, without_token
 from samples import SAMPLE_SELF, SAMPLE_UUID
+from yarl import URL
 
-from speechrest import InvalidArgumentError, MockTransport, SpeechClient, SpeechError, operations
-from speechrest._core.transport import response
+from speechrest import FakeClock, InvalidArgumentError, MockTransport, SpeechClient, SpeechError, operations
+from speechrest._core.context import ClientState, Context
+from speechrest._core.pipeline import Pipeline, Policy
+from speechrest._core.transport import Request, Response, response
 from speechrest.errors import APIStatusError
 from speechrest.models import v3_1 as models
 
@@ -241,3 +244,25 @@ async def test_query_values_are_percent_encoded(server: RecordingServer, client:
     assert await client.transcriptions.list(filter=flt, skip=0, top=10).to_list() == []
     assert server.last.query["filter"] == flt
     assert "%20" in server.last.raw_path and "+" not in server.last.raw_path.split("?", 1)[1]
+
+
+async def test_a_pipeline_links_each_policy_to_the_next_once() -> None:
+    seen: list[str] = []
+
+    class Note(Policy):
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def send(self, request: Request, context: Context) -> Response:
+            seen.append(self.name)
+            return await self.next(request, context)
+
+    outer, inner = Note("outer"), Note("inner")
+    transport = MockTransport(lambda request: response(204))
+    pipeline = Pipeline([outer, inner], transport)
+    request = Request("GET", URL("https://a.example/x"), "Probe")
+    answer = await pipeline.send(request, Context({}, ClientState(FakeClock())))
+    assert (answer.status, seen, transport.requests) == (204, ["outer", "inner"], [request])
+    assert repr(pipeline) == "<Pipeline Note -> Note -> MockTransport>"
+    with pytest.raises(ValueError, match="Note is already in a pipeline: make one per pipeline"):
+        Pipeline([inner], transport)  # its next is taken: a second pipeline would re-link the first

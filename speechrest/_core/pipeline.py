@@ -36,6 +36,8 @@ class Pipeline:
 
         send: Next = deliver
         for policy in reversed(self.policies):
+            if hasattr(policy, "next"):
+                raise ValueError(f"{type(policy).__name__} is already in a pipeline: make one per pipeline")
             policy.next = send
             send = policy.send
         self.send: Next = send  # the outermost policy's send: the request enters there
