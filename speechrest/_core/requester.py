@@ -108,6 +108,7 @@ class Requester:
         self.telemetry = telemetry  # spans and metrics, when OpenTelemetry is installed
         param = versions.module.VERSION_PARAM
         self._version_query = encode_query([(param, versions.api_version)]) if param else ""
+        self._version_suffix = "?" + self._version_query if param else ""
 
     @property
     def api_version(self) -> str:
@@ -214,10 +215,12 @@ class Requester:
 
     def _url(self, path: str, query: list[tuple[str, str]]) -> URL:
         """The absolute URL of an API path, with its query and this version's ``api-version``."""
-        parts = [encode_query(query)] if query else []
+        if not query:  # most operations: the path and api-version only
+            return URL(self._base_text + path + self._version_suffix, encoded=True)
+        parts = [encode_query(query)]
         if self._version_query:
             parts.append(self._version_query)
-        return URL(self._base_text + path + ("?" + "&".join(parts) if parts else ""), encoded=True)
+        return URL(self._base_text + path + "?" + "&".join(parts), encoded=True)
 
     def _parse(self, route: Route, body: bytes, model: Any) -> Any:
         if model is None or not body:
