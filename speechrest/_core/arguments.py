@@ -74,8 +74,14 @@ def wire_body(route: Route, param: Param, value: Any, unstructure: Callable[[Any
     if item is not None:
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
             raise _fail(route, param, f"a list of {item.__name__} or dicts", value)
-        one = Param(wire=param.wire, arg=param.arg, location=param.location, required=param.required, kind=param.kind)
-        one.model = item
+        one = Param(
+            wire=param.wire,
+            arg=param.arg,
+            location=param.location,
+            required=param.required,
+            kind=param.kind,
+            model=item,
+        )
         return [wire_body(route, one, v, unstructure, version) for v in value]
     if isinstance(value, Mapping):
         return dict(value)
