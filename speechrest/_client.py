@@ -32,7 +32,7 @@ from ._core.telemetry import load as load_telemetry
 from ._core.transport import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES,
-    AiohttpTransport,
+    HttpTransport,
     Response,
     Transport,
     origin_of,
@@ -295,7 +295,7 @@ class _Setup:
             if isinstance(timeout, aiohttp.ClientTimeout)
             else aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
         )
-        self._transport: Transport = transport or AiohttpTransport(
+        self._transport: Transport = transport or HttpTransport(
             session=session,
             timeout=client_timeout,
             connection_limit=connection_limit,

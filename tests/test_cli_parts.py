@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestServer
 from rich.console import Console
 from yarl import URL
 
-from speechrest._core.transport import AiohttpTransport, Request
+from speechrest._core.transport import HttpTransport, Request
 from speechrest.cli import main
 from speechrest.cli._args import parse
 from speechrest.cli._connect import Unreachable, _client_options, _FirstContact
@@ -307,7 +307,7 @@ async def test_a_host_never_reached_is_unreachable_at_once_and_later_failures_ar
     server = TestServer(answering)
     await server.start_server()
     url = server.make_url("/")
-    transport = _FirstContact(AiohttpTransport(timeout=aiohttp.ClientTimeout(total=5, connect=0.2)))
+    transport = _FirstContact(HttpTransport(timeout=aiohttp.ClientTimeout(total=5, connect=0.2)))
     async with silent:
         with pytest.raises(Unreachable, match=rf"^cannot reach https://127.0.0.1:{port}: no connection within 0.2 s$"):
             await transport.send(Request("GET", URL(f"https://127.0.0.1:{port}/"), "Silent"))

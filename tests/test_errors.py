@@ -13,7 +13,6 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp import web
 from conftest import TEST_KEY, RecordingServer
@@ -338,7 +337,7 @@ async def test_connection_refused_is_a_transport_error() -> None:
     assert not isinstance(info.value, APITimeoutError)
     assert isinstance(info.value, SpeechError)
     assert "Transcriptions_Get" in str(info.value)
-    assert isinstance(info.value.__cause__, aiohttp.ClientError)
+    assert isinstance(info.value.__cause__, ConnectionRefusedError)
 
 
 class SlowServer(RecordingServer):

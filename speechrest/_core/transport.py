@@ -1,7 +1,9 @@
 """What the pipeline sends and gets back, and the transports that carry it.
 
-``AiohttpTransport`` talks HTTP through an ``aiohttp.ClientSession`` (its own, or the
-caller's); ``MockTransport`` hands every request to a function, for tests without sockets.
+``HttpTransport`` talks HTTP: on its own connections (``http1.py``) for a request whose body
+is in memory, else through an ``aiohttp.ClientSession`` (its own for proxies, streamed bodies and
+downloads to files, or the caller's for everything); ``MockTransport`` hands every request to a
+function, for tests without sockets.
 A transport only moves bytes: it adds no credentials, follows no redirects, and turns
 connection failures and timeouts into ``TransportError`` / ``APITimeoutError``. It reads an
 answer's body (decompressed) up to the request's ``max_body``, and no further
@@ -28,11 +30,12 @@ from yarl import URL
 from .._logging import loggable_headers, redact_text, redact_url
 from ..errors import APITimeoutError, ResponseParseError, ResponseTooLargeError, SpeechError, TransportError
 from .headers import Headers
+from .http1 import ConnectionPool
 
 __all__ = [
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "DEFAULT_MAX_RESPONSE_BYTES",
-    "AiohttpTransport",
+    "HttpTransport",
     "MockTransport",
     "Origin",
     "Request",
@@ -210,9 +213,9 @@ class Transport(Protocol):
     async def aclose(self) -> None: ...
 
 
-class AiohttpTransport:
-    """HTTP through aiohttp: the client's own session (made on first use, closed by ``aclose``)
-    or the caller's (used, never closed)."""
+class HttpTransport:
+    """HTTP on the transport's own connections, or through aiohttp: its own session (made on
+    first use, closed by ``aclose``) or the caller's (used for every request, never closed)."""
 
     def __init__(
         self,
@@ -228,6 +231,7 @@ class AiohttpTransport:
         self._connection_limit = connection_limit
         self._ssl = ssl
         self._proxies: dict[tuple[str, str], str | None] = {}
+        self._pool = ConnectionPool(limit=connection_limit, ssl=ssl)
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -250,8 +254,16 @@ class AiohttpTransport:
         return self._proxies[key]
 
     async def send(self, request: Request) -> Response:
-        session = self._get_session()
         url = request.url
+        if (
+            type(request.data) in _IN_MEMORY
+            and request.save_to is None
+            and self._owns_session
+            and self._proxy_for(url) is None
+        ):
+            status, headers, body = await self._pool.send(request, request.timeout or self.timeout)
+            return Response(status, headers, body, url)
+        session = self._get_session()
         try:
             async with session.request(
                 request.method,
@@ -283,12 +295,17 @@ class AiohttpTransport:
         return Response(answer.status, answer.headers, body, answer.url)
 
     async def aclose(self) -> None:
+        await self._pool.aclose()
         if self._owns_session and self._session is not None:
             await self._session.close()
         self._session = None
 
     def __repr__(self) -> str:
-        return f"<AiohttpTransport {'own' if self._owns_session else 'caller'}'s session>"
+        return "<HttpTransport>" if self._owns_session else "<HttpTransport on the caller's session>"
+
+
+# The bodies the transport's own connections send: none, or bytes in memory.
+_IN_MEMORY = frozenset({type(None), bytes, bytearray})
 
 
 # A MockTransport handler: a request in, a response out (or an awaitable of one).

@@ -23,7 +23,7 @@ from typing import Any
 import aiohttp
 
 from .._client import SpeechClient
-from .._core.transport import AiohttpTransport, Request, Response
+from .._core.transport import HttpTransport, Request, Response
 from ..errors import TransportError
 from ._output import CommandError
 
@@ -43,7 +43,7 @@ class _FirstContact:
     """The SDK's own HTTP transport, except that failing to connect to a host that has not
     answered yet raises ``Unreachable`` instead of a ``TransportError`` to retry."""
 
-    def __init__(self, http: AiohttpTransport) -> None:
+    def __init__(self, http: HttpTransport) -> None:
         self._http = http
         self._reached: set[tuple[str | None, int | None]] = set()
 
@@ -71,7 +71,7 @@ def _where(request: Request, error: TransportError) -> str:
 def _why(error: TransportError, connect: float | None) -> str:
     """``connection refused``, ``name or service not known``...: what the system said."""
     cause = error.__cause__
-    if not isinstance(cause, aiohttp.ClientConnectorError):
+    if not isinstance(cause, OSError) or isinstance(cause, TimeoutError):
         return f"no connection within {connect:g} s" if connect else "no connection"
     reason = os.strerror(cause.errno) if cause.errno and cause.errno > 0 else cause.strerror or str(cause)
     return reason[:1].lower() + reason[1:]
@@ -129,5 +129,5 @@ async def connect(args: argparse.Namespace) -> AsyncIterator[SpeechClient]:
     async with AsyncExitStack() as stack:
         if args.entra:
             options["credential"] = await stack.enter_async_context(_entra_credential())
-        transport = _FirstContact(AiohttpTransport(timeout=_TIMEOUT))
+        transport = _FirstContact(HttpTransport(timeout=_TIMEOUT))
         yield await stack.enter_async_context(SpeechClient(**options, timeout=_TIMEOUT, transport=transport))
