@@ -16,13 +16,16 @@ import select
 import ssl as tls
 import zlib
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ..errors import APITimeoutError, InvalidArgumentError, ResponseTooLargeError, SpeechError, TransportError
+
+if TYPE_CHECKING:
+    from .transport import Request
 
 __all__ = ["ConnectionPool"]
 
@@ -64,7 +67,7 @@ class _Answer:
         "status",
     )
 
-    def __init__(self, request: Any) -> None:
+    def __init__(self, request: Request) -> None:
         self.request = request
         self.head = bytearray()  # what arrived of the head, until it is whole
         self.line = b""  # the start of a chunk size or trailer line, cut off at the end of the last bytes
@@ -253,7 +256,6 @@ class _Connection(asyncio.Protocol):
         self.sock_read: float | None = None
         self.deadline: float | None = None
         self.timer: asyncio.TimerHandle | None = None
-        self.drained: asyncio.Future[None] | None = None  # set while the peer reads slower than we write
 
     # asyncio's callbacks
 
@@ -289,23 +291,13 @@ class _Connection(asyncio.Protocol):
                 self._settle(cut)
             else:
                 self._settle(None)
-        if self.drained is not None and not self.drained.done():
-            self.drained.set_result(None)
 
     def eof_received(self) -> bool:
         return False  # close: the peer has nothing more to say
 
-    def pause_writing(self) -> None:
-        self.drained = self.loop.create_future()
-
-    def resume_writing(self) -> None:
-        if self.drained is not None and not self.drained.done():
-            self.drained.set_result(None)
-        self.drained = None
-
     # the exchange
 
-    def start(self, request: Any, deadline: float | None, sock_read: float | None) -> asyncio.Future[None]:
+    def start(self, request: Request, deadline: float | None, sock_read: float | None) -> asyncio.Future[None]:
         """Expect the answer to ``request``, within ``deadline`` (loop time) and ``sock_read`` seconds
         between bytes; the future it gives is done when the answer is whole."""
         self.answer = _Answer(request)
@@ -338,15 +330,25 @@ class _Connection(asyncio.Protocol):
         self._settle(exc)
 
     def _settle(self, exc: BaseException | None) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self._stop_timer()
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             if exc is None:
                 waiter.set_result(None)
             else:
                 waiter.set_exception(exc)
+
+    def _stop_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def end(self) -> bool:
+        """The exchange is over (whole, failed or given up): whether the connection can be reused."""
+        self._stop_timer()
+        answer = self.answer
+        self.answer = self.waiter = None
+        return not self.closed and answer is not None and answer.done and answer.keep_alive
 
     def abort(self) -> None:
         self.closed = True
@@ -363,10 +365,6 @@ class _Connection(asyncio.Protocol):
         """Whether the peer closed this idle connection (or sent something) and the loop has not
         said so yet: reusing it would fail a request the peer never read."""
         return bool(self.socket is not None and select.select([self.socket], (), (), 0)[0])
-
-    def reusable(self) -> bool:
-        answer = self.answer
-        return not self.closed and answer is not None and answer.done and answer.keep_alive
 
 
 _Key = tuple[str, str, int]  # scheme, host, port
@@ -385,7 +383,7 @@ class ConnectionPool:
         self._waiting: deque[asyncio.Future[None]] = deque()
         self._sweep: asyncio.TimerHandle | None = None
 
-    async def send(self, request: Any, timeout: aiohttp.ClientTimeout) -> tuple[int, CIMultiDictProxy[str], bytes]:
+    async def send(self, request: Request, timeout: aiohttp.ClientTimeout) -> tuple[int, CIMultiDictProxy[str], bytes]:
         """The status, headers and body of the answer to ``request``."""
         url: URL = request.url
         head = _head(request, url)
@@ -407,11 +405,9 @@ class ConnectionPool:
                 transport.write(head)
             elif len(body) <= 1 << 16:
                 transport.write(head + body)
-            else:
+            else:  # the transport sends what it can now and buffers the rest
                 transport.write(head)
                 transport.write(body)
-                if connection.drained is not None:
-                    await connection.drained
             await waiter
         except BaseException as exc:
             if connection is not None:
@@ -429,7 +425,9 @@ class ConnectionPool:
         assert answer.headers is not None
         return answer.status, answer.headers, answer.body[0] if len(answer.body) == 1 else b"".join(answer.body)
 
-    async def _wait_turn(self, request: Any, url: URL, bound: float | None, loop: asyncio.AbstractEventLoop) -> None:
+    async def _wait_turn(
+        self, request: Request, url: URL, bound: float | None, loop: asyncio.AbstractEventLoop
+    ) -> None:
         """Wait (at most ``bound`` seconds) until fewer than ``limit`` connections are in use."""
         while self._in_use >= self.limit:
             turn = loop.create_future()
@@ -464,7 +462,7 @@ class ConnectionPool:
         return None
 
     async def _connect(
-        self, request: Any, url: URL, timeout: aiohttp.ClientTimeout, start: float, deadline: float | None
+        self, request: Request, url: URL, timeout: aiohttp.ClientTimeout, start: float, deadline: float | None
     ) -> _Connection:
         loop = asyncio.get_running_loop()
         connection = _Connection(loop)
@@ -497,9 +495,7 @@ class ConnectionPool:
         return self._context
 
     def _release(self, connection: _Connection, url: URL, loop: asyncio.AbstractEventLoop) -> None:
-        reusable = connection.reusable()
-        connection.answer = connection.waiter = None
-        if not reusable:
+        if not connection.end():
             self._close(connection)
             return
         connection.idle_since = loop.time()
@@ -541,7 +537,7 @@ def _bound(timeout: aiohttp.ClientTimeout, start: float, deadline: float | None)
     return min(bounds) if bounds else None
 
 
-def _head(request: Any, url: URL) -> bytes:
+def _head(request: Request, url: URL) -> bytes:
     """The request line and headers, as bytes; a line break in any of them is refused."""
     headers: dict[str, str] = request.headers
     given = {name.lower() for name in headers}
@@ -563,7 +559,7 @@ def _head(request: Any, url: URL) -> bytes:
     return text.encode()
 
 
-def _translated(exc: BaseException, request: Any, url: URL) -> BaseException:
+def _translated(exc: BaseException, request: Request, url: URL) -> BaseException:
     """What a failed exchange raises: the SDK's errors as they are, the rest as transport errors."""
     if isinstance(exc, SpeechError):
         return exc
