@@ -16,7 +16,7 @@ import select
 import ssl as tls
 import zlib
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -29,8 +29,11 @@ if TYPE_CHECKING:
 
 __all__ = ["ConnectionPool"]
 
+_T = TypeVar("_T")
+
 MAX_HEAD = 1 << 16  # the most bytes of status line and headers an answer may send
 _INFLATE_STEP = 1 << 20  # the most bytes inflated at once
+_WRITE_STEP = 1 << 18  # a larger body is written in pieces of this size, as the peer takes them
 KEEPALIVE = 15.0  # seconds an idle connection is kept for reuse
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})  # methods that send Content-Length even when 0
 # A header line: a token, a colon, a value of visible characters (and the spaces or tabs
@@ -45,6 +48,10 @@ _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r\n")
 
 class BadAnswer(Exception):
     """The peer's bytes are not an HTTP/1.1 answer (or not one this client accepts)."""
+
+
+class CutShort(Exception):
+    """The peer closed the connection before its answer was whole."""
 
 
 class _Answer:
@@ -63,8 +70,10 @@ class _Answer:
         "line",
         "request",
         "room",
+        "spent",
         "state",
         "status",
+        "wbits",
     )
 
     def __init__(self, request: Request) -> None:
@@ -79,6 +88,8 @@ class _Answer:
         self.left = 0  # bytes of a Content-Length body still to come
         self.chunk_left = -1  # bytes of the current chunk still to come (-1: a size line is next)
         self.inflate: Any = None  # a zlib decompressor for an encoded body
+        self.wbits = 0  # its format
+        self.spent = 0  # bytes of heads (interim answers' too) and trailers so far, at most MAX_HEAD
         self.fed = False  # whether it has had any bytes
         self.keep_alive = False
         self.done = False
@@ -106,7 +117,7 @@ class _Answer:
     def at_close(self) -> None:
         """The connection closed: the end of a body framed by it, else an answer cut short."""
         if self.state != "close":
-            raise BadAnswer("the connection closed before the answer was whole")
+            raise CutShort
         self._finish()
 
     def _take_head(self, data: bytes) -> bytes:
@@ -119,14 +130,15 @@ class _Answer:
                 self.head += data
                 buffer = self.head
             end = buffer.find(b"\r\n\r\n", searched)
-            if end < 0 or end + 4 > MAX_HEAD:
-                if len(buffer) > MAX_HEAD:
+            if end < 0 or self.spent + end + 4 > MAX_HEAD:
+                if self.spent + len(buffer) > MAX_HEAD:
                     raise BadAnswer(f"its head passes {MAX_HEAD} bytes")
                 if buffer is data:
                     self.head = bytearray(data)
                 return b""
             head, data = buffer[: end + 2].decode("utf-8", "surrogateescape"), bytes(buffer[end + 4 :])
             self.head = bytearray()
+            self.spent += end + 4
             status = _STATUS.match(head)
             if status is None:
                 raise BadAnswer(f"the status line is {head.partition(chr(13))[0][:80]!r}")
@@ -151,11 +163,13 @@ class _Answer:
         self.keep_alive = "close" not in connection if http11 else "keep-alive" in connection
         encoding = headers.get("Content-Encoding", "identity").strip().lower()
         if encoding in ("gzip", "x-gzip"):
-            self.inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            self.wbits = 16 + zlib.MAX_WBITS
         elif encoding == "deflate":
-            self.inflate = zlib.decompressobj(32 + zlib.MAX_WBITS)  # zlib-wrapped (or gzip)
+            self.wbits = zlib.MAX_WBITS  # RFC 9110: zlib-wrapped
         elif encoding != "identity":
             raise BadAnswer(f"its body is encoded as {encoding[:40]!r}, which was not asked for")
+        if self.wbits:
+            self.inflate = zlib.decompressobj(self.wbits)
         lengths = headers.getall("Content-Length", [])
         coding = headers.get("Transfer-Encoding")
         if self.request.method == "HEAD" or self.status in (204, 304):
@@ -204,6 +218,9 @@ class _Answer:
                 if line_end == at:
                     self._finish()
                     return data[at + 2 :]
+                self.spent += line_end + 2 - at
+                if self.spent > MAX_HEAD:
+                    raise BadAnswer(f"its head and trailers pass {MAX_HEAD} bytes")
                 at = line_end + 2
                 continue
             size = _CHUNK_SIZE.match(data, at, line_end + 2)
@@ -227,6 +244,11 @@ class _Answer:
             except zlib.error as exc:
                 raise BadAnswer(f"its compressed body is broken: {exc}") from exc
             data = self.inflate.unconsumed_tail
+            if not data and self.inflate.unused_data:  # after the end of a compressed stream
+                if self.wbits == zlib.MAX_WBITS:
+                    raise BadAnswer("bytes follow the end of its compressed body")
+                data = self.inflate.unused_data  # gzip: the next member
+                self.inflate = zlib.decompressobj(self.wbits)
 
     def _add(self, data: bytes) -> None:
         self.room -= len(data)
@@ -247,7 +269,7 @@ class _Connection(asyncio.Protocol):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.transport: asyncio.Transport | None = None
-        self.socket: Any = None
+        self.socket: int | None = None  # its file descriptor
         self.answer: _Answer | None = None
         self.waiter: asyncio.Future[None] | None = None  # done when the answer is whole, or failed
         self.closed = False
@@ -256,12 +278,15 @@ class _Connection(asyncio.Protocol):
         self.sock_read: float | None = None
         self.deadline: float | None = None
         self.timer: asyncio.TimerHandle | None = None
+        self.paused: asyncio.Future[None] | None = None  # while the transport holds more than it should
+        self.sent_whole = False  # the whole request left the transport's buffer
 
     # asyncio's callbacks
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        self.socket = transport.get_extra_info("socket")
+        sock = transport.get_extra_info("socket")
+        self.socket = None if sock is None else sock.fileno()
 
     def data_received(self, data: bytes) -> None:
         answer = self.answer
@@ -283,17 +308,29 @@ class _Connection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         if self.answer is not None and not self.answer.done:
-            try:
-                if exc is not None:
-                    raise BadAnswer(f"the connection broke: {exc}")
-                self.answer.at_close()
-            except (BadAnswer, SpeechError) as cut:
-                self._settle(cut)
-            else:
-                self._settle(None)
+            failed: BaseException | None = exc
+            if failed is None:
+                try:
+                    self.answer.at_close()
+                except (BadAnswer, CutShort, SpeechError) as error:
+                    failed = error
+            self._settle(failed)
+        self._resume()
 
     def eof_received(self) -> bool:
         return False  # close: the peer has nothing more to say
+
+    def pause_writing(self) -> None:
+        self.paused = self.loop.create_future()
+
+    def resume_writing(self) -> None:
+        self.last_data = self.loop.time()  # the peer is taking the request: that counts as progress
+        self._resume()
+
+    def _resume(self) -> None:
+        if self.paused is not None and not self.paused.done():
+            self.paused.set_result(None)
+        self.paused = None
 
     # the exchange
 
@@ -301,6 +338,7 @@ class _Connection(asyncio.Protocol):
         """Expect the answer to ``request``, within ``deadline`` (loop time) and ``sock_read`` seconds
         between bytes; the future it gives is done when the answer is whole."""
         self.answer = _Answer(request)
+        self.sent_whole = False
         self.waiter = waiter = self.loop.create_future()
         self.deadline, self.sock_read = deadline, sock_read
         due: float | None = deadline
@@ -317,8 +355,8 @@ class _Connection(asyncio.Protocol):
             return
         now = self.loop.time()
         due = self.deadline
-        if self.sock_read is not None:
-            quiet_until = self.last_data + self.sock_read
+        if self.sock_read is not None:  # silence counts only once the request is sent
+            quiet_until = (now if self.paused is not None else self.last_data) + self.sock_read
             due = quiet_until if due is None else min(due, quiet_until)
         if due is not None and now < due:
             self.timer = self.loop.call_at(due, self._check_time)
@@ -331,6 +369,7 @@ class _Connection(asyncio.Protocol):
 
     def _settle(self, exc: BaseException | None) -> None:
         self._stop_timer()
+        self._resume()  # an answer (or failure) before the request is all sent: stop sending
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             if exc is None:
@@ -348,7 +387,35 @@ class _Connection(asyncio.Protocol):
         self._stop_timer()
         answer = self.answer
         self.answer = self.waiter = None
-        return not self.closed and answer is not None and answer.done and answer.keep_alive
+        return (
+            not self.closed
+            and self.sent_whole
+            and answer is not None
+            and answer.done
+            and answer.keep_alive
+            and self.transport is not None
+            and not self.transport.get_write_buffer_size()
+        )
+
+    async def write(self, head: bytes, body: bytes | bytearray | None) -> None:
+        """Send a request, a piece at a time while the peer reads slowly; stop when it has answered."""
+        transport, waiter = self.transport, self.waiter
+        assert transport is not None and waiter is not None
+        if body is None:
+            transport.write(head)
+        elif len(body) <= _WRITE_STEP:
+            transport.write(head + body)
+        else:
+            transport.write(head)
+            view = memoryview(body)
+            for at in range(0, len(view), _WRITE_STEP):
+                if self.paused is not None:
+                    await self.paused
+                if waiter.done():
+                    return  # answered (or failed) early: the rest is not sent, the connection not reused
+                transport.write(view[at : at + _WRITE_STEP])
+            self.last_data = self.loop.time()
+        self.sent_whole = True
 
     def abort(self) -> None:
         self.closed = True
@@ -364,7 +431,13 @@ class _Connection(asyncio.Protocol):
     def dropped(self) -> bool:
         """Whether the peer closed this idle connection (or sent something) and the loop has not
         said so yet: reusing it would fail a request the peer never read."""
-        return bool(self.socket is not None and select.select([self.socket], (), (), 0)[0])
+        if self.socket is None:
+            return False
+        if not hasattr(select, "poll"):  # Windows: select() has no descriptor limit there
+            return bool(select.select([self.socket], (), (), 0)[0])
+        poll = select.poll()
+        poll.register(self.socket, select.POLLIN)
+        return bool(poll.poll(0))
 
 
 _Key = tuple[str, str, int]  # scheme, host, port
@@ -398,16 +471,8 @@ class ConnectionPool:
             connection = self._idle_connection(url, loop) or await self._connect(request, url, timeout, start, deadline)
             waiter = connection.start(request, deadline, timeout.sock_read)
             answer = connection.answer
-            body = request.data
-            transport = connection.transport
-            assert transport is not None and answer is not None
-            if body is None:
-                transport.write(head)
-            elif len(body) <= 1 << 16:
-                transport.write(head + body)
-            else:  # the transport sends what it can now and buffers the rest
-                transport.write(head)
-                transport.write(body)
+            assert answer is not None
+            await connection.write(head, request.data)
             await waiter
         except BaseException as exc:
             if connection is not None:
@@ -433,7 +498,7 @@ class ConnectionPool:
             turn = loop.create_future()
             self._waiting.append(turn)
             try:
-                await asyncio.wait_for(turn, bound)
+                await _bounded(turn, bound)
             except BaseException as exc:
                 if turn.done() and not turn.cancelled():
                     self._wake()  # a turn given just as this waiter gave up goes to the next one
@@ -468,17 +533,23 @@ class ConnectionPool:
         connection = _Connection(loop)
         secure = url.scheme == "https"
         host = url.host or ""
-        connecting = loop.create_connection(
-            lambda: connection,
-            host,
-            url.port or (443 if secure else 80),
-            ssl=self._tls() if secure else None,
-            server_hostname=host if secure else None,
-            happy_eyeballs_delay=0.25,
+        connecting = asyncio.ensure_future(
+            loop.create_connection(
+                lambda: connection,
+                host,
+                url.port or (443 if secure else 80),
+                ssl=self._tls() if secure else None,
+                server_hostname=host if secure else None,
+                happy_eyeballs_delay=0.25,
+            )
         )
         try:
-            await asyncio.wait_for(connecting, _bound(timeout, start, deadline))
-        except (OSError, asyncio.TimeoutError) as exc:
+            await _bounded(connecting, _bound(timeout, start, deadline))
+        except BaseException as exc:
+            if connecting.done() and not connecting.cancelled() and connecting.exception() is None:
+                connecting.result()[0].close()  # made just as this request was cancelled
+            if not isinstance(exc, (OSError, asyncio.TimeoutError)):
+                raise
             why = "timed out" if isinstance(exc, asyncio.TimeoutError) else str(exc) or type(exc).__name__
             raise TransportError(f"{request.operation}: could not connect to {url.host}: {why}", sent=False) from exc
         self._open.add(connection)
@@ -559,6 +630,31 @@ def _head(request: Request, url: URL) -> bytes:
     return text.encode()
 
 
+async def _bounded(future: asyncio.Future[_T], seconds: float | None) -> _T:
+    """The future's result, or ``asyncio.TimeoutError`` (the future cancelled) after ``seconds``.
+    Unlike ``asyncio.wait_for`` before Python 3.12, it never loses a cancellation of the caller
+    that comes as the future completes."""
+    if seconds is None:
+        return await future
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = not future.done()
+        future.cancel()
+
+    timer = future.get_loop().call_later(seconds, expire)
+    try:
+        return await future
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if expired and not (task is not None and getattr(task, "cancelling", lambda: 0)()):
+            raise asyncio.TimeoutError from None
+        raise
+    finally:
+        timer.cancel()
+
+
 def _translated(exc: BaseException, request: Request, url: URL) -> BaseException:
     """What a failed exchange raises: the SDK's errors as they are, the rest as transport errors."""
     if isinstance(exc, SpeechError):
@@ -567,6 +663,8 @@ def _translated(exc: BaseException, request: Request, url: URL) -> BaseException
         return APITimeoutError(f"{request.operation}: no answer from {url.host} in time")
     if isinstance(exc, BadAnswer):
         return TransportError(f"{request.operation}: the answer from {url.host} is not valid HTTP: {exc}")
-    if isinstance(exc, OSError):
-        return TransportError(f"{request.operation}: {type(exc).__name__}: {exc}")
+    if isinstance(exc, CutShort):
+        return TransportError(f"{request.operation}: {url.host} closed the connection before its answer was whole")
+    if isinstance(exc, Exception):  # OSError, most often
+        return TransportError(f"{request.operation}: the connection to {url.host} failed: {type(exc).__name__}: {exc}")
     return exc
