@@ -269,7 +269,7 @@ class _Connection(asyncio.Protocol):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.transport: asyncio.Transport | None = None
-        self.socket: int | None = None  # its file descriptor
+        self.fd: int | None = None  # the socket's file descriptor
         self.answer: _Answer | None = None
         self.waiter: asyncio.Future[None] | None = None  # done when the answer is whole, or failed
         self.closed = False
@@ -279,14 +279,14 @@ class _Connection(asyncio.Protocol):
         self.deadline: float | None = None
         self.timer: asyncio.TimerHandle | None = None
         self.paused: asyncio.Future[None] | None = None  # while the transport holds more than it should
-        self.sent_whole = False  # the whole request left the transport's buffer
+        self.sent_whole = False  # the whole request was handed to the transport
 
     # asyncio's callbacks
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         sock = transport.get_extra_info("socket")
-        self.socket = None if sock is None else sock.fileno()
+        self.fd = None if sock is None else sock.fileno()
 
     def data_received(self, data: bytes) -> None:
         answer = self.answer
@@ -431,12 +431,12 @@ class _Connection(asyncio.Protocol):
     def dropped(self) -> bool:
         """Whether the peer closed this idle connection (or sent something) and the loop has not
         said so yet: reusing it would fail a request the peer never read."""
-        if self.socket is None:
+        if self.fd is None:
             return False
         if not hasattr(select, "poll"):  # Windows: select() has no descriptor limit there
-            return bool(select.select([self.socket], (), (), 0)[0])
+            return bool(select.select([self.fd], (), (), 0)[0])
         poll = select.poll()
-        poll.register(self.socket, select.POLLIN)
+        poll.register(self.fd, select.POLLIN)
         return bool(poll.poll(0))
 
 
