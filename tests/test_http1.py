@@ -432,8 +432,9 @@ GZIPPED = gzip.compress(BODY)
         b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
         + chunked(*[GZIPPED[i : i + 100] for i in range(0, len(GZIPPED), 100)]),
         length_framed(gzip.compress(BODY[:100]) + gzip.compress(BODY[100:]), "Content-Encoding: gzip"),
+        length_framed(zlib.compress(BODY, wbits=-zlib.MAX_WBITS), "Content-Encoding: deflate"),
     ],
-    ids=["gzip", "x-gzip", "deflate", "gzip-chunked", "gzip-two-members"],
+    ids=["gzip", "x-gzip", "deflate", "gzip-chunked", "gzip-two-members", "raw-deflate"],
 )
 async def test_a_compressed_body_is_decompressed(raw: bytes) -> None:
     answer = await answer_to(raw)

@@ -237,7 +237,10 @@ class _Answer:
         if self.inflate is None:
             self._add(data)
             return
-        self.fed = True
+        if not self.fed and data and self.wbits == zlib.MAX_WBITS and data[0] & 0x0F != 8:
+            self.wbits = -zlib.MAX_WBITS  # "deflate" sent without its zlib wrapper, as some servers do
+            self.inflate = zlib.decompressobj(self.wbits)
+        self.fed = self.fed or bool(data)
         while data:  # a MiB at most at a time: a few KiB of a bomb inflate to far more than the cap
             try:
                 self._add(self.inflate.decompress(data, min(self.room + 1, _INFLATE_STEP)))
@@ -245,7 +248,7 @@ class _Answer:
                 raise BadAnswer(f"its compressed body is broken: {exc}") from exc
             data = self.inflate.unconsumed_tail
             if not data and self.inflate.unused_data:  # after the end of a compressed stream
-                if self.wbits == zlib.MAX_WBITS:
+                if self.wbits != 16 + zlib.MAX_WBITS:
                     raise BadAnswer("bytes follow the end of its compressed body")
                 data = self.inflate.unused_data  # gzip: the next member
                 self.inflate = zlib.decompressobj(self.wbits)
