@@ -13,7 +13,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -38,7 +38,6 @@ class Prepared:
         self.stream = False  # the body is an async stream: it cannot be sent twice
 
 
-_SLICE = 256 * 1024  # bytes bodies larger than this go out in slices of this size
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SCALARS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
 
@@ -109,17 +108,13 @@ def _versions_of(cls: type) -> list[str]:
 
 
 def _binary_body(route: Route, param: Param, value: Any) -> Any:
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return value if len(value) <= _SLICE else _slices(memoryview(value))
+    if isinstance(value, (bytes, bytearray)):
+        return value
+    if isinstance(value, memoryview):
+        return value.cast("B") if value.contiguous else value.tobytes()  # sized in bytes
     if isinstance(value, AsyncIterable):
         return value
     raise _fail(route, param, "bytes or an async iterable of bytes", value)
-
-
-async def _slices(view: memoryview) -> AsyncIterator[memoryview]:
-    """A large in-memory body sent in slices: no copy of the whole (aiohttp would make one)."""
-    for start in range(0, len(view), _SLICE):
-        yield view[start : start + _SLICE]
 
 
 def _file_field(route: Route, param: Param, value: Any, prepared: Prepared) -> Any:
@@ -185,9 +180,9 @@ def prepare(route: Route, args: Mapping[str, Any], unstructure: Callable[[Any], 
             prepared.query.append((param.wire, _text(route, param, value)))
         elif param.location == "body" and param.kind == "binary":
             prepared.data = _binary_body(route, param, value)
-            prepared.stream = isinstance(value, AsyncIterable)  # bytes are sliced afresh for every try
-            if isinstance(value, (bytes, bytearray, memoryview)):
-                prepared.headers["Content-Length"] = str(len(value))
+            prepared.stream = isinstance(value, AsyncIterable)
+            if not prepared.stream:
+                prepared.headers["Content-Length"] = str(len(prepared.data))
             prepared.headers["Content-Type"] = route.content_type or "application/octet-stream"
         elif param.location == "body":
             body = wire_body(route, param, value, unstructure, version)

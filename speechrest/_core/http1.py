@@ -400,7 +400,7 @@ class _Connection(asyncio.Protocol):
             and not self.transport.get_write_buffer_size()
         )
 
-    async def write(self, head: bytes, body: bytes | bytearray | None) -> None:
+    async def write(self, head: bytes, body: bytes | bytearray | memoryview | None) -> None:
         """Send a request, a piece at a time while the peer reads slowly; stop when it has answered."""
         transport, waiter = self.transport, self.waiter
         assert transport is not None and waiter is not None

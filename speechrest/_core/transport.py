@@ -268,7 +268,7 @@ class HttpTransport:
             async with session.request(
                 request.method,
                 url,
-                data=request.data,
+                data=_sliced(request.data),
                 headers=request.headers,
                 timeout=request.timeout or self.timeout,
                 allow_redirects=False,
@@ -305,7 +305,20 @@ class HttpTransport:
 
 
 # The bodies the transport's own connections send: none, or bytes in memory.
-_IN_MEMORY = frozenset({type(None), bytes, bytearray})
+_IN_MEMORY = frozenset({type(None), bytes, bytearray, memoryview})
+_SLICE = 256 * 1024  # aiohttp gets a larger body in memory in slices of this size
+
+
+def _sliced(data: Any) -> Any:
+    """A large body in memory as slices for aiohttp, which would copy it whole; else as it is."""
+    if type(data) in _IN_MEMORY and data is not None and len(data) > _SLICE:
+        return _slices(memoryview(data))
+    return data
+
+
+async def _slices(view: memoryview) -> AsyncIterator[memoryview]:
+    for start in range(0, len(view), _SLICE):
+        yield view[start : start + _SLICE]
 
 
 # A MockTransport handler: a request in, a response out (or an awaitable of one).
