@@ -29,6 +29,8 @@ from typing import Any
 import aiohttp
 import pytest
 import trustme
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -325,6 +327,30 @@ async def test_a_large_body_arrives_whole(transport: HttpTransport) -> None:
     async with RawServer(digest) as server:
         answer = await send(transport, server.url(), "PUT", data=body)
     assert answer.body == hashlib.sha256(body).hexdigest().encode()
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+async def test_a_large_body_through_a_callers_session_arrives_whole(kind: Callable[[bytes], Any]) -> None:
+    """Through the aiohttp side of the transport (a caller's session), which gets them in slices."""
+    body = os.urandom(3 << 20)
+    received: list[bytes] = []
+
+    async def keep(request: web.Request) -> web.Response:
+        received.append(await request.read())
+        return web.Response(text="ok")
+
+    app = web.Application(client_max_size=8 << 20)
+    app.router.add_put("/", keep)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            transport = HttpTransport(session=session, timeout=aiohttp.ClientTimeout(total=5))
+            request = Request("PUT", server.make_url("/"), "SomeOp", data=kind(body))
+            answer = await transport.send(request)
+    finally:
+        await server.close()
+    assert (answer.status, received) == (200, [body])
 
 
 async def test_an_ipv6_host_is_bracketed_in_host(transport: HttpTransport) -> None:
