@@ -1017,6 +1017,25 @@ async def test_an_early_answer_to_a_large_upload_is_returned() -> None:
     assert server.accepted == 2
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop runs on POSIX only")
+def test_the_transport_runs_on_uvloop() -> None:
+    """uvloop's loop has no ``happy_eyeballs_delay``: connections are made without it there."""
+    import uvloop
+
+    async def twice() -> list[bytes]:
+        assert type(asyncio.get_running_loop()) is uvloop.Loop
+        transport = make_transport()
+        try:
+            async with RawServer(answering(OK)) as server:
+                bodies = [(await send(transport, server.url())).body for _ in range(2)]
+        finally:
+            await transport.aclose()
+        assert server.accepted == 1
+        return bodies
+
+    assert uvloop.run(twice()) == [b"ok", b"ok"]
+
+
 # ----------------------------------------------------------------------------- found by these tests, fixed
 
 

@@ -536,6 +536,8 @@ class ConnectionPool:
         connection = _Connection(loop)
         secure = url.scheme == "https"
         host = url.host or ""
+        # IPv6 and IPv4 addresses tried side by side (RFC 8305), where the loop can (uvloop cannot)
+        both: dict[str, Any] = {"happy_eyeballs_delay": 0.25} if isinstance(loop, asyncio.BaseEventLoop) else {}
         connecting = asyncio.ensure_future(
             loop.create_connection(
                 lambda: connection,
@@ -543,7 +545,7 @@ class ConnectionPool:
                 url.port or (443 if secure else 80),
                 ssl=self._tls() if secure else None,
                 server_hostname=host if secure else None,
-                happy_eyeballs_delay=0.25,
+                **both,
             )
         )
         try:
