@@ -10,7 +10,9 @@ or secret: answers as plain data, requests as a description with credentials red
 
 from __future__ import annotations
 
+import asyncio
 import math
+import sys
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -164,8 +166,15 @@ class TransportError(SpeechError):
         self.sent = sent
 
 
-class APITimeoutError(TransportError, TimeoutError):
-    """The request timed out."""
+if sys.version_info >= (3, 11):
+
+    class APITimeoutError(TransportError, TimeoutError):
+        """The request timed out."""
+
+else:  # asyncio's TimeoutError is a class of its own before 3.11: either catches it
+
+    class APITimeoutError(TransportError, TimeoutError, asyncio.TimeoutError):
+        """The request timed out."""
 
 
 class AmbiguousCreateError(SpeechError):
