@@ -17,7 +17,7 @@ from typing import Any
 
 __all__ = ["READERS", "Readers", "format_datetime", "format_duration", "parse_datetime", "parse_duration"]
 
-_FRACTION = re.compile(r"(\.\d{6})\d+")
+_FRACTION = re.compile(r"\.(\d+)")
 GENERATED_PREFIX = "speechrest._generated."  # the module prefix of every generated class
 _UNIT_SECONDS = {"W": 604_800, "D": 86_400, "H": 3_600, "M": 60, "S": 1}
 # The service's durations: PT, then hours, minutes and seconds in whole numbers (fractions past
@@ -28,14 +28,18 @@ _from_iso = datetime.fromisoformat
 _UTC = timezone.utc
 
 
+def _six_digits(fraction: re.Match[str]) -> str:
+    return "." + (fraction.group(1) + "00000")[:6]
+
+
 def parse_datetime(value: str) -> datetime:
     """An ISO 8601 date-time as an aware ``datetime`` (no offset means UTC); ``ValueError`` for
     one whose time in UTC is out of ``datetime``'s range."""
     try:
         parsed = _from_iso(value)
     except ValueError:
-        # Python 3.10 knows neither "Z" nor more than six fractional digits.
-        parsed = _from_iso(_FRACTION.sub(r"\1", value.replace("Z", "+00:00").replace("z", "+00:00")))
+        # Python 3.10 knows no "Z", and fractions of exactly three or six digits only.
+        parsed = _from_iso(_FRACTION.sub(_six_digits, value.replace("Z", "+00:00").replace("z", "+00:00")))
     offset = parsed.tzinfo
     if offset is _UTC:  # the service's "Z": nothing more to check
         return parsed

@@ -986,6 +986,7 @@ def test_id_without_self_raises_attribute_error(obj: Any) -> None:
         ("2024-01-02T03:04:05Z", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
         ("2024-01-02T03:04:05.123Z", datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)),
         ("2024-01-02T03:04:05.5Z", datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=UTC)),
+        ("2024-01-02T03:04:05.70204Z", datetime(2024, 1, 2, 3, 4, 5, 702040, tzinfo=UTC)),  # 3.10: 3 or 6 only
         ("2024-01-02T03:04:05.000001Z", datetime(2024, 1, 2, 3, 4, 5, 1, tzinfo=UTC)),
         ("2024-01-02T03:04:05.123456Z", datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)),
     ],
