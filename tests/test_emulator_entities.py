@@ -19,6 +19,7 @@ from yarl import URL
 
 from speechrest import SpeechClient, operations
 from speechrest._generated.v3_1.routes import ROUTES
+from speechrest._wire import parse_datetime
 from speechrest.emulator import Emulator
 from speechrest.emulator._handlers import HANDLERS
 from speechrest.errors import (
@@ -255,7 +256,7 @@ async def test_lifecycle_with_retry_after_while_processing(
         await asyncio.sleep(0.02)
         status, headers, body = await raw(speech_emulator, "GET", f"/{kind.collection}/{created.id}")
         assert status == 200
-        seen.append((body["status"], headers.get("Retry-After"), datetime.fromisoformat(body["lastActionDateTime"])))
+        seen.append((body["status"], headers.get("Retry-After"), parse_datetime(body["lastActionDateTime"])))
     assert loop.time() - start >= 0.3
 
     statuses = [s for i, (s, _, _) in enumerate(seen) if i == 0 or seen[i - 1][0] != s]
