@@ -344,23 +344,27 @@ class _Connection(asyncio.Protocol):
         self.sent_whole = False
         self.waiter = waiter = self.loop.create_future()
         self.deadline, self.sock_read = deadline, sock_read
-        due: float | None = deadline
         if sock_read is not None:
             self.last_data = self.loop.time()
-            due = self.last_data + sock_read if deadline is None else min(deadline, self.last_data + sock_read)
+        due = self._due(self.last_data)
         if due is not None:
             self.timer = self.loop.call_at(due, self._check_time)
         return waiter
+
+    def _due(self, now: float) -> float | None:
+        """When the answer fails for time: the deadline, or ``sock_read`` after the last bytes."""
+        due = self.deadline
+        if self.sock_read is not None:  # silence counts only once the request is sent
+            quiet_until = (now if self.paused is not None else self.last_data) + self.sock_read
+            due = quiet_until if due is None else min(due, quiet_until)
+        return due
 
     def _check_time(self) -> None:
         self.timer = None
         if self.waiter is None or self.waiter.done():
             return
         now = self.loop.time()
-        due = self.deadline
-        if self.sock_read is not None:  # silence counts only once the request is sent
-            quiet_until = (now if self.paused is not None else self.last_data) + self.sock_read
-            due = quiet_until if due is None else min(due, quiet_until)
+        due = self._due(now)
         if due is not None and now < due:
             self.timer = self.loop.call_at(due, self._check_time)
             return
@@ -469,9 +473,10 @@ class ConnectionPool:
         if self._in_use >= self.limit:
             await self._wait_turn(request, url, _bound(timeout, start, deadline), loop)
         self._in_use += 1
+        key = (url.scheme, url.host or "", url.port or 0)
         connection = None
         try:
-            connection = self._idle_connection(url, loop) or await self._connect(request, url, timeout, start, deadline)
+            connection = self._idle_connection(key, loop) or await self._connect(request, url, timeout, start, deadline)
             waiter = connection.start(request, deadline, timeout.sock_read)
             answer = connection.answer
             assert answer is not None
@@ -487,7 +492,7 @@ class ConnectionPool:
         finally:
             self._in_use -= 1
             if connection is not None:
-                self._release(connection, url, loop)
+                self._release(connection, key, loop)
             if self._waiting:
                 self._wake()
         assert answer.headers is not None
@@ -520,8 +525,8 @@ class ConnectionPool:
                 turn.set_result(None)
                 return
 
-    def _idle_connection(self, url: URL, loop: asyncio.AbstractEventLoop) -> _Connection | None:
-        idle = self._idle.get((url.scheme, url.host or "", url.port or 0))
+    def _idle_connection(self, key: _Key, loop: asyncio.AbstractEventLoop) -> _Connection | None:
+        idle = self._idle.get(key)
         while idle:
             connection = idle.pop()
             if not connection.closed and loop.time() - connection.idle_since < KEEPALIVE and not connection.dropped():
@@ -570,12 +575,12 @@ class ConnectionPool:
                 self._context.verify_mode = tls.CERT_NONE
         return self._context
 
-    def _release(self, connection: _Connection, url: URL, loop: asyncio.AbstractEventLoop) -> None:
+    def _release(self, connection: _Connection, key: _Key, loop: asyncio.AbstractEventLoop) -> None:
         if not connection.end():
             self._close(connection)
             return
         connection.idle_since = loop.time()
-        self._idle.setdefault((url.scheme, url.host or "", url.port or 0), []).append(connection)
+        self._idle.setdefault(key, []).append(connection)
         if self._sweep is None:
             self._sweep = loop.call_later(KEEPALIVE, self._close_stale)
 
