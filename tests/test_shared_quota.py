@@ -105,20 +105,23 @@ async def bookings(server: RedisServer, key: str) -> AsyncIterator[dict[str, int
     for a window at least after it was booked."""
     booked: dict[str, int] = {}
     client = aioredis.Redis(port=server.port)
+    done = asyncio.Event()
 
     async def watch() -> None:
-        while True:
+        while not done.is_set():
             booked.update(
                 (name.decode(), int(score)) for name, score in await client.zrange(key, 0, -1, withscores=True)
             )
             await asyncio.sleep(0.005)
 
+    # Stopped by an event, not by cancelling it: once the suite hung here, the workers gone and
+    # the watcher still polling, as if the cancellation had been lost inside a redis-py command.
     watcher = asyncio.create_task(watch())
     try:
         yield booked
     finally:
-        watcher.cancel()
-        await asyncio.gather(watcher, return_exceptions=True)
+        done.set()
+        await watcher
         await client.aclose()
 
 
